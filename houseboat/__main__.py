@@ -1,0 +1,3 @@
+from houseboat.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,47 @@
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from houseboat.campaigns.models import Campaign
+from houseboat.campaigns.site import export_site
+from houseboat.core.commands import HouseboatCommand
+from houseboat.core.constants import AuditAction
+from houseboat.core.services import audit
+
+
+class Command(HouseboatCommand):
+    help = "Write a campaign's public page and Atom feed as static files."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--campaign", required=True, help="The campaign's web address (slug).")
+        parser.add_argument("--out", required=True, help="Folder to write the site into.")
+        parser.add_argument(
+            "--url",
+            default="",
+            help="Address where the files will be served, e.g. https://example.org/campaign/ "
+            "(makes the feed's links absolute, which some feed readers need).",
+        )
+
+    def handle(self, *args, campaign: str, out: str, url: str, **options):
+        found = Campaign.objects.select_related("team").filter(slug=campaign).first()
+        if found is None:
+            raise CommandError(
+                f"No campaign has the web address {campaign!r}. `houseboat campaign list` shows them."
+            )
+        if url and not url.startswith(("https://", "http://")):
+            raise CommandError("--url must start with https:// (or http://).")
+        out_dir = Path(out).expanduser()
+        if out_dir.exists() and not out_dir.is_dir():
+            raise CommandError(f"{out_dir} is a file, not a folder.")
+        try:
+            written = export_site(found, out_dir, url)
+        except OSError as exc:
+            raise CommandError(f"Cannot write to {out_dir}: {exc.strerror}") from exc
+        audit(AuditAction.SITE_EXPORTED, team=found.team, target=found.name, detail=str(out_dir))
+        self.stdout.write(self.style.SUCCESS(f"Wrote {len(written)} files to {out_dir}."))
+        if not found.site_public:
+            self.stdout.write(
+                self.style.WARNING("Note: this campaign's public page is off in houseboat.")
+            )
+        if not url:
+            self.stdout.write("The feed uses relative links; pass --url for absolute ones.")

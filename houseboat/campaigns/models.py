@@ -1,0 +1,92 @@
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from houseboat.campaigns.constants import PostStatus
+from houseboat.core.models import Team
+
+
+class Campaign(models.Model):
+    """A campaign of one team: its aims, its words, and its own public site."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="campaigns")
+    name = models.CharField(_("name"), max_length=120)
+    slug = models.SlugField(
+        _("web address"),
+        max_length=60,
+        unique=True,
+        help_text=_("Used in the public address /c/<name>/. Letters, numbers and dashes."),
+    )
+    summary = models.TextField(
+        _("public summary"),
+        blank=True,
+        help_text=_("Shown at the top of the campaign's public page."),
+    )
+    goals = models.JSONField(_("goals"), default=list, blank=True)
+    hashtags = models.JSONField(_("hashtags"), default=list, blank=True)
+    key_messages = models.JSONField(_("key messages"), default=list, blank=True)
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    site_public = models.BooleanField(
+        _("public page is on"),
+        default=False,
+        help_text=_(
+            "When on, anyone can read the campaign's own page and feed: its name, "
+            "public summary and published posts. Nothing else of the team is shown."
+        ),
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-starts_on", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_on__isnull=True)
+                | models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="campaign_ends_after_start",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("campaigns:detail", kwargs={"team_slug": self.team.slug, "slug": self.slug})
+
+    def public_url(self) -> str:
+        return reverse("public:site", kwargs={"slug": self.slug})
+
+    def feed_url(self) -> str:
+        return reverse("public:feed", kwargs={"slug": self.slug})
+
+    def published_posts(self) -> models.QuerySet["SitePost"]:
+        return self.site_posts.filter(status=PostStatus.PUBLISHED).order_by("-published_at", "-id")
+
+
+class SitePost(models.Model):
+    """A post on the campaign's own site: land the team owns, whatever a platform does."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="site_posts")
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("text"))
+    status = models.CharField(max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT)
+    # Never shown on the public site: the page must not say who runs the campaign.
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["campaign", "status", "-published_at"])]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == PostStatus.PUBLISHED

@@ -1,0 +1,37 @@
+"""Public pages of a campaign's own site: no sign-in, nothing of the team."""
+
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
+
+from houseboat.campaigns import site
+from houseboat.campaigns.constants import PostStatus
+from houseboat.campaigns.models import Campaign, SitePost
+
+
+def public_campaign(slug: str) -> Campaign:
+    campaign = Campaign.objects.filter(slug=slug, site_public=True).first()
+    if campaign is None:
+        raise Http404(_("No campaign has a public page at this address."))
+    return campaign
+
+
+@require_safe
+def site_index(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = public_campaign(slug)
+    return HttpResponse(site.render_index(campaign, site.live_links(campaign)))
+
+
+@require_safe
+def site_post(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    campaign = public_campaign(slug)
+    post = get_object_or_404(SitePost, pk=pk, campaign=campaign, status=PostStatus.PUBLISHED)
+    return HttpResponse(site.render_post(campaign, post, site.live_links(campaign)))
+
+
+@require_safe
+def feed(request: HttpRequest, slug: str) -> HttpResponse:
+    campaign = public_campaign(slug)
+    xml = site.render_feed(campaign, request.build_absolute_uri(campaign.public_url()))
+    return HttpResponse(xml, content_type="application/atom+xml; charset=utf-8")

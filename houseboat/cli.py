@@ -1,0 +1,116 @@
+"""The `houseboat` command: houseboat's own commands first, then Django's."""
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+# One line each for `houseboat --help`; a test keeps them equal to each command's help.
+COMMANDS = {
+    "demo": "Start a throwaway demo with sample data and print the sign-in details.",
+    "serve": "Run the web server for real use (production server, static files included).",
+    "worker": "Run the background worker; --once does all due work and exits.",
+    "createuser": "Create a person's account, optionally adding them to a team.",
+    "team": "Create or list teams.",
+    "campaign": "Create or list campaigns.",
+    "export-site": "Write a campaign's public page and Atom feed as static files.",
+}
+
+USAGE = """usage: houseboat [--data-dir DIR] COMMAND [options]
+
+houseboat keeps everything in its data directory: HOUSEBOAT_DATA_DIR, or
+--data-dir, or ~/.local/share/houseboat. DATABASE_URL switches to PostgreSQL.
+
+commands:
+{commands}
+
+Django's management commands work too (houseboat migrate, houseboat shell, ...):
+`houseboat help --django` lists them. `houseboat COMMAND --help` explains one.
+"""
+
+
+def print_usage() -> None:
+    width = max(len(name) for name in COMMANDS)
+    lines = "\n".join(f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items())
+    print(USAGE.format(commands=lines))
+
+
+def take_data_dir(argv: list[str]) -> tuple[list[str], str | None]:
+    """Remove --data-dir from anywhere in argv and return the rest and its value."""
+    rest, value, args = [], None, iter(argv)
+    for arg in args:
+        if arg == "--data-dir":
+            value = next(args, None)
+            if value is None:
+                raise SystemExit("houseboat: --data-dir needs a folder")
+        elif arg.startswith("--data-dir="):
+            value = arg.split("=", 1)[1]
+        else:
+            rest.append(arg)
+    return rest, value
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    argv, data_dir = take_data_dir(argv)
+    if data_dir:
+        os.environ["HOUSEBOAT_DATA_DIR"] = str(Path(data_dir).expanduser().resolve())
+    if not argv or argv[0] in {"-h", "--help"} or argv == ["help"]:
+        print_usage()
+        return 0
+    if argv[:2] == ["help", "--django"]:
+        argv = ["help"]
+    command = argv[0]
+    if command == "demo":
+        prepare_demo_environment()
+    if command in COMMANDS:
+        argv[0] = command.replace("-", "_")
+    return run_django(argv)
+
+
+def prepare_demo_environment() -> None:
+    """The demo always uses SQLite, in a throwaway folder unless one was given."""
+    os.environ["HOUSEBOAT_DEMO"] = "1"
+    if not os.environ.get("HOUSEBOAT_DATA_DIR"):
+        os.environ["HOUSEBOAT_DATA_DIR"] = tempfile.mkdtemp(prefix="houseboat-demo-")
+        os.environ["HOUSEBOAT_DEMO_THROWAWAY"] = "1"
+
+
+def run_django(argv: list[str]) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houseboat.settings")
+    import django
+    from django.core.exceptions import ImproperlyConfigured
+    from django.core.management import execute_from_command_line
+    from django.db import DatabaseError
+
+    from houseboat.env import SettingError
+
+    try:
+        django.setup()
+    except (SettingError, ImproperlyConfigured) as exc:
+        print(f"houseboat: {exc}", file=sys.stderr)
+        return 2
+    try:
+        execute_from_command_line(["houseboat", *argv])
+    except DatabaseError as exc:
+        print(database_message(exc), file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+    return 0
+
+
+def database_message(exc: Exception) -> str:
+    from django.conf import settings
+
+    where = settings.DATABASES["default"]["NAME"]
+    return (
+        f"houseboat: the database {where} cannot be used: {str(exc).strip()}.\n"
+        "Check that HOUSEBOAT_DATA_DIR (or DATABASE_URL) points to the right place, that this "
+        "user may write there, and that the database server is running. "
+        "If this is a new install, run: houseboat migrate"
+    )
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

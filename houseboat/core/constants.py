@@ -1,0 +1,68 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a member may do in a team, from most to least trusted."""
+
+    OWNER = "owner", _("Owner")
+    EDITOR = "editor", _("Editor")
+    CONTRIBUTOR = "contributor", _("Contributor")
+    VIEWER = "viewer", _("Viewer")
+
+
+ROLE_DESCRIPTIONS = {
+    Role.OWNER: _("Everything, including members, roles, 2FA policy and the audit log."),
+    Role.EDITOR: _("Creates and edits campaigns, approves and publishes."),
+    Role.CONTRIBUTOR: _("Drafts posts for an editor to publish. Cannot publish or change roles."),
+    Role.VIEWER: _("Reads the team's campaigns. Changes nothing."),
+}
+
+
+class Capability(models.TextChoices):
+    """One thing a role allows; views ask for a capability, never for a role."""
+
+    VIEW = "view", _("see the team's campaigns")
+    DRAFT = "draft", _("draft posts")
+    PUBLISH = "publish", _("publish")
+    EDIT_CAMPAIGN = "edit_campaign", _("create and edit campaigns")
+    MANAGE_MEMBERS = "manage_members", _("invite members and change roles")
+    MANAGE_TEAM = "manage_team", _("change the team's security settings")
+    VIEW_AUDIT = "view_audit", _("read the audit log")
+
+
+ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
+    Role.OWNER: frozenset(Capability.values),
+    Role.EDITOR: frozenset(
+        {Capability.VIEW, Capability.DRAFT, Capability.PUBLISH, Capability.EDIT_CAMPAIGN}
+    ),
+    Role.CONTRIBUTOR: frozenset({Capability.VIEW, Capability.DRAFT}),
+    Role.VIEWER: frozenset({Capability.VIEW}),
+}
+
+
+class AuditAction(models.TextChoices):
+    """What the audit log records: security-relevant and publishing actions."""
+
+    LOGIN = "login", _("signed in")
+    LOGIN_FAILED = "login_failed", _("failed to sign in")
+    LOGIN_LOCKED = "login_locked", _("was locked out after failed sign-ins")
+    LOGOUT = "logout", _("signed out")
+    SESSIONS_REVOKED = "sessions_revoked", _("signed out sessions")
+    PASSWORD_CHANGED = "password_changed", _("changed their password")
+    TWO_FACTOR_ENABLED = "2fa_enabled", _("turned on two-factor sign-in")
+    TWO_FACTOR_DISABLED = "2fa_disabled", _("turned off two-factor sign-in")
+    TWO_FACTOR_FAILED = "2fa_failed", _("entered a wrong two-factor code")
+    TEAM_CREATED = "team_created", _("created the team")
+    TEAM_2FA_POLICY = "team_2fa_policy", _("changed the two-factor policy")
+    MEMBER_INVITED = "member_invited", _("invited a member")
+    INVITATION_REVOKED = "invitation_revoked", _("revoked an invitation")
+    MEMBER_JOINED = "member_joined", _("joined the team")
+    ROLE_CHANGED = "role_changed", _("changed a role")
+    MEMBER_REMOVED = "member_removed", _("removed a member")
+    CAMPAIGN_CREATED = "campaign_created", _("created a campaign")
+    CAMPAIGN_UPDATED = "campaign_updated", _("edited a campaign")
+    POST_DRAFTED = "post_drafted", _("drafted a post")
+    POST_PUBLISHED = "post_published", _("published a post")
+    POST_UNPUBLISHED = "post_unpublished", _("took a post down")
+    SITE_EXPORTED = "site_exported", _("exported the public site")

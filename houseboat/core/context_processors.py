@@ -1,0 +1,42 @@
+"""What every page's navigation shell needs."""
+
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from houseboat.core.constants import ROLE_CAPABILITIES
+
+# The capabilities, in the order an organiser meets them. An entry without a URL
+# name is planned: it shows in the navigation, greyed, so the shape is visible now.
+NAVIGATION = [
+    ("campaigns", _("Campaigns"), "campaigns:index"),
+    ("publish", _("Publish"), None),
+    ("listen", _("Listen"), None),
+    ("archive", _("Archive"), None),
+    ("analyse", _("Analyse"), None),
+    ("organise", _("Organise"), None),
+    ("demands", _("Demands"), None),
+    ("safety", _("Safety"), None),
+    ("reports", _("Reports"), None),
+    ("members", _("Members"), "core:members"),
+]
+
+
+def shell(request: HttpRequest) -> dict:
+    team = getattr(request, "team", None)
+    if team is None:
+        return {"nav": []}
+    current = request.resolver_match.url_name if request.resolver_match else ""
+    namespace = request.resolver_match.namespace if request.resolver_match else ""
+    items = []
+    for key, label, url_name in NAVIGATION:
+        url = reverse(url_name, kwargs={"team_slug": team.slug}) if url_name else None
+        active = bool(url_name) and (
+            url_name.split(":")[0] == namespace
+            if key == "campaigns"
+            else current == url_name.split(":")[1]
+        )
+        items.append({"key": key, "label": label, "url": url, "active": active})
+    membership = getattr(request, "membership", None)
+    caps = ROLE_CAPABILITIES[membership.role] if membership else frozenset()
+    return {"nav": items, "team": team, "membership": membership, "caps": caps}

@@ -1,0 +1,94 @@
+from django import forms
+from django.contrib.auth.forms import UserCreationForm
+from django.utils.translation import gettext_lazy as _
+
+from houseboat.core.constants import ROLE_DESCRIPTIONS, Role
+from houseboat.core.models import Invitation, Team, User
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(label=_("Username"), max_length=150)
+    password = forms.CharField(label=_("Password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["username"].widget.attrs.update(autocomplete="username", autofocus=True)
+        self.fields["password"].widget.attrs.update(autocomplete="current-password")
+
+
+class TokenForm(forms.Form):
+    """A six-digit authenticator code, or one of the printed recovery codes."""
+
+    token = forms.CharField(
+        label=_("Code"),
+        max_length=16,
+        help_text=_("The 6-digit code from your authenticator app, or a recovery code."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].widget.attrs.update(
+            autocomplete="one-time-code", inputmode="numeric", autofocus=True
+        )
+
+    def clean_token(self) -> str:
+        return "".join(self.cleaned_data["token"].split())
+
+
+def role_choices_with_help():
+    return [(role.value, f"{role.label}: {ROLE_DESCRIPTIONS[role]}") for role in Role]
+
+
+class InvitationForm(forms.ModelForm):
+    role = forms.ChoiceField(
+        label=_("Role"), choices=role_choices_with_help, initial=Role.CONTRIBUTOR
+    )
+
+    class Meta:
+        model = Invitation
+        fields = ["note", "role"]
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
+
+
+class TeamSecurityForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["require_2fa"]
+
+
+class TeamForm(forms.ModelForm):
+    class Meta:
+        model = Team
+        fields = ["name", "slug"]
+
+
+class JoinForm(UserCreationForm):
+    """Create the account of a person who follows an invitation link."""
+
+    class Meta(UserCreationForm.Meta):
+        model = User
+        fields = ["username"]
+        help_texts = {
+            "username": _(
+                "What your teammates will see. A nickname is fine: it does not have to be your name."
+            )
+        }
+
+
+class PasswordCheckForm(forms.Form):
+    """Ask again for the password before a sensitive change."""
+
+    password = forms.CharField(label=_("Your password"), strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, user: User, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("That is not your password."))
+        return password

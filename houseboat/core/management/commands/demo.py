@@ -1,0 +1,84 @@
+import os
+import shutil
+import threading
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from houseboat import demo
+from houseboat.core import worker
+from houseboat.core.commands import HouseboatCommand
+from houseboat.core.server import make_server
+
+MARKER = ".houseboat-demo"
+
+
+def check_data_dir(data_dir: Path) -> None:
+    """Refuse to seed demo data into a folder that holds anything but a demo."""
+    if (data_dir / MARKER).exists():
+        return
+    if any(p.name != "secret_key" for p in data_dir.iterdir()):
+        raise CommandError(
+            f"{data_dir} already holds data that is not a demo. houseboat demo will not write "
+            "sample data into it. Leave out --data-dir (and HOUSEBOAT_DATA_DIR) for a throwaway "
+            "demo, or give an empty folder."
+        )
+    (data_dir / MARKER).write_text("This folder holds houseboat demo data.\n", encoding="utf-8")
+
+
+class Command(HouseboatCommand):
+    help = "Start a throwaway demo with sample data and print the sign-in details."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--port", type=int, default=8000, help="Port on 127.0.0.1 (default 8000)."
+        )
+
+    def handle(self, *args, port: int, **options):
+        data_dir = Path(settings.DATA_DIR)
+        throwaway = os.environ.get("HOUSEBOAT_DEMO_THROWAWAY") == "1"
+        try:
+            self.run_demo(data_dir, port, throwaway)
+        finally:
+            if throwaway:
+                shutil.rmtree(data_dir, ignore_errors=True)
+
+    def run_demo(self, data_dir: Path, port: int, throwaway: bool) -> None:
+        check_data_dir(data_dir)
+        server = make_server("127.0.0.1", port, threads=8)
+        call_command("migrate", interactive=False, verbosity=0)
+        password = demo.seed()
+        stop = threading.Event()
+        background = threading.Thread(
+            target=worker.run, kwargs={"once": False, "interval": 5.0, "stop": stop}, daemon=True
+        )
+        background.start()
+        url = f"http://127.0.0.1:{port}/"
+        self.stdout.write(
+            "\n".join(
+                [
+                    "",
+                    "houseboat demo is running.",
+                    f"  Open:      {url}",
+                    f"  Username:  {demo.OWNER}",
+                    f"  Password:  {password}",
+                    f"  Public page of the sample campaign: {url}c/free-the-riverside-ten/",
+                    f"  Data:      {data_dir}"
+                    + ("  (deleted when the demo stops)" if throwaway else ""),
+                    "Press Ctrl-C to stop.",
+                    "",
+                ]
+            )
+        )
+        self.stdout.flush()
+        try:
+            server.run()
+        except KeyboardInterrupt:
+            self.stdout.write("\nStopping the demo...")
+        finally:
+            server.close()
+            stop.set()
+            background.join(timeout=10)
+        self.stdout.write("Demo stopped." + (" Its data was deleted." if throwaway else ""))

@@ -1,0 +1,157 @@
+"""A person's own security: two-factor sign-in, recovery codes, sessions, password."""
+
+from base64 import b32encode
+
+import qrcode
+import qrcode.image.svg
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordChangeForm
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_http_methods, require_POST
+from django_otp import login as otp_login
+from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from houseboat.core.constants import AuditAction
+from houseboat.core.forms import PasswordCheckForm, TokenForm
+from houseboat.core.models import UserSession
+from houseboat.core.services import audit, end_sessions, revoke_sessions
+
+RECOVERY_CODES = 10
+
+
+def qr_svg(data: str) -> str:
+    image = qrcode.make(data, image_factory=qrcode.image.svg.SvgPathImage, box_size=8, border=2)
+    return image.to_string(encoding="unicode")
+
+
+@login_required
+def security(request: HttpRequest) -> HttpResponse:
+    """Show 2FA status, signed-in browsers and the password form."""
+    return render_security(request, PasswordChangeForm(request.user))
+
+
+def render_security(request: HttpRequest, password_form: PasswordChangeForm) -> HttpResponse:
+    return render(
+        request,
+        "core/security.html",
+        {
+            "has_2fa": TOTPDevice.objects.filter(user=request.user, confirmed=True).exists(),
+            "sessions": UserSession.objects.filter(user=request.user),
+            "current_key": request.session.session_key,
+            "password_form": password_form,
+            "disable_form": PasswordCheckForm(request.user),
+        },
+        status=400 if password_form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def two_factor(request: HttpRequest) -> HttpResponse:
+    """Enrol an authenticator: show the QR code, confirm with a first code."""
+    user = request.user
+    if TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        return redirect("core:security")
+    device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
+    if device is None:
+        device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if device.verify_token(form.cleaned_data["token"]):
+            codes = confirm_two_factor(request, device)
+            return render(request, "core/recovery_codes.html", {"codes": codes})
+        form.add_error(
+            "token", _("That code is not right. Check the time on your phone and try again.")
+        )
+    secret = device.bin_key
+    return render(
+        request,
+        "core/two_factor.html",
+        {
+            "form": form,
+            "qr": mark_safe(qr_svg(device.config_url)),  # noqa: S308 (SVG we drew ourselves)
+            "secret": _base32(secret),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@transaction.atomic
+def confirm_two_factor(request: HttpRequest, device: TOTPDevice) -> list[str]:
+    """Confirm the authenticator, issue fresh recovery codes and mark this session verified."""
+    device.confirmed = True
+    device.save(update_fields=["confirmed"])
+    StaticDevice.objects.filter(user=request.user).delete()
+    static = StaticDevice.objects.create(user=request.user, name="recovery codes", confirmed=True)
+    codes = [StaticToken.random_token() for _ in range(RECOVERY_CODES)]
+    StaticToken.objects.bulk_create(StaticToken(device=static, token=code) for code in codes)
+    otp_login(request, device)
+    audit(AuditAction.TWO_FACTOR_ENABLED, request=request)
+    return codes
+
+
+@sensitive_post_parameters("password")
+@login_required
+@require_POST
+def two_factor_disable(request: HttpRequest) -> HttpResponse:
+    form = PasswordCheckForm(request.user, request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Two-factor sign-in is still on: the password was wrong."))
+        return redirect("core:security")
+    TOTPDevice.objects.filter(user=request.user).delete()
+    StaticDevice.objects.filter(user=request.user).delete()
+    audit(AuditAction.TWO_FACTOR_DISABLED, request=request)
+    messages.success(request, _("Two-factor sign-in is off."))
+    return redirect("core:security")
+
+
+@sensitive_post_parameters()
+@login_required
+@require_POST
+def password_change(request: HttpRequest) -> HttpResponse:
+    form = PasswordChangeForm(request.user, request.POST)
+    if form.is_valid():
+        form.save()
+        update_session_auth_hash(request, form.user)
+        revoke_sessions(request.user, keep=request.session.session_key)
+        audit(AuditAction.PASSWORD_CHANGED, request=request)
+        messages.success(request, _("Password changed. Your other sessions were signed out."))
+        return redirect("core:security")
+    return render_security(request, form)
+
+
+@login_required
+@require_POST
+def session_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    """Sign out one browser (not this one: use Sign out for that)."""
+    session = get_object_or_404(UserSession, pk=pk, user=request.user)
+    if session.session_key == request.session.session_key:
+        messages.info(request, _("To end this session, use Sign out."))
+        return redirect("core:security")
+    end_sessions(UserSession.objects.filter(pk=session.pk))
+    audit(AuditAction.SESSIONS_REVOKED, request=request, detail="one other session")
+    messages.success(request, _("That session is signed out."))
+    return redirect("core:security")
+
+
+@login_required
+@require_POST
+def sessions_revoke_all(request: HttpRequest) -> HttpResponse:
+    """Sign out everywhere else, keeping this browser signed in."""
+    count = revoke_sessions(request.user, keep=request.session.session_key)
+    audit(AuditAction.SESSIONS_REVOKED, request=request, detail=f"{count} other sessions")
+    messages.success(request, _("Signed out of every other browser."))
+    return redirect("core:security")
+
+
+def _base32(secret: bytes) -> str:
+    text = b32encode(secret).decode("ascii").rstrip("=")
+    return " ".join(text[i : i + 4] for i in range(0, len(text), 4))

@@ -1,0 +1,257 @@
+"""Django settings, read from the environment with safe defaults.
+
+Data lives in HOUSEBOAT_DATA_DIR: the SQLite database, uploaded media and the
+keys. DATABASE_URL switches to PostgreSQL. Nothing secret is in this file.
+"""
+
+from datetime import timedelta
+from pathlib import Path
+
+import dj_database_url
+from csp.constants import NONE, SELF
+
+from houseboat.env import (
+    default_data_dir,
+    envbool,
+    envint,
+    envlist,
+    envstr,
+    prepare_data_dir,
+    read_or_create_secret,
+)
+
+BASE_DIR = Path(__file__).resolve().parent
+DATA_DIR = prepare_data_dir(Path(envstr("HOUSEBOAT_DATA_DIR") or default_data_dir()))
+
+DEBUG = envbool("HOUSEBOAT_DEBUG", False)
+SECRET_KEY = envstr("HOUSEBOAT_SECRET_KEY") or read_or_create_secret(DATA_DIR / "secret_key")
+ALLOWED_HOSTS = envlist("HOUSEBOAT_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"])
+CSRF_TRUSTED_ORIGINS = envlist("HOUSEBOAT_CSRF_TRUSTED_ORIGINS", [])
+
+# The demo always runs on its own throwaway SQLite file, whatever DATABASE_URL says,
+# so that trying houseboat can never write demo data into a real install.
+DEMO_MODE = envbool("HOUSEBOAT_DEMO", False)
+
+INSTALLED_APPS = [
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django_htmx",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "axes",
+    "csp",
+    "houseboat.core",
+    "houseboat.campaigns",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "houseboat.core.middleware.SessionTrackingMiddleware",
+    "houseboat.core.middleware.TwoFactorMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_htmx.middleware.HtmxMiddleware",
+    "axes.middleware.AxesMiddleware",
+]
+
+ROOT_URLCONF = "houseboat.urls"
+WSGI_APPLICATION = "houseboat.wsgi.application"
+AUTH_USER_MODEL = "core.User"
+LOGIN_URL = "core:login"
+LOGIN_REDIRECT_URL = "core:home"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "houseboat.core.context_processors.shell",
+            ],
+        },
+    },
+]
+
+
+# --- Database ---------------------------------------------------------------
+
+SQLITE_PATH = DATA_DIR / "houseboat.sqlite3"
+SQLITE = {
+    "ENGINE": "django.db.backends.sqlite3",
+    "NAME": SQLITE_PATH,
+    "OPTIONS": {
+        # WAL lets the web and the worker read while one of them writes; IMMEDIATE
+        # takes the write lock at BEGIN, so a busy database waits instead of failing.
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    },
+}
+DATABASE_URL = "" if DEMO_MODE else envstr("DATABASE_URL")
+if DATABASE_URL:
+    DATABASES = {
+        "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
+    }
+else:
+    DATABASES = {"default": SQLITE}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+# --- Authentication -----------------------------------------------------------
+
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Five wrong passwords for one username from one address lock that pair for 15 minutes.
+AXES_FAILURE_LIMIT = envint("HOUSEBOAT_LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "houseboat.core.views.auth.locked_out"
+# Keep no log of every login (the audit log records what matters) and print no usernames.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+AXES_IPWARE_PROXY_COUNT = envint("HOUSEBOAT_PROXY_COUNT", 0)
+
+OTP_TOTP_ISSUER = envstr("HOUSEBOAT_TOTP_ISSUER", "houseboat")
+
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+SESSION_COOKIE_AGE = envint("HOUSEBOAT_SESSION_DAYS", 14) * 24 * 3600
+SESSION_COOKIE_NAME = "houseboat_session"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+
+
+# --- Transport security ---------------------------------------------------------
+
+# Real teams serve houseboat over HTTPS (directly or behind a proxy), so cookies are
+# Secure by default. The demo on 127.0.0.1 turns this off for plain HTTP.
+HTTPS = envbool("HOUSEBOAT_HTTPS", not DEMO_MODE)
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+# Django sends HSTS only on requests that arrived over TLS.
+SECURE_HSTS_SECONDS = envint("HOUSEBOAT_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = envbool("HOUSEBOAT_HSTS_SUBDOMAINS", False)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if envbool("HOUSEBOAT_BEHIND_PROXY", False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+        "form-action": [SELF],
+    },
+}
+
+
+# --- Internationalisation ---------------------------------------------------------
+
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("ar", "العربية"),
+    ("es", "Español"),
+    ("fa", "فارسی"),
+    ("fr", "Français"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE = envstr("HOUSEBOAT_TIME_ZONE", "UTC")
+LANGUAGE_COOKIE_SECURE = HTTPS
+LANGUAGE_COOKIE_HTTPONLY = True
+LANGUAGE_COOKIE_SAMESITE = "Lax"
+
+
+# --- Static and media files ---------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# WhiteNoise serves straight from the apps' static folders, so neither the demo nor
+# `houseboat serve` needs a collectstatic step.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = DEBUG
+MEDIA_ROOT = DATA_DIR / "media"
+
+
+# --- Logging ---------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": envstr("HOUSEBOAT_LOG_LEVEL", "INFO")},
+    "loggers": {
+        # Request logs would carry URLs with invitation tokens; errors still reach the root.
+        "django.request": {"level": "ERROR"},
+        "waitress.queue": {"level": "ERROR"},
+    },
+}
+
+
+# --- houseboat ------------------------------------------------------------------------
+
+# The steps `houseboat worker` runs on every round, in order. An explicit list, so
+# what the worker does is written down in one place.
+HOUSEBOAT_WORKER_STEPS = [
+    "houseboat.core.worker.record_heartbeat",
+    "houseboat.core.worker.clear_expired_sessions",
+    "houseboat.core.worker.clear_expired_invitations",
+]
+HOUSEBOAT_INVITATION_DAYS = envint("HOUSEBOAT_INVITATION_DAYS", 7)
+
+SILENCED_SYSTEM_CHECKS = [
+    # HSTS for subdomains and the preload list are the domain owner's decision, not ours:
+    # set HOUSEBOAT_HSTS_SUBDOMAINS when every subdomain is HTTPS.
+    "security.W005",
+    "security.W021",
+    # The TLS proxy in front of houseboat redirects HTTP to HTTPS; houseboat itself may
+    # listen on plain HTTP on 127.0.0.1 behind it.
+    "security.W008",
+]

@@ -1,0 +1,17 @@
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from houseboat.core.views import system
+
+urlpatterns = [
+    path("healthz", system.healthz, name="healthz"),
+    path("i18n/setlang/", set_language, name="set_language"),
+    path("c/", include("houseboat.campaigns.public_urls")),
+    path("t/<slug:team_slug>/", include("houseboat.campaigns.urls")),
+    path("", include("houseboat.core.urls")),
+]
+
+handler400 = "houseboat.core.views.system.bad_request"
+handler403 = "houseboat.core.views.system.permission_denied"
+handler404 = "houseboat.core.views.system.page_not_found"
+handler500 = "houseboat.core.views.system.server_error"
