@@ -231,6 +231,8 @@ LOGGING = {
         # Request logs would carry URLs with invitation tokens; errors still reach the root.
         "django.request": {"level": "ERROR"},
         "waitress.queue": {"level": "ERROR"},
+        # django-axes reports every sign-in at INFO; the audit log already keeps what matters.
+        "axes": {"level": "WARNING"},
     },
 }
 

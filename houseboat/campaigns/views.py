@@ -7,7 +7,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from houseboat.campaigns.constants import PostStatus
 from houseboat.campaigns.forms import CampaignForm, SitePostForm
@@ -23,6 +23,7 @@ def team_campaign(request: HttpRequest, slug: str) -> Campaign:
 
 
 @team_view(Capability.VIEW)
+@require_safe
 def index(request: HttpRequest) -> HttpResponse:
     campaigns = request.team.campaigns.annotate(
         published=Count("site_posts", filter=Q(site_posts__status=PostStatus.PUBLISHED)),
@@ -52,6 +53,7 @@ def create(request: HttpRequest) -> HttpResponse:
 
 
 @team_view(Capability.VIEW)
+@require_safe
 def detail(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = team_campaign(request, slug)
     posts = campaign.site_posts.order_by("status", "-published_at", "-created_at")

@@ -14,7 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -33,6 +33,7 @@ def qr_svg(data: str) -> str:
 
 
 @login_required
+@require_safe
 def security(request: HttpRequest) -> HttpResponse:
     """Show 2FA status, signed-in browsers and the password form."""
     return render_security(request, PasswordChangeForm(request.user))
@@ -120,7 +121,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
     form = PasswordChangeForm(request.user, request.POST)
     if form.is_valid():
         form.save()
-        update_session_auth_hash(request, form.user)
+        old_key = request.session.session_key
+        update_session_auth_hash(request, form.user)  # gives this browser a new session key
+        UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
         revoke_sessions(request.user, keep=request.session.session_key)
         audit(AuditAction.PASSWORD_CHANGED, request=request)
         messages.success(request, _("Password changed. Your other sessions were signed out."))

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from houseboat.core.access import team_view
 from houseboat.core.constants import ROLE_DESCRIPTIONS, AuditAction, Capability, Role
@@ -23,6 +23,7 @@ AUDIT_PAGE_SIZE = 50
 
 
 @login_required
+@require_safe
 def home(request: HttpRequest) -> HttpResponse:
     """Open the only team straight away; list them when there are several."""
     memberships = list(request.user.memberships_with_teams())
@@ -44,6 +45,7 @@ def members_context(request: HttpRequest, invite_form: InvitationForm) -> dict:
 
 
 @team_view(Capability.VIEW)
+@require_safe
 def members(request: HttpRequest) -> HttpResponse:
     return render(request, "core/members.html", members_context(request, InvitationForm()))
 
@@ -170,6 +172,7 @@ def team_settings(request: HttpRequest) -> HttpResponse:
 
 
 @team_view(Capability.VIEW_AUDIT)
+@require_safe
 def audit_log(request: HttpRequest) -> HttpResponse:
     events = AuditEvent.objects.for_team(request.team).select_related("team")
     page = Paginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))

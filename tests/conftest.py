@@ -1,0 +1,101 @@
+"""Personas: alice (owner), bob (editor), charlie (contributor), victor (viewer) of
+team A; mallory owns team B and must never see anything of team A."""
+
+import pytest
+from django.test import Client
+
+from houseboat.campaigns.models import Campaign
+from houseboat.core.constants import Role
+from houseboat.core.models import Membership, Team, User
+
+PASSWORD = "correct horse battery staple"
+
+
+def make_user(username: str) -> User:
+    return User.objects.create_user(username=username, password=PASSWORD)
+
+
+@pytest.fixture
+def team_a(db) -> Team:
+    return Team.objects.create(name="Team A", slug="team-a")
+
+
+@pytest.fixture
+def team_b(db) -> Team:
+    return Team.objects.create(name="Team B", slug="team-b")
+
+
+def member(team: Team, username: str, role: str) -> User:
+    user = make_user(username)
+    Membership.objects.create(team=team, user=user, role=role)
+    return user
+
+
+@pytest.fixture
+def alice(team_a) -> User:
+    return member(team_a, "alice", Role.OWNER)
+
+
+@pytest.fixture
+def bob(team_a) -> User:
+    return member(team_a, "bob", Role.EDITOR)
+
+
+@pytest.fixture
+def charlie(team_a) -> User:
+    return member(team_a, "charlie", Role.CONTRIBUTOR)
+
+
+@pytest.fixture
+def victor(team_a) -> User:
+    return member(team_a, "victor", Role.VIEWER)
+
+
+@pytest.fixture
+def mallory(team_b) -> User:
+    return member(team_b, "mallory", Role.OWNER)
+
+
+@pytest.fixture
+def campaign_a(team_a) -> Campaign:
+    return Campaign.objects.create(
+        team=team_a,
+        name="Free the Ten",
+        slug="free-the-ten",
+        summary="Public summary of team A's campaign.",
+        goals=["Secret goal of team A"],
+        key_messages=["Internal key message"],
+        hashtags=["FreeTheTen"],
+        site_public=True,
+    )
+
+
+def client_for(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def as_alice(alice) -> Client:
+    return client_for(alice)
+
+
+@pytest.fixture
+def as_bob(bob) -> Client:
+    return client_for(bob)
+
+
+@pytest.fixture
+def as_charlie(charlie) -> Client:
+    return client_for(charlie)
+
+
+@pytest.fixture
+def as_victor(victor) -> Client:
+    return client_for(victor)
+
+
+@pytest.fixture
+def as_mallory(mallory) -> Client:
+    return client_for(mallory)
