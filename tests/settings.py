@@ -5,8 +5,8 @@ import tempfile
 
 os.environ.setdefault("HOUSEBOAT_DATA_DIR", tempfile.mkdtemp(prefix="houseboat-tests-"))
 
-from houseboat.settings import *  # noqa: E402, F403
-from houseboat.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS  # noqa: E402
+from houseboat.settings import *  # noqa: F403
+from houseboat.settings import PASSWORD_HASHERS as PRODUCTION_PASSWORD_HASHERS
 
 # Argon2 stays the hasher, with cheap parameters so hundreds of logins stay quick.
 PASSWORD_HASHERS = ["tests.hashers.QuickArgon2PasswordHasher", *PRODUCTION_PASSWORD_HASHERS]

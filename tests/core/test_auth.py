@@ -1,7 +1,6 @@
 import pytest
 from django.contrib.sessions.models import Session
 from django.test import Client
-from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_static.models import StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice

@@ -123,7 +123,9 @@ def password_change(request: HttpRequest) -> HttpResponse:
         form.save()
         old_key = request.session.session_key
         update_session_auth_hash(request, form.user)  # gives this browser a new session key
-        UserSession.objects.filter(session_key=old_key).update(session_key=request.session.session_key)
+        UserSession.objects.filter(session_key=old_key).update(
+            session_key=request.session.session_key
+        )
         revoke_sessions(request.user, keep=request.session.session_key)
         audit(AuditAction.PASSWORD_CHANGED, request=request)
         messages.success(request, _("Password changed. Your other sessions were signed out."))
