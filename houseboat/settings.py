@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "csp",
     "houseboat.core",
     "houseboat.campaigns",
+    "houseboat.connectors",
 ]
 
 MIDDLEWARE = [
@@ -247,6 +248,9 @@ HOUSEBOAT_WORKER_STEPS = [
     "houseboat.core.worker.clear_expired_invitations",
 ]
 HOUSEBOAT_INVITATION_DAYS = envint("HOUSEBOAT_INVITATION_DAYS", 7)
+# Where the public reaches this install (https://campaigns.example.org), for links to
+# own-site posts outside a request; empty: links are relative to the server.
+HOUSEBOAT_PUBLIC_URL = envstr("HOUSEBOAT_PUBLIC_URL", "")
 
 SILENCED_SYSTEM_CHECKS = [
     # HSTS for subdomains and the preload list are the domain owner's decision, not ours:

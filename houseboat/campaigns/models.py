@@ -79,6 +79,8 @@ class SitePost(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     published_at = models.DateTimeField(null=True, blank=True)
+    # Set when the dispatcher published it: the same delivery can never make two posts.
+    delivery_key = models.CharField(max_length=100, unique=True, null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]

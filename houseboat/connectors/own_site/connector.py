@@ -1,0 +1,105 @@
+"""The campaign's own site: its public page and Atom feed, served by houseboat.
+
+Land the team owns: it needs no account and no network, and a post published
+here stays when a platform deletes a page or a group.
+"""
+
+from collections.abc import Sequence
+
+from django.conf import settings
+
+from houseboat.campaigns.constants import PostStatus
+from houseboat.campaigns.models import Campaign, SitePost
+from houseboat.campaigns.services import publish_to_site
+from houseboat.connectors.base import (
+    Account,
+    Connector,
+    Manifest,
+    Metrics,
+    OutgoingPost,
+    PayloadRejected,
+    Published,
+    RemoteAuthor,
+    RemoteItem,
+)
+
+
+class OwnSiteConnector(Connector):
+    manifest: Manifest = {
+        "network": "own_site",
+        "label": "Own site",
+        "can": ["publish", "delete", "check"],
+        "sources": [],
+        "limits": {"text": {"max": 20000, "counted": "characters"}, "media": None},
+        "rate_limits": "None: it is houseboat's own page.",
+        "credentials": [],
+        "settings": [
+            {
+                "name": "campaign_id",
+                "label": "Campaign",
+                "secret": False,
+                "help": "The campaign whose public page this channel publishes to.",
+                "required": True,
+            }
+        ],
+        "notes": "Always available. Turn the campaign's public page on to let people read it.",
+    }
+
+    def campaign(self) -> Campaign:
+        campaign = Campaign.objects.filter(pk=self.config.get("campaign_id")).first()
+        if campaign is None:
+            raise PayloadRejected(
+                "This own-site channel belongs to a campaign that no longer exists. "
+                "Remove the channel."
+            )
+        return campaign
+
+    def check(self) -> Account:
+        campaign = self.campaign()
+        notes = [] if campaign.site_public else ["The public page is off: nobody can read it yet."]
+        return Account(
+            remote_id=str(campaign.pk),
+            handle=campaign.public_url(),
+            display_name=campaign.name,
+            url=campaign.public_url(),
+            permissions=["publish"],
+            notes=notes,
+        )
+
+    def publish(self, post: OutgoingPost) -> Published:
+        campaign = self.campaign()
+        author_id = post.options.get("author_id")
+        if author_id is None:
+            raise PayloadRejected("A post on the own site needs the author who wrote it.")
+        site_post = publish_to_site(
+            campaign=campaign, text=post.text, author_id=author_id, key=post.idempotency_key
+        )
+        return Published(remote_id=str(site_post.pk), url=self.post_url(campaign, site_post))
+
+    def delete(self, published: Published) -> None:
+        SitePost.objects.filter(
+            pk=published.remote_id, campaign=self.campaign(), status=PostStatus.PUBLISHED
+        ).update(status=PostStatus.DRAFT)
+
+    def metrics(self, posts: Sequence[Published]) -> dict[str, Metrics]:
+        # houseboat counts no visitors: the own site keeps no analytics, by design.
+        return {post.remote_id: Metrics() for post in posts}
+
+    def recent_posts(self, limit: int = 20) -> list[RemoteItem]:
+        campaign = self.campaign()
+        return [
+            RemoteItem(
+                network="own_site",
+                remote_id=str(site_post.pk),
+                text=site_post.body,
+                created_at=site_post.published_at,
+                author=RemoteAuthor(remote_id=str(campaign.pk), handle=campaign.slug),
+                url=self.post_url(campaign, site_post),
+            )
+            for site_post in campaign.published_posts()[:limit]
+        ]
+
+    @staticmethod
+    def post_url(campaign: Campaign, site_post: SitePost) -> str:
+        base = getattr(settings, "HOUSEBOAT_PUBLIC_URL", "").rstrip("/")
+        return f"{base}{campaign.public_url()}posts/{site_post.pk}/"
