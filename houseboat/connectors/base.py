@@ -116,7 +116,7 @@ class UnexpectedResponse(ConnectorError):
 
 # --- the manifest -------------------------------------------------------------------
 
-LengthRule = Literal["characters", "graphemes", "weighted", "utf16"]
+LengthRule = Literal["characters", "mastodon", "graphemes", "weighted", "utf16"]
 
 
 class CredentialField(TypedDict):

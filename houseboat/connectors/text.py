@@ -1,7 +1,9 @@
 """Length counted the way each network counts it, and checks against a channel's limits.
 
-- characters: Unicode code points (Mastodon), with every URL counted as a fixed
-  number where the server says so (Mastodon's ``characters_reserved_per_url``).
+- characters: Unicode code points, with every URL counted as a fixed number where
+  the network says so.
+- mastodon: code points, every http(s) URL as ``characters_reserved_per_url`` (23),
+  and a remote mention @user@domain as just @user, as Mastodon counts.
 - graphemes: user-perceived characters (Bluesky): 👋🏽 is one, as is क्षि.
 - utf16: UTF-16 code units (Telegram measures text and entity offsets this way).
 - weighted: X's rule (twitter-text 3): code points in the Latin, General Punctuation
@@ -69,8 +71,18 @@ def _weigh(text: str) -> int:
     )
 
 
+MASTODON_MENTION_RE = regex.compile(r"(?<![\w/])(@[\w.-]+)@[\w.-]+\.[\p{L}]{2,}", regex.UNICODE)
+
+
+def mastodon_length(text: str, url_length: int = 23) -> int:
+    """Mastodon's count: URLs as url_length, @user@domain as @user."""
+    return _with_urls_as(MASTODON_MENTION_RE.sub(r"\1", text), url_length)
+
+
 def length(text: str, counted: str, url_length: int | None = None) -> int:
     """Return text's length under a network's rule."""
+    if counted == "mastodon":
+        return mastodon_length(text, url_length or 23)
     if counted == "graphemes":
         return graphemes(text)
     if counted == "utf16":

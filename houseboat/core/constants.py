@@ -26,6 +26,7 @@ class Capability(models.TextChoices):
     DRAFT = "draft", _("draft posts")
     PUBLISH = "publish", _("publish")
     EDIT_CAMPAIGN = "edit_campaign", _("create and edit campaigns")
+    MANAGE_CHANNELS = "manage_channels", _("connect and remove channels")
     MANAGE_MEMBERS = "manage_members", _("invite members and change roles")
     MANAGE_TEAM = "manage_team", _("change the team's security settings")
     VIEW_AUDIT = "view_audit", _("read the audit log")
@@ -34,7 +35,13 @@ class Capability(models.TextChoices):
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
     Role.OWNER: frozenset(Capability.values),
     Role.EDITOR: frozenset(
-        {Capability.VIEW, Capability.DRAFT, Capability.PUBLISH, Capability.EDIT_CAMPAIGN}
+        {
+            Capability.VIEW,
+            Capability.DRAFT,
+            Capability.PUBLISH,
+            Capability.EDIT_CAMPAIGN,
+            Capability.MANAGE_CHANNELS,
+        }
     ),
     Role.CONTRIBUTOR: frozenset({Capability.VIEW, Capability.DRAFT}),
     Role.VIEWER: frozenset({Capability.VIEW}),
@@ -66,3 +73,6 @@ class AuditAction(models.TextChoices):
     POST_PUBLISHED = "post_published", _("published a post")
     POST_UNPUBLISHED = "post_unpublished", _("took a post down")
     SITE_EXPORTED = "site_exported", _("exported the public site")
+    CHANNEL_ADDED = "channel_added", _("connected a channel")
+    CHANNEL_CHECKED = "channel_checked", _("checked a channel")
+    CHANNEL_REMOVED = "channel_removed", _("removed a channel")
