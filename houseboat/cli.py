@@ -14,6 +14,7 @@ COMMANDS = {
     "team": "Create or list teams.",
     "campaign": "Create or list campaigns.",
     "export-site": "Write a campaign's public page and Atom feed as static files.",
+    "channel": "Connect, list, check or remove a team's channels.",
 }
 
 USAGE = """usage: houseboat [--data-dir DIR] COMMAND [options]

@@ -18,6 +18,7 @@ NAVIGATION = [
     ("demands", _("Demands"), None),
     ("safety", _("Safety"), None),
     ("reports", _("Reports"), None),
+    ("channels", _("Channels"), "connectors:index"),
     ("members", _("Members"), "core:members"),
 ]
 
@@ -33,7 +34,7 @@ def shell(request: HttpRequest) -> dict:
         url = reverse(url_name, kwargs={"team_slug": team.slug}) if url_name else None
         active = bool(url_name) and (
             url_name.split(":")[0] == namespace
-            if key == "campaigns"
+            if key in ("campaigns", "channels")
             else current == url_name.split(":")[1]
         )
         items.append({"key": key, "label": label, "url": url, "active": active})

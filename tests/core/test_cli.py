@@ -17,15 +17,18 @@ APPS = {
     "createuser": "houseboat.core",
     "team": "houseboat.core",
     "campaign": "houseboat.campaigns",
+    "channel": "houseboat.connectors",
     "export-site": "houseboat.campaigns",
 }
 
 
 def houseboat(*args: str, data_dir=None, env=None, input_text=None) -> subprocess.CompletedProcess:
+    # The command runs on the SQLite file in its own data dir, also when the suite runs on
+    # PostgreSQL: DATABASE_URL names the suite's server, where no database of its own exists.
     environment = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"HOUSEBOAT_DATA_DIR", "DJANGO_SETTINGS_MODULE"}
+        if k not in {"HOUSEBOAT_DATA_DIR", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
     }
     environment.update(env or {})
     command = [sys.executable, "-m", "houseboat"]

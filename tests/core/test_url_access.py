@@ -23,7 +23,13 @@ PERSONAL = {
     "core:sessions_revoke_all",
 }
 
-SAMPLE_KWARGS = {"team_slug": "team-a", "slug": "free-the-ten", "pk": "1", "token": "x"}
+SAMPLE_KWARGS = {
+    "team_slug": "team-a",
+    "slug": "free-the-ten",
+    "pk": "1",
+    "token": "x",
+    "network": "mastodon",
+}
 
 
 def all_url_names(resolver=None, namespace="") -> list[tuple[str, str]]:

@@ -1,0 +1,185 @@
+import getpass
+import sys
+from pathlib import Path
+
+from django.core.management.base import CommandError
+
+from houseboat.connectors import services
+from houseboat.connectors.base import ConnectorError
+from houseboat.connectors.models import Channel
+from houseboat.connectors.registry import CONNECTORS, connector_class
+from houseboat.core.commands import HouseboatCommand
+from houseboat.core.constants import AuditAction
+from houseboat.core.models import Team
+from houseboat.core.services import audit
+
+
+def parse_pairs(pairs: list[str], what: str) -> dict[str, str]:
+    values = {}
+    for pair in pairs:
+        name, sep, value = pair.partition("=")
+        if not sep or not name.strip():
+            raise CommandError(f"{what} {pair!r} is not NAME=VALUE.")
+        values[name.strip()] = value.strip()
+    return values
+
+
+class Command(HouseboatCommand):
+    help = "Connect, list, check or remove a team's channels."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(dest="action", required=True, metavar="{add,list,check,remove}")
+        add = sub.add_parser(
+            "add",
+            help="Connect a channel. Secrets are asked for, or read from --secrets-file; "
+            "never put them on the command line.",
+        )
+        add.add_argument("--team", required=True, help="Short name of the team.")
+        add.add_argument("--network", required=True, choices=list(CONNECTORS))
+        add.add_argument("--name", default="", help="How the team recognises the channel.")
+        add.add_argument(
+            "--set",
+            action="append",
+            default=[],
+            metavar="NAME=VALUE",
+            help="A plain setting, e.g. base_url=https://mastodon.social (repeatable).",
+        )
+        add.add_argument(
+            "--secrets-file",
+            metavar="PATH",
+            help="A file of NAME=VALUE lines with the credentials ('-' reads standard input).",
+        )
+        add.add_argument(
+            "--allow-private-network",
+            action="store_true",
+            help="Allow a private or local address (your own Bot API server, say).",
+        )
+        add.add_argument("--no-check", action="store_true", help="Do not call the network now.")
+        listing = sub.add_parser("list", help="List channels with their status and last error.")
+        listing.add_argument("--team", help="Only this team's channels.")
+        check = sub.add_parser("check", help="Ask the network who the account is.")
+        check.add_argument("channel", type=int, help="The channel's number (see `list`).")
+        remove = sub.add_parser("remove", help="Remove a channel and delete its credentials.")
+        remove.add_argument("channel", type=int)
+        remove.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
+
+    def handle(self, *args, action: str, **options):
+        getattr(self, action)(options)
+
+    # -- add
+
+    def add(self, options) -> None:
+        team = Team.objects.filter(slug=options["team"]).first()
+        if team is None:
+            raise CommandError(f"No team is called {options['team']!r}. `houseboat team list`.")
+        network = options["network"]
+        manifest = connector_class(network).manifest
+        values: dict = parse_pairs(options["set"], "--set")
+        secret_names = {spec["name"] for spec in manifest["credentials"]}
+        plain_names = {spec["name"] for spec in manifest["settings"]}
+        unknown = set(values) - plain_names
+        if unknown & secret_names:
+            raise CommandError(
+                "Credentials do not go on the command line (they would stay in your shell "
+                "history): use --secrets-file or answer the prompt."
+            )
+        if unknown:
+            raise CommandError(
+                f"{manifest['label']} has no setting {', '.join(sorted(unknown))}. "
+                f"Its settings: {', '.join(sorted(plain_names)) or 'none'}."
+            )
+        values.update(self.read_secrets(options.get("secrets_file"), manifest))
+        values["allow_private_network"] = options["allow_private_network"]
+        try:
+            channel = services.add_channel(
+                team=team, network=network, name=options["name"], values=values, created_by=None
+            )
+        except services.ChannelSetupError as error:
+            raise CommandError(str(error)) from None
+        audit(AuditAction.CHANNEL_ADDED, team=team, target=channel, detail="from the command line")
+        self.stdout.write(self.style.SUCCESS(f"Added channel {channel.pk}: {channel}."))
+        if not options["no_check"]:
+            self.run_check(channel)
+
+    def read_secrets(self, path: str | None, manifest) -> dict[str, str]:
+        if path:
+            text = sys.stdin.read() if path == "-" else self.read_file(path)
+            lines = [
+                line for line in text.splitlines() if line.strip() and not line.startswith("#")
+            ]
+            secrets = parse_pairs(lines, "The line")
+            known = {spec["name"] for spec in manifest["credentials"]}
+            if set(secrets) - known:
+                raise CommandError(
+                    f"{manifest['label']} takes these credentials: {', '.join(sorted(known))}."
+                )
+            return secrets
+        secrets = {}
+        if manifest["credentials"] and not sys.stdin.isatty():
+            raise CommandError("Give the credentials with --secrets-file (no terminal to ask on).")
+        for spec in manifest["credentials"]:
+            value = getpass.getpass(f"{spec['label']} ({spec['help']}): ")
+            if value:
+                secrets[spec["name"]] = value
+        return secrets
+
+    @staticmethod
+    def read_file(path: str) -> str:
+        try:
+            return Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+
+    # -- list, check, remove
+
+    def list(self, options) -> None:
+        channels = Channel.objects.select_related("team").order_by("team__slug", "network", "name")
+        if options.get("team"):
+            channels = channels.filter(team__slug=options["team"])
+        if not channels:
+            self.stdout.write("No channels. Connect one: houseboat channel add --help")
+        for channel in channels:
+            state = channel.get_status_display()
+            if channel.is_rate_limited:
+                state += f", slowed down until {channel.rate_limited_until:%H:%M} UTC"
+            line = (
+                f"{channel.pk}\t{channel.team.slug}\t{channel.network}\t{channel.name}\t"
+                f"{channel.account_handle or '-'}\t{state}"
+            )
+            self.stdout.write(line)
+            if channel.last_error:
+                self.stdout.write(f"\tlast error: {channel.last_error}")
+
+    def channel(self, pk: int) -> Channel:
+        channel = Channel.objects.filter(pk=pk).first()
+        if channel is None:
+            raise CommandError(f"No channel {pk}. `houseboat channel list` shows them.")
+        return channel
+
+    def check(self, options) -> None:
+        self.run_check(self.channel(options["channel"]))
+
+    def run_check(self, channel: Channel) -> None:
+        try:
+            account = services.check_channel(channel)
+        except ConnectorError as error:
+            raise CommandError(f"{channel}: {error}") from None
+        audit(AuditAction.CHANNEL_CHECKED, team=channel.team, target=channel)
+        self.stdout.write(self.style.SUCCESS(f"{channel} works: {account.handle}"))
+        if account.permissions:
+            self.stdout.write(f"  may: {', '.join(account.permissions)}")
+        for note in account.notes:
+            self.stdout.write(f"  note: {note}")
+
+    def remove(self, options) -> None:
+        channel = self.channel(options["channel"])
+        if channel.network == "own_site":
+            raise CommandError("The own site belongs to its campaign and cannot be removed.")
+        if not options["yes"]:
+            if not sys.stdin.isatty():
+                raise CommandError("Add --yes to remove without a question.")
+            if input(f"Remove {channel}? Type yes: ").strip().lower() != "yes":
+                raise CommandError("Nothing removed.")
+        audit(AuditAction.CHANNEL_REMOVED, team=channel.team, target=channel)
+        channel.delete()
+        self.stdout.write(self.style.SUCCESS(f"Removed {channel}; its credentials are deleted."))

@@ -1,0 +1,86 @@
+"""Length counted as each network counts it, and clear messages when a post is too long."""
+
+from pathlib import Path
+
+import pytest
+
+from houseboat.connectors import text
+from houseboat.connectors.base import MediaFile
+
+WAVE = "👋🏽"  # a waving hand with a skin-tone modifier: 2 code points, 4 UTF-16 units
+FAMILY = "👨‍👩‍👧"  # a ZWJ sequence: 5 code points, one grapheme
+DEVANAGARI = "क्षि"  # 4 code points, one grapheme cluster
+ARABIC = "حرية"  # 4 letters
+CAFE = "cafe\u0301"  # e + combining acute: 5 code points, 4 graphemes
+
+
+@pytest.mark.parametrize(
+    ("sample", "graphemes", "utf16"),
+    [(WAVE, 1, 4), (FAMILY, 1, 8), (DEVANAGARI, 1, 4), (ARABIC, 4, 4), (CAFE, 4, 5)],
+)
+def test_graphemes_and_utf16_units_count_what_people_and_telegram_see(sample, graphemes, utf16):
+    assert text.graphemes(sample) == graphemes
+    assert text.utf16_units(sample) == utf16
+
+
+def test_x_counts_latin_as_one_cjk_as_two_emoji_as_two_and_urls_as_23():
+    assert text.x_weighted("hello") == 5
+    assert text.x_weighted("日本語") == 6
+    assert text.x_weighted(WAVE) == 2
+    assert text.x_weighted(FAMILY) == 2
+    assert text.x_weighted(ARABIC) == 4
+    assert text.x_weighted("see https://example.org/a/very/long/path?q=1 now") == 4 + 23 + 4
+    assert text.x_weighted("example.org") == 23
+
+
+def test_mastodon_counts_urls_as_23_and_remote_mentions_by_their_local_part():
+    sample = "hi @alice@mastodon.social https://example.org/" + "x" * 100
+    assert text.mastodon_length(sample) == len("hi @alice ") + 23
+
+
+def test_a_post_over_the_limit_says_by_how_much_and_what_to_do():
+    limits = {"text": {"max": 300, "counted": "graphemes"}, "media": None}
+    problems = text.check(limits, WAVE * 301, label="Bluesky")
+    assert [p.field for p in problems] == ["text"]
+    assert "301 characters, the limit is 300" in problems[0].message
+    assert "split it into a thread" in problems[0].message
+    assert text.check(limits, WAVE * 300, label="Bluesky") == []
+
+
+def test_media_over_count_size_or_type_are_each_named(tmp_path: Path):
+    big = tmp_path / "big.jpg"
+    big.write_bytes(b"\xff" * 2_000_000)
+    gif = tmp_path / "a.gif"
+    gif.write_bytes(b"GIF89a")
+    limits = {
+        "text": {"max": 500, "counted": "characters"},
+        "media": {"max_count": 1, "max_bytes": 1_000_000, "types": ["image/jpeg"], "alt_max": 5},
+    }
+    media = [MediaFile(big, "image/jpeg", alt="too long alt"), MediaFile(gif, "image/gif")]
+    messages = [p.message for p in text.check(limits, "hi", media, label="Net")]
+    assert any("at most 1 files" in m for m in messages)
+    assert any("2.0 MB" in m and "big.jpg" in m for m in messages)
+    assert any("image/gif" in m for m in messages)
+    assert any("description of big.jpg" in m for m in messages)
+
+
+def test_a_caption_limit_applies_when_media_are_attached(tmp_path: Path):
+    photo = tmp_path / "p.jpg"
+    photo.write_bytes(b"\xff\xd8")
+    limits = {
+        "text": {"max": 4096, "counted": "utf16"},
+        "media": {
+            "max_count": 10,
+            "max_bytes": 10**7,
+            "types": ["image/jpeg"],
+            "caption_max": 1024,
+        },
+    }
+    assert text.check(limits, "a" * 2000, label="Telegram") == []
+    problems = text.check(limits, "a" * 2000, [MediaFile(photo, "image/jpeg")], label="Telegram")
+    assert "the limit is 1024" in problems[0].message
+
+
+def test_an_empty_post_is_refused():
+    limits = {"text": {"max": 500, "counted": "characters"}, "media": None}
+    assert "needs some text" in text.check(limits, "  ", label="Mastodon")[0].message
