@@ -1,6 +1,7 @@
 import threading
 from datetime import timedelta
 
+import pytest
 from django.contrib.sessions.models import Session
 from django.core.management import call_command
 from django.utils import timezone
@@ -8,6 +9,14 @@ from django.utils import timezone
 from houseboat.core import worker
 from houseboat.core.constants import Role
 from houseboat.core.models import Invitation, UserSession, WorkerHeartbeat
+
+
+@pytest.fixture(autouse=True)
+def keep_the_test_connection(monkeypatch):
+    """The worker drops stale connections between steps. Inside a test's transaction
+    Django counts the connection as stale (autocommit is off) and on PostgreSQL would
+    close it, ending the test's transaction; an in-memory SQLite never closes."""
+    monkeypatch.setattr(worker, "close_old_connections", lambda: None)
 
 
 def test_worker_once_clears_expired_sessions_and_invitations(alice, team_a):
