@@ -323,5 +323,5 @@ def _local_links(html: str) -> list[str]:
     return [
         h
         for h in re.findall(r'(?:href|src)="([^"]+)"', html)
-        if "://" not in h and not h.startswith("#")
+        if "://" not in h and not h.startswith(("#", "data:"))
     ]
