@@ -4,8 +4,6 @@ Land the team owns: it needs no account and no network, and a post published
 here stays when a platform deletes a page or a group.
 """
 
-from collections.abc import Sequence
-
 from django.conf import settings
 
 from houseboat.campaigns.constants import PostStatus
@@ -15,7 +13,6 @@ from houseboat.connectors.base import (
     Account,
     Connector,
     Manifest,
-    Metrics,
     OutgoingPost,
     PayloadRejected,
     Published,
@@ -42,7 +39,8 @@ class OwnSiteConnector(Connector):
                 "required": True,
             }
         ],
-        "notes": "Always available. Turn the campaign's public page on to let people read it.",
+        "notes": "Always available. Turn the campaign's public page on to let people read it. "
+        "It counts no visitors: the own site keeps no analytics, by design.",
     }
 
     def campaign(self) -> Campaign:
@@ -80,10 +78,6 @@ class OwnSiteConnector(Connector):
         SitePost.objects.filter(
             pk=published.remote_id, campaign=self.campaign(), status=PostStatus.PUBLISHED
         ).update(status=PostStatus.DRAFT)
-
-    def metrics(self, posts: Sequence[Published]) -> dict[str, Metrics]:
-        # houseboat counts no visitors: the own site keeps no analytics, by design.
-        return {post.remote_id: Metrics() for post in posts}
 
     def recent_posts(self, limit: int = 20) -> list[RemoteItem]:
         campaign = self.campaign()

@@ -35,7 +35,10 @@ class Command(HouseboatCommand):
             "never put them on the command line.",
         )
         add.add_argument("--team", required=True, help="Short name of the team.")
-        add.add_argument("--network", required=True, choices=list(CONNECTORS))
+        # The own site comes with each campaign; it is not added by hand.
+        add.add_argument(
+            "--network", required=True, choices=[n for n in CONNECTORS if n != "own_site"]
+        )
         add.add_argument("--name", default="", help="How the team recognises the channel.")
         add.add_argument(
             "--set",
