@@ -13,13 +13,16 @@ from houseboat.core.commands import HouseboatCommand
 from houseboat.core.server import make_server
 
 MARKER = ".houseboat-demo"
+# What houseboat writes into any data folder as it starts, before the demo can look:
+# finding only these, the folder is still empty of data.
+MADE_AT_START = {"secret_key", "static"}
 
 
 def check_data_dir(data_dir: Path) -> None:
     """Refuse to seed demo data into a folder that holds anything but a demo."""
     if (data_dir / MARKER).exists():
         return
-    if any(p.name != "secret_key" for p in data_dir.iterdir()):
+    if any(p.name not in MADE_AT_START for p in data_dir.iterdir()):
         raise CommandError(
             f"{data_dir} already holds data that is not a demo. houseboat demo will not write "
             "sample data into it. Leave out --data-dir (and HOUSEBOAT_DATA_DIR) for a throwaway "

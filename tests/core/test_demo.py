@@ -1,0 +1,83 @@
+"""`houseboat demo` as a newcomer runs it: start, read the details, sign in, Ctrl-C."""
+
+import http.cookiejar
+import os
+import re
+import signal
+import socket
+import subprocess
+import sys
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def demo():
+    """A running `houseboat demo` in its own throwaway folder, and what it printed."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"HOUSEBOAT_DATA_DIR", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
+    }
+    port = free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "houseboat", "demo", "--port", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    lines = []
+    for line in process.stdout:
+        lines.append(line)
+        if line.startswith("Press Ctrl-C"):
+            break
+    else:
+        pytest.fail(f"houseboat demo stopped before it was ready: {process.communicate()}")
+    yield process, "".join(lines)
+    if process.poll() is None:
+        process.kill()
+        process.wait()
+
+
+def sign_in(base: str, username: str, password: str) -> tuple[urllib.request.OpenerDirector, str]:
+    """Sign in with a plain HTTP client; return it and the address it ends on."""
+    opener = urllib.request.build_opener(
+        urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar())
+    )
+    form = opener.open(f"{base}login/", timeout=10).read().decode()
+    csrf = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', form).group(1)
+    data = urllib.parse.urlencode(
+        {"csrfmiddlewaretoken": csrf, "username": username, "password": password}
+    ).encode()
+    with opener.open(f"{base}login/", data=data, timeout=10) as response:
+        return opener, response.url
+
+
+def test_demo_prints_how_to_sign_in_works_and_deletes_its_data_on_ctrl_c(demo):
+    process, printed = demo
+    base = re.search(r"Open:\s+(\S+)", printed).group(1)
+    username = re.search(r"Username:\s+(\S+)", printed).group(1)
+    password = re.search(r"Password:\s+(\S+)", printed).group(1)
+    data_dir = Path(re.search(r"Data:\s+(\S+)", printed).group(1))
+    assert base.startswith("http://127.0.0.1:") and data_dir.is_dir()
+
+    # Plain HTTP on 127.0.0.1 must sign in: the demo turns off Secure-only cookies.
+    browser, landed_on = sign_in(base, username, password)
+    assert landed_on == f"{base}t/riverside/"
+    public = browser.open(f"{base}c/free-the-riverside-ten/", timeout=10).read()
+    assert b"Free the Riverside Ten" in public
+
+    process.send_signal(signal.SIGINT)
+    out, _ = process.communicate(timeout=30)
+    assert "Demo stopped. Its data was deleted." in out
+    assert not data_dir.exists()
