@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "houseboat.core",
     "houseboat.campaigns",
     "houseboat.connectors",
+    "houseboat.publishing",
 ]
 
 MIDDLEWARE = [
@@ -234,6 +235,10 @@ LOGGING = {
         "waitress.queue": {"level": "ERROR"},
         # django-axes reports every sign-in at INFO; the audit log already keeps what matters.
         "axes": {"level": "WARNING"},
+        # httpx logs each request URL at INFO, and some networks put the token in the
+        # URL (Telegram's /bot<token>/); houseboat's own, scrubbed log lines say enough.
+        "httpx": {"level": "WARNING"},
+        "httpcore": {"level": "WARNING"},
     },
 }
 
@@ -246,6 +251,7 @@ HOUSEBOAT_WORKER_STEPS = [
     "houseboat.core.worker.record_heartbeat",
     "houseboat.core.worker.clear_expired_sessions",
     "houseboat.core.worker.clear_expired_invitations",
+    "houseboat.publishing.dispatch.dispatch_due",
 ]
 HOUSEBOAT_INVITATION_DAYS = envint("HOUSEBOAT_INVITATION_DAYS", 7)
 # Where the public reaches this install (https://campaigns.example.org), for links to

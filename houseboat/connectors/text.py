@@ -100,6 +100,8 @@ class Problem:
 
     field: str
     message: str
+    # A non-blocking problem is worth telling the author but does not stop the post.
+    blocking: bool = True
 
 
 def check(
@@ -110,19 +112,24 @@ def check(
     rule = limits.get("text")
     if rule is not None:
         used = length(text, rule["counted"], rule.get("url_length"))
-        if media and limits.get("media") and limits["media"].get("caption_max"):
-            ceiling = min(rule["max"], limits["media"]["caption_max"])
-        else:
-            ceiling = rule["max"]
-        if used > ceiling:
-            unit = {"graphemes": "characters", "weighted": "weighted characters"}.get(
-                rule["counted"], "characters"
-            )
+        unit = {"weighted": "weighted characters"}.get(rule["counted"], "characters")
+        if used > rule["max"]:
             problems.append(
                 Problem(
                     "text",
-                    f"Too long for {label}: {used} {unit}, the limit is {ceiling}. "
-                    f"Shorten it by {used - ceiling} or split it into a thread.",
+                    f"Too long for {label}: {used} {unit}, the limit is {rule['max']}. "
+                    f"Shorten it by {used - rule['max']} or split it into a thread.",
+                )
+            )
+        caption_max = (limits.get("media") or {}).get("caption_max")
+        if media and caption_max and caption_max < used <= rule["max"]:
+            # The connector sends the pictures, then the text as a reply below them.
+            problems.append(
+                Problem(
+                    "text",
+                    f"{label} shows at most {caption_max} characters under pictures; this text "
+                    f"({used}) will follow as a reply below them.",
+                    blocking=False,
                 )
             )
         if not text.strip() and not media:

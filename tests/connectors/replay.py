@@ -45,11 +45,13 @@ def route(router: respx.Router, fixture: dict[str, Any], *, times: int = 0) -> r
     """
     request = fixture["request"]
     url = httpx.URL(request["url"])
-    pattern = respx.M(method=request["method"], scheme=url.scheme, host=url.host, path=url.path)
+    matched = router.route(
+        method=request["method"], scheme=url.scheme, host=url.host, path=url.path
+    )
     answer = response_for(fixture)
     if times:
-        return router.route(pattern).mock(side_effect=[answer] * times)
-    return router.route(pattern).mock(return_value=answer)
+        return matched.mock(side_effect=[answer] * times)
+    return matched.mock(return_value=answer)
 
 
 def transport(router: respx.Router) -> httpx.MockTransport:

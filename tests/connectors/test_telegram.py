@@ -32,7 +32,7 @@ from houseboat.connectors.base import (
 )
 from houseboat.connectors.telegram.connector import TelegramConnector, utf16_slice
 from houseboat.connectors.text import check, length
-from tests.connectors.replay import assert_sent, load, response_for, transport
+from tests.connectors.replay import assert_sent, load, response_for, route, transport
 
 TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
 BASE = f"https://api.telegram.org/bot{TOKEN}"
@@ -40,18 +40,6 @@ BASE = f"https://api.telegram.org/bot{TOKEN}"
 
 def fixture(name: str) -> dict[str, Any]:
     return load("telegram", name)
-
-
-def route(router: respx.Router, recorded: dict[str, Any]) -> respx.Route:
-    """Answer a fixture's method and URL (the query string is not matched).
-
-    replay.route would do this, but it calls respx.M, which respx 0.23 does not export.
-    """
-    request = recorded["request"]
-    url = httpx.URL(request["url"])
-    return router.route(
-        method=request["method"], scheme=url.scheme, host=url.host, path=url.path
-    ).mock(return_value=response_for(recorded))
 
 
 @pytest.fixture
@@ -696,12 +684,6 @@ def test_no_error_message_or_houseboat_log_line_contains_the_token(router, caplo
     assert not any(TOKEN in line for line in houseboat_lines)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="houseboat/settings.py leaves the httpx logger at INFO, and httpx logs every "
-    "request URL there, which for Telegram carries the bot token. Needs "
-    "LOGGING['loggers']['httpx'] = {'level': 'WARNING'}.",
-)
 def test_the_httpx_request_log_that_would_show_the_token_is_silenced(settings):
     level = settings.LOGGING.get("loggers", {}).get("httpx", {}).get("level", "NOTSET")
     assert logging.getLevelName(level) >= logging.WARNING

@@ -64,7 +64,7 @@ def test_media_over_count_size_or_type_are_each_named(tmp_path: Path):
     assert any("description of big.jpg" in m for m in messages)
 
 
-def test_a_caption_limit_applies_when_media_are_attached(tmp_path: Path):
+def test_a_long_caption_is_a_warning_because_the_text_follows_as_a_reply(tmp_path: Path):
     photo = tmp_path / "p.jpg"
     photo.write_bytes(b"\xff\xd8")
     limits = {
@@ -78,7 +78,10 @@ def test_a_caption_limit_applies_when_media_are_attached(tmp_path: Path):
     }
     assert text.check(limits, "a" * 2000, label="Telegram") == []
     problems = text.check(limits, "a" * 2000, [MediaFile(photo, "image/jpeg")], label="Telegram")
-    assert "the limit is 1024" in problems[0].message
+    assert [p.blocking for p in problems] == [False]
+    assert "at most 1024 characters under pictures" in problems[0].message
+    problems = text.check(limits, "a" * 5000, [MediaFile(photo, "image/jpeg")], label="Telegram")
+    assert [p.blocking for p in problems] == [True]
 
 
 def test_an_empty_post_is_refused():
