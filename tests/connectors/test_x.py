@@ -12,9 +12,11 @@ import httpx
 import oauthlib.oauth1
 import pytest
 import respx
+from django.urls import include, path
 from oauthlib.oauth1.rfc5849 import signature, utils
 
-from houseboat.connectors import services
+import houseboat.urls
+from houseboat.connectors import http, services
 from houseboat.connectors.base import (
     AuthRevoked,
     ConnectorError,
@@ -31,6 +33,7 @@ from houseboat.connectors.base import (
     Source,
     UnexpectedResponse,
 )
+from houseboat.connectors.models import Channel
 from houseboat.connectors.x.connector import (
     SCOPES,
     XConnector,
@@ -863,3 +866,113 @@ def test_no_secret_appears_when_the_token_endpoint_echoes_it():
     with pytest.raises(AuthRevoked) as caught:
         make(router).check()
     assert REFRESH not in str(caught.value) and TOKEN not in str(caught.value)
+
+
+# --- “Sign in with X” (mounted by the lead at t/<team_slug>/channels/x/) ---------------------
+
+urlpatterns = [
+    path("t/<slug:team_slug>/channels/x/", include("houseboat.connectors.x.urls")),
+    *houseboat.urls.urlpatterns,
+]
+sign_in = pytest.mark.urls(__name__)
+START = "/t/team-a/channels/x/sign-in/"
+CALLBACK = "/t/team-a/channels/x/callback/"
+
+
+@pytest.fixture
+def x_api(monkeypatch):
+    """Answer X's token and account calls; nothing leaves the machine."""
+    monkeypatch.setattr(http, "resolve", lambda host, port: ["104.244.42.65"])
+    with respx.mock(assert_all_mocked=True) as mock:
+        yield mock
+
+
+def begin(client, **form) -> dict:
+    fields = {"name": "X main", "client_id": CLIENT_ID, "client_secret": "", **form}
+    response = client.post(START, fields)
+    assert response.status_code == 302
+    return {k: v[0] for k, v in parse_qs(urlsplit(response["Location"]).query).items()}
+
+
+@sign_in
+def test_alice_is_sent_to_x_to_approve_with_a_pkce_challenge(as_alice):
+    page = as_alice.get(START)
+    assert page.status_code == 200
+    assert "http://testserver/t/team-a/channels/x/callback/" in page.content.decode()
+    query = begin(as_alice)
+    assert query["client_id"] == CLIENT_ID
+    assert query["redirect_uri"] == "http://testserver" + CALLBACK
+    assert query["code_challenge_method"] == "S256"
+    pending = as_alice.session["x_sign_in"]
+    assert query["state"] == pending["state"]
+    digest = hashlib.sha256(pending["verifier"].encode()).digest()
+    assert query["code_challenge"] == base64.urlsafe_b64encode(digest).rstrip(b"=").decode()
+
+
+@sign_in
+def test_the_client_secret_waits_encrypted_in_the_session(as_alice):
+    begin(as_alice, client_secret=CLIENT_SECRET)
+    assert CLIENT_SECRET not in json.dumps(as_alice.session["x_sign_in"])
+
+
+@sign_in
+def test_the_callback_trades_the_code_saves_the_channel_and_checks_it(as_alice, team_a, x_api):
+    state = begin(as_alice)["state"]
+    exchange = route(x_api, fixture("token_exchange"))
+    route(x_api, fixture("users_me"))
+    code = fixture("token_exchange")["request"]["form"]["code"]
+    response = as_alice.get(CALLBACK, {"state": state, "code": code})
+    assert response.status_code == 302 and response["Location"].endswith("/channels/")
+    assert sent_form(exchange.calls.last.request)["redirect_uri"] == "http://testserver" + CALLBACK
+    channel = Channel.objects.get(team=team_a, network="x")
+    assert channel.name == "X main"
+    assert channel.config["client_id"] == CLIENT_ID
+    assert channel.secrets["access_token"] == NEW_TOKEN
+    assert channel.secrets["refresh_token"] == NEW_REFRESH
+    assert "offline.access" in channel.secrets["scope"]
+    assert channel.account_handle == "@TwitterDev"
+    assert "x_sign_in" not in as_alice.session
+
+
+@sign_in
+def test_a_callback_with_another_state_connects_nothing(as_alice, team_a, x_api):
+    begin(as_alice)
+    response = as_alice.get(CALLBACK, {"state": "forged", "code": "abc"})
+    assert response.status_code == 302 and response["Location"].endswith(START)
+    assert not Channel.objects.filter(team=team_a).exists()
+    assert len(x_api.calls) == 0
+
+
+@sign_in
+def test_a_refused_approval_connects_nothing(as_alice, team_a, x_api):
+    state = begin(as_alice)["state"]
+    response = as_alice.get(CALLBACK, {"state": state, "error": "access_denied"})
+    assert response.status_code == 302
+    assert not Channel.objects.filter(team=team_a).exists()
+
+
+@sign_in
+def test_a_code_x_refuses_connects_nothing_and_says_why(as_alice, team_a, x_api):
+    state = begin(as_alice)["state"]
+    x_api.post(f"{API}/2/oauth2/token").mock(
+        return_value=httpx.Response(
+            400,
+            json={
+                "error": "invalid_request",
+                "error_description": "Value passed for the authorization code was invalid.",
+            },
+        )
+    )
+    response = as_alice.get(CALLBACK, {"state": state, "code": "stale"}, follow=True)
+    assert "authorization code was invalid" in response.content.decode()
+    assert not Channel.objects.filter(team=team_a).exists()
+
+
+@sign_in
+def test_a_contributor_cannot_sign_in_a_channel_and_an_outsider_sees_nothing(
+    as_charlie, as_mallory
+):
+    assert as_charlie.get(START).status_code == 403
+    assert as_charlie.get(CALLBACK).status_code == 403
+    assert as_mallory.get(START).status_code == 404
+    assert as_mallory.get(CALLBACK).status_code == 404

@@ -249,8 +249,11 @@ class XConnector(Connector):
         return signed_url
 
     def _token_expired(self) -> bool:
-        expires_at = self.secrets.get("expires_at")
-        return bool(expires_at) and time.time() >= float(expires_at) - 60
+        try:
+            expires_at = float(self.secrets.get("expires_at") or 0)
+        except (TypeError, ValueError):
+            return False  # unknown: the 401 will tell
+        return bool(expires_at) and time.time() >= expires_at - 60
 
     # --- calling X ---------------------------------------------------------------------
 
