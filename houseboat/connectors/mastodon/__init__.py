@@ -1,0 +1,1 @@
+"""Mastodon, on any server that speaks its API."""
