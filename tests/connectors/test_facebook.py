@@ -172,7 +172,7 @@ def test_several_photos_are_uploaded_unpublished_then_posted_together(tmp_path):
     router = respx.Router()
     uploads = router.post(f"{GRAPH}/{PAGE}/photos").mock(
         side_effect=[
-            httpx.Response(200, json={"id": "5555000222"}),
+            response_for(fixture("upload_unpublished_photo")),
             httpx.Response(200, json={"id": "5555000223"}),
         ]
     )
@@ -182,6 +182,7 @@ def test_several_photos_are_uploaded_unpublished_then_posted_together(tmp_path):
         OutgoingPost(text="Day 100 in photos.", idempotency_key="d-3", media=media)
     )
     assert uploads.call_count == 2
+    assert_sent(uploads.calls[0].request, fixture("upload_unpublished_photo"))
     assert all(form_fields(call.request) == {"published": "false"} for call in uploads.calls)
     assert_sent(feed.calls.last.request, fixture("publish_album"))
     assert published.remote_id == f"{PAGE}_9876543213"

@@ -83,15 +83,10 @@ def appsecret_proof(token: str, app_secret: str) -> str:
 class GraphError:
     """Meta's error object, read from an answer; every text already free of secrets."""
 
-    status: int
     code: int | None
-    subcode: int | None
-    type: str
     message: str
-    user_title: str
     user_msg: str
     details: str
-    trace_id: str
 
     @property
     def reason(self) -> str:
@@ -119,15 +114,10 @@ def graph_error(response: httpx.Response, scrub: Any) -> GraphError | None:
     data = error.get("error_data")
     details = data.get("details", "") if isinstance(data, dict) else ""
     return GraphError(
-        status=response.status_code,
         code=_int(error.get("code")),
-        subcode=_int(error.get("error_subcode")),
-        type=str(error.get("type") or ""),
         message=scrub(str(error.get("message") or "")),
-        user_title=scrub(str(error.get("error_user_title") or "")),
         user_msg=scrub(str(error.get("error_user_msg") or "")),
         details=scrub(str(details or "")),
-        trace_id=str(error.get("fbtrace_id") or ""),
     )
 
 
