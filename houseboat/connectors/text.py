@@ -2,7 +2,7 @@
 
 - characters: Unicode code points, with every URL counted as a fixed number where
   the network says so.
-- mastodon: code points, every http(s) URL as ``characters_reserved_per_url`` (23),
+- mastodon: grapheme clusters, every http(s) URL as ``characters_reserved_per_url`` (23),
   and a remote mention @user@domain as just @user, as Mastodon counts.
 - graphemes: user-perceived characters (Bluesky): 👋🏽 is one, as is क्षि.
 - utf16: UTF-16 code units (Telegram measures text and entity offsets this way).
@@ -13,6 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+import unicodedata
 from dataclasses import dataclass
 
 import regex
@@ -24,10 +25,11 @@ URL_RE = regex.compile(
     regex.IGNORECASE,
 )
 SCHEME_URL_RE = regex.compile(r"https?://[^\s<>\"]+", regex.IGNORECASE)
-# An emoji sequence: keycaps, flags, ZWJ sequences and modifiers are one unit.
+# An emoji sequence is one unit: a pictograph with its modifiers and variation
+# selectors, joined by ZWJ to the next; a flag (two regional indicators); a keycap.
+_EMOJI_PART = r"\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})*"
 EMOJI_RE = regex.compile(
-    r"(?:\p{Extended_Pictographic}|\p{Regional_Indicator}{2}|[#*0-9]\uFE0F?\u20E3)"
-    r"(?:[\uFE0F\u200D\p{Emoji_Modifier}\p{Extended_Pictographic}\p{Regional_Indicator}])*"
+    rf"(?:{_EMOJI_PART}(?:\u200D{_EMOJI_PART})*|\p{{Regional_Indicator}}{{2}}|[#*0-9]\uFE0F?\u20E3)"
 )
 
 # twitter-text v3 configuration: these ranges weigh 100 (one character), others 200.
@@ -51,6 +53,7 @@ def _with_urls_as(text: str, url_length: int, pattern: regex.Pattern = SCHEME_UR
 
 def x_weighted(text: str) -> int:
     """X's weighted length: the limit of 280 allows 280 Latin or 140 CJK characters."""
+    text = unicodedata.normalize("NFC", text)  # as twitter-text does: é typed two ways is 1
     total = 0
     position = 0
     spans = sorted(
@@ -75,8 +78,13 @@ MASTODON_MENTION_RE = regex.compile(r"(?<![\w/])(@[\w.-]+)@[\w.-]+\.[\p{L}]{2,}"
 
 
 def mastodon_length(text: str, url_length: int = 23) -> int:
-    """Mastodon's count: URLs as url_length, @user@domain as @user."""
-    return _with_urls_as(MASTODON_MENTION_RE.sub(r"\1", text), url_length)
+    """Mastodon's count: grapheme clusters, URLs as url_length, @user@domain as @user.
+
+    Mastodon counts the content warning in the same limit: pass both together.
+    """
+    text = MASTODON_MENTION_RE.sub(r"\1", text)
+    urls = SCHEME_URL_RE.findall(text)
+    return graphemes(SCHEME_URL_RE.sub("", text)) + url_length * len(urls)
 
 
 def length(text: str, counted: str, url_length: int | None = None) -> int:

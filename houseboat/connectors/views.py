@@ -24,7 +24,7 @@ from houseboat.core.services import audit
 # Networks a person connects on this page; the own site comes with each campaign.
 CONNECTABLE = [network for network in CONNECTORS if network != Network.OWN_SITE]
 # Networks whose connect page starts with a sign-in at the network (OAuth) as well.
-SIGN_IN_FLOWS: dict[str, str] = {}
+SIGN_IN_FLOWS: dict[str, str] = {Network.MASTODON: "mastodon:start", Network.X: "x:start"}
 
 
 def index_url(request: HttpRequest) -> str:
@@ -120,15 +120,19 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     initial = {"name": channel.name, **channel.config}
     form = ChannelForm(request.POST or None, manifest=manifest, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
-        values = {**(channel.secrets or {}), **{k: v for k, v in form.values().items() if v}}
+        saved = channel.secrets or {}
+        typed = {k: v for k, v in form.values().items() if v not in ("", None)}
         try:
-            config, secrets = services.split_fields(channel.network, values)
+            config, secrets = services.split_fields(channel.network, {**saved, **typed})
         except services.ChannelSetupError as error:
             form.add_error(None, str(error))
         else:
             channel.name = form.cleaned_data["name"]
             channel.config = {**config, "limits": channel.config.get("limits", {})}
-            channel.secrets = secrets
+            # What a connector derived from the credentials (a session, a refresh token)
+            # stays, unless a credential was replaced: then it belongs to the old one.
+            replaced = any(saved.get(name) != value for name, value in secrets.items())
+            channel.secrets = secrets if replaced else {**saved, **secrets}
             channel.save()
             audit(
                 AuditAction.CHANNEL_ADDED,

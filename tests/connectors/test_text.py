@@ -28,6 +28,9 @@ def test_x_counts_latin_as_one_cjk_as_two_emoji_as_two_and_urls_as_23():
     assert text.x_weighted("日本語") == 6
     assert text.x_weighted(WAVE) == 2
     assert text.x_weighted(FAMILY) == 2
+    assert text.x_weighted(WAVE * 3) == 6  # neighbours are not one sequence
+    assert text.x_weighted("🇫🇷🇩🇪") == 4
+    assert text.x_weighted(CAFE) == 4  # NFC: e + combining acute is é
     assert text.x_weighted(ARABIC) == 4
     assert text.x_weighted("see https://example.org/a/very/long/path?q=1 now") == 4 + 23 + 4
     assert text.x_weighted("example.org") == 23
@@ -36,6 +39,7 @@ def test_x_counts_latin_as_one_cjk_as_two_emoji_as_two_and_urls_as_23():
 def test_mastodon_counts_urls_as_23_and_remote_mentions_by_their_local_part():
     sample = "hi @alice@mastodon.social https://example.org/" + "x" * 100
     assert text.mastodon_length(sample) == len("hi @alice ") + 23
+    assert text.mastodon_length(WAVE + DEVANAGARI) == 2  # Mastodon counts graphemes
 
 
 def test_a_post_over_the_limit_says_by_how_much_and_what_to_do():
