@@ -163,7 +163,7 @@ def test_channel_check_answers_for_a_good_token_a_revoked_one_and_an_unreachable
     with serving(revoked_bot()) as server:
         channel.config["api_base_url"] = server.base_url
         channel.save()
-        with pytest.raises(CommandError, match="revoked.*BotFather"):
+        with pytest.raises(CommandError, match=r"revoked.*BotFather"):
             call_command("channel", "check", str(channel.pk))
     channel.config["api_base_url"] = closed_port()
     channel.save()
