@@ -7,6 +7,7 @@ urlpatterns = [
     path("healthz", system.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("c/", include("houseboat.campaigns.public_urls")),
+    path("hooks/whatsapp/", include("houseboat.connectors.whatsapp.urls")),
     path("t/<slug:team_slug>/channels/x/", include("houseboat.connectors.x.urls")),
     path("t/<slug:team_slug>/channels/mastodon/", include("houseboat.connectors.mastodon.urls")),
     path("t/<slug:team_slug>/channels/", include("houseboat.connectors.urls")),

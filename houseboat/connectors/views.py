@@ -146,9 +146,28 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "connectors/connect.html",
-        {"form": form, "manifest": manifest, "channel": channel, "doc": doc_html(channel.network)},
+        {
+            "form": form,
+            "manifest": manifest,
+            "channel": channel,
+            "doc": doc_html(channel.network),
+            "webhook": webhook_setup(request, channel),
+        },
         status=400 if form.errors else 200,
     )
+
+
+def webhook_setup(request: HttpRequest, channel: Channel) -> dict[str, str] | None:
+    """What to paste into the network's webhook settings, for networks that call back."""
+    if channel.network != Network.WHATSAPP:
+        return None
+    return {
+        "url": request.build_absolute_uri(
+            reverse("whatsapp:webhook", kwargs={"channel_id": channel.pk})
+        ),
+        # Shown to those who manage channels: Meta's dashboard needs it pasted in.
+        "verify_token": (channel.secrets or {}).get("verify_token", ""),
+    }
 
 
 def run_check(request: HttpRequest, channel: Channel) -> None:

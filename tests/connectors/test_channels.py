@@ -189,3 +189,17 @@ def test_channel_remove_needs_yes_without_a_terminal(team_a, monkeypatch):
         call_command("channel", "remove", str(channel.pk))
     call_command("channel", "remove", str(channel.pk), "--yes", stdout=io.StringIO())
     assert not Channel.objects.filter(pk=channel.pk).exists()
+
+
+def test_the_whatsapp_settings_page_shows_the_webhook_address_and_verify_token(as_alice, team_a):
+    channel = Channel.objects.create(
+        team=team_a,
+        network="whatsapp",
+        name="WA",
+        config={"phone_number_id": "106540352242922"},
+        secrets={"access_token": "EAAtoken-secret", "verify_token": "vt-2b1c9e"},
+    )
+    page = as_alice.get(f"/t/team-a/channels/{channel.pk}/edit/").content.decode()
+    assert f"/hooks/whatsapp/{channel.pk}/" in page
+    assert "vt-2b1c9e" in page
+    assert "EAAtoken-secret" not in page

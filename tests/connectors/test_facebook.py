@@ -27,7 +27,7 @@ from houseboat.connectors.base import (
 from houseboat.connectors.facebook.connector import GROUPS_NOTICE, FacebookConnector, hashtags
 from houseboat.connectors.facebook.graph import appsecret_proof
 from houseboat.connectors.registry import connector_class
-from tests.connectors.replay import assert_sent, load, response_for, transport
+from tests.connectors.replay import assert_sent, load, response_for, route, transport
 
 PAGE = "1234567890"
 TOKEN = "EAAGm0PX4ZCpsBAPageToken0123456789"
@@ -38,18 +38,6 @@ DOC = Path(__file__).resolve().parents[2] / "houseboat/connectors/facebook/doc.m
 
 def fixture(name: str) -> dict:
     return load("facebook", name)
-
-
-def route(router: respx.Router, recorded: dict) -> respx.Route:
-    """Answer a fixture's method and URL (the query string is not matched).
-
-    replay.route would do this, but it calls respx.M, which respx 0.23 does not export.
-    """
-    url = httpx.URL(recorded["request"]["url"])
-    pattern = respx.patterns.M(
-        method=recorded["request"]["method"], scheme=url.scheme, host=url.host, path=url.path
-    )
-    return router.route(pattern).mock(return_value=response_for(recorded))
 
 
 def facebook(router: respx.Router, sleeps: list | None = None, **secrets) -> FacebookConnector:

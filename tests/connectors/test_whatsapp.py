@@ -34,7 +34,7 @@ from houseboat.connectors.whatsapp.connector import (
     verify_subscription,
 )
 from houseboat.connectors.whatsapp.services import record_statuses
-from tests.connectors.replay import assert_sent, load, response_for, transport
+from tests.connectors.replay import assert_sent, load, response_for, route, transport
 
 NUMBER_ID = "106540352242922"
 WABA = "102290129340398"
@@ -60,18 +60,6 @@ urlpatterns = [path("hooks/whatsapp/", include("houseboat.connectors.whatsapp.ur
 
 def fixture(name: str) -> dict:
     return load("whatsapp", name)
-
-
-def route(router: respx.Router, recorded: dict) -> respx.Route:
-    """Answer a fixture's method and URL (the query string is not matched).
-
-    replay.route would do this, but it calls respx.M, which respx 0.23 does not export.
-    """
-    url = httpx.URL(recorded["request"]["url"])
-    pattern = respx.patterns.M(
-        method=recorded["request"]["method"], scheme=url.scheme, host=url.host, path=url.path
-    )
-    return router.route(pattern).mock(return_value=response_for(recorded))
 
 
 def whatsapp(

@@ -41,7 +41,7 @@ from houseboat.connectors.x.connector import (
     media_problems,
     pkce_pair,
 )
-from tests.connectors.replay import assert_sent, load, response_for, transport
+from tests.connectors.replay import assert_sent, load, response_for, route, transport
 
 API = "https://api.x.com"
 TOKEN = "QUNDRVNTLXRva2VuLTIwMjY6MToxOmF0OjE"
@@ -63,18 +63,6 @@ ME_ID = "2244994945"
 
 def fixture(name: str) -> dict:
     return load("x", name)
-
-
-def route(router: respx.Router, recorded: dict) -> respx.Route:
-    """Answer a fixture's method and path (any query) with its response.
-
-    replay.route would do this, but it calls respx.M, which respx 0.23 does not export.
-    """
-    url = httpx.URL(recorded["request"]["url"])
-    pattern = respx.patterns.M(
-        method=recorded["request"]["method"], scheme=url.scheme, host=url.host, path=url.path
-    )
-    return router.route(pattern).mock(return_value=response_for(recorded))
 
 
 def make(
