@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import UserCreationForm
+from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
 from houseboat.core.constants import ROLE_DESCRIPTIONS, Role
@@ -24,15 +24,35 @@ class TokenForm(forms.Form):
         max_length=16,
         help_text=_("The 6-digit code from your authenticator app, or a recovery code."),
     )
+    # Recovery codes have letters: a phone must show its full keyboard here.
+    inputmode = "text"
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["token"].widget.attrs.update(
-            autocomplete="one-time-code", inputmode="numeric", autofocus=True
+            autocomplete="one-time-code", inputmode=self.inputmode, autofocus=True
         )
 
     def clean_token(self) -> str:
         return "".join(self.cleaned_data["token"].split())
+
+
+class EnrolTokenForm(TokenForm):
+    """The first code from a newly added authenticator (no recovery codes exist yet)."""
+
+    inputmode = "numeric"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["token"].help_text = _("The 6 digits the app shows now, without spaces.")
+
+
+class ChangePasswordForm(PasswordChangeForm):
+    """Django's form, without jumping to it: it sits at the bottom of a long page."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].widget.attrs.pop("autofocus", None)
 
 
 def role_choices_with_help():

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from houseboat.core import devices
 from houseboat.core.constants import ROLE_CAPABILITIES, AuditAction, Role
 
 
@@ -204,6 +205,11 @@ class UserSession(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} from {self.ip_address or 'unknown address'}"
+
+    @property
+    def device(self) -> str:
+        """The browser and system in plain words, for example "Firefox on Windows"."""
+        return devices.describe(self.user_agent)
 
 
 class WorkerHeartbeat(models.Model):

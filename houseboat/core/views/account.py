@@ -7,7 +7,6 @@ import qrcode.image.svg
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.forms import PasswordChangeForm
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +19,7 @@ from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from houseboat.core.constants import AuditAction
-from houseboat.core.forms import PasswordCheckForm, TokenForm
+from houseboat.core.forms import ChangePasswordForm, EnrolTokenForm, PasswordCheckForm
 from houseboat.core.models import UserSession
 from houseboat.core.services import audit, end_sessions, revoke_sessions
 
@@ -36,10 +35,10 @@ def qr_svg(data: str) -> str:
 @require_safe
 def security(request: HttpRequest) -> HttpResponse:
     """Show 2FA status, signed-in browsers and the password form."""
-    return render_security(request, PasswordChangeForm(request.user))
+    return render_security(request, ChangePasswordForm(request.user))
 
 
-def render_security(request: HttpRequest, password_form: PasswordChangeForm) -> HttpResponse:
+def render_security(request: HttpRequest, password_form: ChangePasswordForm) -> HttpResponse:
     return render(
         request,
         "core/security.html",
@@ -64,7 +63,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     device = TOTPDevice.objects.filter(user=user, confirmed=False).first()
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
-    form = TokenForm(request.POST or None)
+    form = EnrolTokenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if device.verify_token(form.cleaned_data["token"]):
             codes = confirm_two_factor(request, device)
@@ -118,7 +117,7 @@ def two_factor_disable(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def password_change(request: HttpRequest) -> HttpResponse:
-    form = PasswordChangeForm(request.user, request.POST)
+    form = ChangePasswordForm(request.user, request.POST)
     if form.is_valid():
         form.save()
         old_key = request.session.session_key
