@@ -89,7 +89,10 @@ class CampaignForm(forms.ModelForm):
         }
 
     def clean_slug(self) -> str:
-        slug = self.cleaned_data.get("slug") or slugify(self.cleaned_data.get("name", ""))
+        name = self.cleaned_data.get("name")
+        slug = self.cleaned_data.get("slug") or slugify(name or "")
+        if not slug and not name:
+            return ""  # "This field is required" under the name says it all.
         if not slug:
             raise forms.ValidationError(_("Give a web address of letters, numbers and dashes."))
         taken = Campaign.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists()

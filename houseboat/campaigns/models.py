@@ -57,6 +57,11 @@ class Campaign(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("campaigns:detail", kwargs={"team_slug": self.team.slug, "slug": self.slug})
 
+    @property
+    def is_upcoming(self) -> bool:
+        """True when the campaign has a start date that is still ahead."""
+        return bool(self.starts_on) and self.starts_on > timezone.localdate()
+
     def public_url(self) -> str:
         return reverse("public:site", kwargs={"slug": self.slug})
 
