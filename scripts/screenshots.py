@@ -1,0 +1,247 @@
+"""Take a full-page screenshot of every houseboat page, for a person to look at.
+
+    python3 -m uv run python scripts/screenshots.py OUTDIR
+
+Starts `houseboat demo` in a throwaway data directory on a free port of 127.0.0.1,
+walks through the app in headless Chromium as the demo owner (and as a newcomer who
+joins by invitation), and writes numbered PNGs to OUTDIR. Needs Debian's chromium
+(`apt-get install chromium`) or another one named by HOUSEBOAT_TEST_CHROMIUM.
+Screenshots are for looking at, not for git (/screenshots/ is ignored).
+"""
+
+import base64
+import hashlib
+import hmac
+import os
+import re
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+CHROMIUM = os.environ.get("HOUSEBOAT_TEST_CHROMIUM", "/usr/bin/chromium")
+# The same quiet headless flags as the browser tests (tests/browser/conftest.py).
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+TEAM = "riverside"
+CAMPAIGN = "free-the-riverside-ten"
+NEWCOMER = ("sam", "paper lantern quiet harbour")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def houseboat(data_dir: Path, *args: str, **kwargs) -> subprocess.Popen:
+    """Start the houseboat command on the demo's data dir (never a real database)."""
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "HOUSEBOAT_DATA_DIR"}}
+    return subprocess.Popen(  # noqa: S603 (this interpreter, our own arguments)
+        [sys.executable, "-m", "houseboat", "--data-dir", str(data_dir), *args],
+        env=env,
+        text=True,
+        **kwargs,
+    )
+
+
+def start_demo(data_dir: Path, port: int) -> tuple[subprocess.Popen, str]:
+    """Start the demo and return it with the owner's password, read from its output."""
+    demo = houseboat(data_dir, "demo", "--port", str(port), stdout=subprocess.PIPE)
+    password = ""
+    for line in demo.stdout:
+        print(line, end="")
+        if match := re.match(r"\s*Password:\s+(\S+)", line):
+            password = match.group(1)
+        if line.startswith("Press Ctrl-C"):
+            return demo, password
+    raise SystemExit(f"houseboat demo stopped before it was ready (exit code {demo.wait()})")
+
+
+def totp(secret: str, at: float | None = None) -> str:
+    """The 6-digit code an authenticator app shows for a base32 secret (RFC 6238)."""
+    letters = "".join(secret.split()).upper()
+    key = base64.b32decode(letters + "=" * (-len(letters) % 8))
+    counter = struct.pack(">Q", int((at or time.time()) // 30))
+    digest = hmac.new(key, counter, hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    number = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{number % 1_000_000:06d}"
+
+
+class Camera:
+    """Numbered full-page screenshots of one browser tab."""
+
+    def __init__(self, out: Path, base: str) -> None:
+        self.out, self.base, self.count = out, base, 0
+
+    def shoot(self, page: Page, name: str, path: str | None = None) -> None:
+        if path is not None:
+            page.goto(self.base + path)
+        page.wait_for_load_state("networkidle")
+        self.count += 1
+        target = self.out / f"{self.count:02d}-{name}.png"
+        page.screenshot(path=target, full_page=True)
+        print(f"  {target.name}  {page.url}")
+
+
+def new_context(browser: Browser, **options) -> BrowserContext:
+    options.setdefault("viewport", {"width": 1280, "height": 800})
+    return browser.new_context(locale="en-GB", timezone_id="UTC", **options)
+
+
+def sign_in(page: Page, base: str, username: str, password: str) -> None:
+    page.goto(base + "/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+
+
+def owner_pages(cam: Camera, page: Page, password: str) -> tuple[str, str]:
+    """The owner's walk; return the invitation link and a recovery code."""
+    base, team = cam.base, f"/t/{TEAM}"
+    cam.shoot(page, "login", "/login/")
+    sign_in(page, base, "amina", password)
+    cam.shoot(page, "home-your-teams")
+    cam.shoot(page, "campaigns", f"{team}/")
+    cam.shoot(page, "campaign-detail", f"{team}/campaigns/{CAMPAIGN}/")
+    cam.shoot(page, "campaign-edit", f"{team}/campaigns/{CAMPAIGN}/edit/")
+    cam.shoot(page, "campaign-new", f"{team}/campaigns/new/")
+    page.get_by_role("button", name="Save").click()
+    cam.shoot(page, "campaign-new-with-errors")
+    cam.shoot(page, "post-new", f"{team}/campaigns/{CAMPAIGN}/posts/new/")
+    cam.shoot(page, "channels", f"{team}/channels/")
+    cam.shoot(page, "members", f"{team}/members/")
+    page.get_by_label("Who it is for").fill("Sam, volunteer from the vigil")
+    page.locator("#id_role").select_option("viewer")
+    page.get_by_role("button", name="Create invitation link").click()
+    cam.shoot(page, "members-invitation-link")
+    link = page.locator("#invite-link").input_value()
+    cam.shoot(page, "team-settings", f"{team}/settings/")
+    cam.shoot(page, "audit-log", f"{team}/audit/")
+    cam.shoot(page, "security-2fa-off", "/account/security/")
+    cam.shoot(page, "two-factor-setup", "/account/two-factor/")
+    secret = page.locator("code.secret").inner_text()
+    page.get_by_label("Code").fill(totp(secret))
+    page.get_by_role("button", name="Turn on").click()
+    cam.shoot(page, "recovery-codes")
+    recovery = page.locator(".codes code").first.inner_text()
+    cam.shoot(page, "security-2fa-on", "/account/security/")
+    return link, recovery
+
+
+def second_sign_in(cam: Camera, page: Page, password: str, recovery: str) -> None:
+    page.get_by_role("button", name=re.compile("Sign out")).first.click()
+    sign_in(page, cam.base, "amina", password)
+    cam.shoot(page, "login-two-factor-code")
+    page.get_by_label("Code").fill(recovery)
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url(re.compile(r"/$"))
+
+
+def newcomer_pages(cam: Camera, browser: Browser, link: str) -> None:
+    context = new_context(browser)
+    page = context.new_page()
+    page.goto(link)
+    cam.shoot(page, "join")
+    username, password = NEWCOMER
+    page.get_by_label("Username").fill(username)
+    page.locator("#id_password1").fill(password)
+    page.locator("#id_password2").fill(password)
+    page.get_by_role("button", name="Create account and join").click()
+    cam.shoot(page, "joined-as-viewer")
+    cam.shoot(page, "error-403", f"/t/{TEAM}/campaigns/new/")
+    cam.shoot(page, "join-link-used", link.removeprefix(cam.base))
+    context.close()
+
+
+def public_pages(cam: Camera, page: Page) -> None:
+    cam.shoot(page, "public-page", f"/c/{CAMPAIGN}/")
+    page.locator("article h2 a").first.click()
+    cam.shoot(page, "public-post")
+    cam.shoot(page, "error-404", "/no-such-page/")
+
+
+def arabic_pages(cam: Camera, page: Page) -> None:
+    page.goto(cam.base + f"/t/{TEAM}/campaigns/{CAMPAIGN}/")
+    page.locator("#lang").select_option("ar")
+    page.get_by_role("button", name="Go").click()
+    cam.shoot(page, "arabic-rtl-campaign-detail")
+    cam.shoot(page, "arabic-rtl-members", f"/t/{TEAM}/members/")
+    cam.shoot(page, "arabic-rtl-public-page", f"/c/{CAMPAIGN}/")
+
+
+def phone_pages(cam: Camera, browser: Browser, owner: BrowserContext) -> None:
+    context = new_context(
+        browser,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        storage_state=owner.storage_state(),
+    )
+    page = context.new_page()
+    cam.shoot(page, "phone-campaigns", f"/t/{TEAM}/")
+    cam.shoot(page, "phone-campaign-detail", f"/t/{TEAM}/campaigns/{CAMPAIGN}/")
+    cam.shoot(page, "phone-security", "/account/security/")
+    cam.shoot(page, "phone-public-page", f"/c/{CAMPAIGN}/")
+    context.close()
+
+
+def take(out: Path, base: str, password: str, data_dir: Path) -> None:
+    # A second team, so the start page lists teams instead of opening the only one.
+    houseboat(data_dir, "team", "create", "Harbour Watch", "--owner", "amina").wait()
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        cam = Camera(out, base)
+        owner = new_context(browser)
+        page = owner.new_page()
+        link, recovery = owner_pages(cam, page, password)
+        second_sign_in(cam, page, password, recovery)
+        newcomer_pages(cam, browser, link)
+        public_pages(cam, page)
+        phone_pages(cam, browser, owner)
+        arabic_pages(cam, page)
+        browser.close()
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 1:
+        print(__doc__.strip(), file=sys.stderr)
+        return 2
+    if not Path(CHROMIUM).is_file():
+        print(f"No Chromium at {CHROMIUM}: apt-get install chromium", file=sys.stderr)
+        return 1
+    out = Path(argv[0])
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="houseboat-screenshots-") as tmp:
+        data_dir = Path(tmp) / "data"
+        port = free_port()
+        demo, password = start_demo(data_dir, port)
+        try:
+            take(out, f"http://127.0.0.1:{port}", password, data_dir)
+        finally:
+            demo.send_signal(signal.SIGINT)
+            demo.wait(timeout=30)
+    print(f"Screenshots in {out}/")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
