@@ -1,0 +1,31 @@
+"""The dispatcher's tunables: a Django setting if there is one, else the environment.
+
+Each has a safe default; a deployment rarely needs to change any of them.
+"""
+
+from django.conf import settings
+
+from houseboat.env import envint
+
+DEFAULTS = {
+    # Deliveries claimed at once by one worker.
+    "HOUSEBOAT_DISPATCH_BATCH": 10,
+    # How long a claim holds before another worker may take the delivery over. Longer
+    # than the slowest publish (timeouts, retries and short rate-limit waits included).
+    "HOUSEBOAT_DISPATCH_LEASE_SECONDS": 300,
+    # How long one worker round keeps dispatching before the other steps get a turn.
+    "HOUSEBOAT_DISPATCH_ROUND_SECONDS": 20,
+    # Tries of a delivery that keeps failing transiently before it is marked failed.
+    "HOUSEBOAT_DISPATCH_MAX_ATTEMPTS": 8,
+    # Backoff after a transient failure: this many seconds, doubling, up to the cap.
+    "HOUSEBOAT_DISPATCH_BACKOFF_SECONDS": 30,
+    "HOUSEBOAT_DISPATCH_BACKOFF_CAP_SECONDS": 3600,
+}
+
+
+def value(name: str) -> int:
+    """Return the tunable from settings, else from the environment, else its default."""
+    configured = getattr(settings, name, None)
+    if configured is not None:
+        return int(configured)
+    return envint(name, DEFAULTS[name])

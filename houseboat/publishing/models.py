@@ -1,0 +1,176 @@
+"""Posts, their per-channel variants, and one delivery row per part per channel.
+
+A post is what a person writes once. A variant is that post fitted to one channel
+(its own text, a thread, options). A delivery is one part of one variant on its way
+to the network: the row the dispatcher claims with a lease, whose state machine is
+scheduled → sending → sent | failed | unknown (or cancelled).
+"""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from houseboat.campaigns.models import Campaign
+from houseboat.connectors.base import MediaFile, Published
+from houseboat.connectors.models import Channel
+from houseboat.core.models import Team
+from houseboat.publishing.constants import DeliveryState, ErrorKind, PostStatus
+
+
+class Post(models.Model):
+    """One message, written once, that goes to one or more channels."""
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="posts")
+    # A removed campaign leaves its posts as the record of what the team said.
+    campaign = models.ForeignKey(
+        Campaign, null=True, blank=True, on_delete=models.SET_NULL, related_name="posts"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    text = models.TextField(_("text"))
+    link = models.URLField(
+        _("link"),
+        max_length=500,
+        blank=True,
+        help_text=_("Added to each channel's text with that channel's UTM parameters."),
+    )
+    status = models.CharField(
+        _("status"), max_length=20, choices=PostStatus.choices, default=PostStatus.DRAFT
+    )
+    # Stored in UTC; shown and entered in the person's own time zone. Empty: at once.
+    scheduled_at = models.DateTimeField(_("publish at"), null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.TextField(_("review comment"), blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["team", "status"]),
+            models.Index(fields=["team", "scheduled_at"]),
+        ]
+
+    def __str__(self) -> str:
+        first = next((line.strip() for line in self.text.splitlines() if line.strip()), "")
+        return first[:60] + ("…" if len(first) > 60 else "") or f"post {self.pk}"
+
+
+class Attachment(models.Model):
+    """A picture or video stored once for a post; variants choose which to carry."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to="publishing/%Y/%m/")
+    mime_type = models.CharField(max_length=100)
+    alt = models.TextField(_("description (alt text)"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return Path(self.file.name).name
+
+    def media_file(self) -> MediaFile:
+        return MediaFile(path=Path(self.file.path), mime_type=self.mime_type, alt=self.alt)
+
+
+class Variant(models.Model):
+    """The post as it goes to one channel: its own text, or a thread of parts."""
+
+    post = models.ForeignKey(Post, on_delete=models.CASCADE, related_name="variants")
+    # A removed channel leaves the variant (and what was sent) in the history.
+    channel = models.ForeignKey(
+        Channel, null=True, on_delete=models.SET_NULL, related_name="post_variants"
+    )
+    text = models.TextField(_("text for this channel"), blank=True)
+    # A thread: each part is one post, replying to the one before. Empty: one part.
+    parts = models.JSONField(default=list, blank=True)
+    options = models.JSONField(default=dict, blank=True)
+    media = models.ManyToManyField(Attachment, blank=True, related_name="variants")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["post", "channel"], name="one_variant_per_channel")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.post} on {self.channel or 'a removed channel'}"
+
+    def part_texts(self) -> list[str]:
+        """Return the words of each part: the thread, this channel's text, or the post's."""
+        if self.parts:
+            return [str(part) for part in self.parts]
+        return [self.text or self.post.text]
+
+
+class Delivery(models.Model):
+    """One part of one variant on its way to the network, claimed by a worker with a lease.
+
+    ``idempotency_key`` is fixed when the row is made and sent with every attempt, so a
+    network (or the own site) that honours it never makes two posts of one delivery.
+    """
+
+    variant = models.ForeignKey(Variant, on_delete=models.CASCADE, related_name="deliveries")
+    part = models.PositiveSmallIntegerField(default=0)
+    # A part is due only once the one before it was sent; it replies to it.
+    previous = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="next_part"
+    )
+    # The words of this part, fixed when it was scheduled.
+    text = models.TextField()
+    state = models.CharField(
+        max_length=20, choices=DeliveryState.choices, default=DeliveryState.SCHEDULED
+    )
+    due_at = models.DateTimeField()
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    first_claimed_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    # Set when an attempt may have reached the network (a lease that ran out, a reply
+    # that never came): the next attempt looks before it resends, where it must.
+    in_doubt = models.BooleanField(default=False)
+    idempotency_key = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    remote_id = models.CharField(max_length=300, blank=True)
+    remote_url = models.CharField(max_length=500, blank=True)
+    # What the network needs to reply under this post (Bluesky's uri and cid, say).
+    extra = models.JSONField(default=dict, blank=True)
+    last_error = models.TextField(blank=True)
+    error_kind = models.CharField(max_length=30, choices=ErrorKind.choices, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["due_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["variant", "part"], name="one_delivery_per_part")
+        ]
+        indexes = [
+            models.Index(fields=["state", "due_at"], name="delivery_due"),
+            models.Index(fields=["state", "lease_until"], name="delivery_lease"),
+        ]
+        verbose_name_plural = "deliveries"
+
+    def __str__(self) -> str:
+        return f"part {self.part + 1} of {self.variant} ({self.state})"
+
+    def published(self) -> Published | None:
+        """Return where this part landed, once it was sent."""
+        if self.state != DeliveryState.SENT:
+            return None
+        return Published(remote_id=self.remote_id, url=self.remote_url, extra=self.extra or {})

@@ -1,0 +1,436 @@
+"""What people do with posts: compose, submit, approve, schedule, cancel, decide.
+
+Every function takes the acting person's membership and checks the capability it
+needs, so the web pages and the command line enforce the same rules: a contributor
+drafts and submits; an editor or owner approves, schedules and publishes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.db import transaction
+from django.utils import timezone
+
+from houseboat.campaigns.models import Campaign
+from houseboat.connectors import text as text_rules
+from houseboat.connectors.models import Channel
+from houseboat.connectors.registry import connector_class
+from houseboat.connectors.services import own_site_channel
+from houseboat.core.access import require
+from houseboat.core.constants import AuditAction, Capability
+from houseboat.core.models import Membership
+from houseboat.core.services import audit
+from houseboat.publishing.constants import DeliveryState, PostStatus, Resolution
+from houseboat.publishing.dispatch import cancel_later_parts, refresh_post_status
+from houseboat.publishing.models import Delivery, Post, Variant
+
+
+class PublishingError(ValueError):
+    """What a person asked for cannot be done as it is; the message says why and what to do."""
+
+
+# --- guards ------------------------------------------------------------------------
+
+
+def _own(membership: Membership, post: Post) -> None:
+    """Refuse a post of another team as if it did not exist."""
+    if post.team_id != membership.team_id:
+        raise Post.DoesNotExist("No such post.")
+
+
+def _may_touch(membership: Membership, post: Post) -> None:
+    """Authors may change their own drafts; editors and owners may change any."""
+    _own(membership, post)
+    if post.author_id != membership.user_id:
+        require(membership, Capability.PUBLISH)
+    else:
+        require(membership, Capability.DRAFT)
+
+
+# --- composing -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_post(
+    *,
+    membership: Membership,
+    text: str,
+    channels: Iterable[Channel] = (),
+    campaign: Campaign | None = None,
+    link: str = "",
+    scheduled_at: datetime | None = None,
+    own_site: bool = True,
+) -> Post:
+    """Draft a post with one variant per channel; the campaign's own site is added unless
+    the author opts out, so the campaign always keeps a copy."""
+    require(membership, Capability.DRAFT)
+    if campaign is not None and campaign.team_id != membership.team_id:
+        raise Campaign.DoesNotExist("No such campaign.")
+    channels = list(channels)
+    for channel in channels:
+        if channel.team_id != membership.team_id:
+            raise Channel.DoesNotExist("No such channel.")
+    if campaign is not None and own_site:
+        site = own_site_channel(campaign)
+        if site.pk not in {channel.pk for channel in channels}:
+            channels.append(site)
+    if not channels:
+        raise PublishingError("Choose at least one channel to publish to.")
+    post = Post.objects.create(
+        team=membership.team,
+        campaign=campaign,
+        author=membership.user,
+        text=text,
+        link=link,
+        scheduled_at=scheduled_at,
+    )
+    Variant.objects.bulk_create([Variant(post=post, channel=channel) for channel in channels])
+    audit(AuditAction.POST_DRAFTED, actor=membership.user, team=membership.team, target=post)
+    return post
+
+
+def edit_variant(
+    membership: Membership,
+    variant: Variant,
+    *,
+    text: str | None = None,
+    parts: Sequence[str] | None = None,
+    options: dict | None = None,
+) -> Variant:
+    """Change one channel's text, thread parts or options while the post is not yet out."""
+    post = variant.post
+    _may_touch(membership, post)
+    if post.status not in (PostStatus.DRAFT, PostStatus.PENDING_APPROVAL, PostStatus.APPROVED):
+        raise PublishingError("This post is already scheduled or sent: cancel it to change it.")
+    if text is not None:
+        variant.text = text
+    if parts is not None:
+        variant.parts = [part for part in parts if part.strip()]
+    if options is not None:
+        variant.options = options
+    variant.save()
+    return variant
+
+
+# --- checking -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VariantProblem:
+    variant: Variant
+    message: str
+
+
+def with_link(text: str, link: str, *, network: str, campaign: Campaign | None) -> str:
+    """Add the post's link, tagged with UTM parameters for this channel, unless already there."""
+    if not link or link in text:
+        return text
+    scheme, host, path, query, fragment = urlsplit(link)
+    params = dict(parse_qsl(query))
+    params.setdefault("utm_source", network)
+    params.setdefault("utm_medium", "social")
+    if campaign is not None:
+        params.setdefault("utm_campaign", campaign.slug)
+    tagged = urlunsplit((scheme, host, path, urlencode(params), fragment))
+    return f"{text.rstrip()}\n{tagged}"
+
+
+def part_texts(variant: Variant) -> list[str]:
+    """Return the words each part will carry, the link added to the last part."""
+    texts = variant.part_texts()
+    if variant.channel is not None:
+        texts[-1] = with_link(
+            texts[-1],
+            variant.post.link,
+            network=variant.channel.network,
+            campaign=variant.post.campaign,
+        )
+    return texts
+
+
+def variant_problems(variant: Variant) -> list[str]:
+    """Every reason this variant cannot go out as it is, in words a person can act on."""
+    channel = variant.channel
+    if channel is None:
+        return ["Its channel was removed: remove this variant or choose another channel."]
+    try:
+        connector = connector_class(channel.network)(config=channel.config, secrets={})
+    except (LookupError, ImportError):
+        return [f"houseboat cannot publish to {channel.get_network_display()} yet."]
+    manifest = connector.manifest
+    if "publish" not in manifest["can"]:
+        return [f"{channel.name} can be read but not published to."]
+    texts = part_texts(variant)
+    problems = []
+    if len(texts) > 1 and "threads" not in manifest["can"]:
+        problems.append(f"{channel.name} cannot take a thread: make it one post.")
+    media = [item.media_file() for item in variant.media.all()]
+    for index, words in enumerate(texts):
+        label = channel.name if len(texts) == 1 else f"{channel.name}, part {index + 1}"
+        found = text_rules.check(
+            connector.limits(), words, media if index == 0 else (), label=label
+        )
+        problems.extend(problem.message for problem in found)
+    return problems
+
+
+def post_problems(post: Post) -> list[VariantProblem]:
+    """Every problem of every variant of the post."""
+    return [
+        VariantProblem(variant, message)
+        for variant in post.variants.select_related("channel", "post__campaign")
+        for message in variant_problems(variant)
+    ]
+
+
+def _refuse_problems(post: Post) -> None:
+    problems = post_problems(post)
+    if problems:
+        raise PublishingError(
+            "This post cannot be scheduled yet. " + " ".join(p.message for p in problems)
+        )
+
+
+# --- time ------------------------------------------------------------------------------
+
+
+def local_to_utc(value: datetime, zone: str) -> datetime:
+    """Read a wall-clock time in a person's time zone; refuse times a DST change skips
+    or repeats, since they name no single moment."""
+    try:
+        tz = ZoneInfo(zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise PublishingError(f"“{zone}” is not a time zone houseboat knows.") from None
+    if value.tzinfo is not None:
+        return value.astimezone(ZoneInfo("UTC"))
+    earlier, later = value.replace(tzinfo=tz, fold=0), value.replace(tzinfo=tz, fold=1)
+    if earlier.utcoffset() != later.utcoffset():
+        round_trip = earlier.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None)
+        if round_trip != value:
+            raise PublishingError(
+                f"{value:%Y-%m-%d %H:%M} does not exist in {zone}: the clocks skip that hour. "
+                "Choose another time."
+            )
+        raise PublishingError(
+            f"{value:%Y-%m-%d %H:%M} happens twice in {zone} (the clocks go back). Give the "
+            "time with its UTC offset, e.g. 01:30+02:00."
+        )
+    return earlier.astimezone(ZoneInfo("UTC"))
+
+
+# --- the approval flow -----------------------------------------------------------------
+
+
+@transaction.atomic
+def submit(membership: Membership, post: Post) -> Post:
+    """Ask an editor to approve a draft."""
+    _may_touch(membership, post)
+    if post.status != PostStatus.DRAFT:
+        raise PublishingError("Only a draft can be sent for approval.")
+    _refuse_problems(post)
+    post.status = PostStatus.PENDING_APPROVAL
+    post.save(update_fields=["status", "updated_at"])
+    audit(AuditAction.POST_SUBMITTED, actor=membership.user, team=post.team, target=post)
+    return post
+
+
+@transaction.atomic
+def approve(membership: Membership, post: Post, *, comment: str = "") -> Post:
+    """Approve a post and schedule it for its time (or at once)."""
+    _own(membership, post)
+    require(membership, Capability.PUBLISH)
+    if post.status not in (PostStatus.DRAFT, PostStatus.PENDING_APPROVAL):
+        raise PublishingError("This post is not waiting for approval.")
+    post.review_comment = comment
+    _approve(membership, post)
+    audit(
+        AuditAction.POST_APPROVED,
+        actor=membership.user,
+        team=post.team,
+        target=post,
+        detail=comment,
+    )
+    return schedule(membership, post)
+
+
+def _approve(membership: Membership, post: Post) -> None:
+    post.status = PostStatus.APPROVED
+    post.approved_by = membership.user
+    post.approved_at = timezone.now()
+    post.save(
+        update_fields=["status", "approved_by", "approved_at", "review_comment", "updated_at"]
+    )
+
+
+@transaction.atomic
+def send_back(membership: Membership, post: Post, *, comment: str) -> Post:
+    """Return a post to its author as a draft, with what to change."""
+    _own(membership, post)
+    require(membership, Capability.PUBLISH)
+    if post.status != PostStatus.PENDING_APPROVAL:
+        raise PublishingError("Only a post waiting for approval can be sent back.")
+    if not comment.strip():
+        raise PublishingError("Say what to change, so the author knows.")
+    post.status, post.review_comment = PostStatus.DRAFT, comment
+    post.save(update_fields=["status", "review_comment", "updated_at"])
+    audit(
+        AuditAction.POST_SENT_BACK,
+        actor=membership.user,
+        team=post.team,
+        target=post,
+        detail=comment,
+    )
+    return post
+
+
+@transaction.atomic
+def reject(membership: Membership, post: Post, *, comment: str = "") -> Post:
+    """Refuse a post for good; it is kept, cancelled, with the reason."""
+    _own(membership, post)
+    require(membership, Capability.PUBLISH)
+    if post.status != PostStatus.PENDING_APPROVAL:
+        raise PublishingError("Only a post waiting for approval can be rejected.")
+    post.status, post.review_comment = PostStatus.CANCELLED, comment
+    post.save(update_fields=["status", "review_comment", "updated_at"])
+    audit(
+        AuditAction.POST_REJECTED,
+        actor=membership.user,
+        team=post.team,
+        target=post,
+        detail=comment,
+    )
+    return post
+
+
+@transaction.atomic
+def schedule(membership: Membership, post: Post, *, at: datetime | None = None) -> Post:
+    """Check every variant against its channel's limits and queue one delivery per part.
+
+    Only editors and owners may: scheduling is publishing.
+    """
+    _own(membership, post)
+    require(membership, Capability.PUBLISH)
+    if post.status not in (PostStatus.DRAFT, PostStatus.PENDING_APPROVAL, PostStatus.APPROVED):
+        raise PublishingError("This post is already scheduled or sent.")
+    if at is not None:
+        post.scheduled_at = at
+    _refuse_problems(post)
+    if post.approved_by_id is None:
+        _approve(membership, post)  # an editor's own post needs no second person
+    due = post.scheduled_at or timezone.now()
+    for variant in post.variants.select_related("channel", "post__campaign"):
+        previous = None
+        for index, words in enumerate(part_texts(variant)):
+            previous = Delivery.objects.create(
+                variant=variant, part=index, previous=previous, text=words, due_at=due
+            )
+    post.status = PostStatus.SCHEDULED
+    post.save(update_fields=["status", "scheduled_at", "updated_at"])
+    audit(
+        AuditAction.POST_SCHEDULED,
+        actor=membership.user,
+        team=post.team,
+        target=post,
+        detail=f"for {due:%Y-%m-%d %H:%M} UTC",
+    )
+    return post
+
+
+@transaction.atomic
+def reschedule(membership: Membership, post: Post, *, at: datetime) -> int:
+    """Move what has not gone out yet to a new time; return how many parts moved."""
+    _own(membership, post)
+    require(membership, Capability.PUBLISH)
+    if post.status != PostStatus.SCHEDULED:
+        raise PublishingError("Only a scheduled post can be moved.")
+    moved = Delivery.objects.filter(
+        variant__post=post, state=DeliveryState.SCHEDULED, attempts=0
+    ).update(due_at=at)
+    post.scheduled_at = at
+    post.save(update_fields=["scheduled_at", "updated_at"])
+    audit(
+        AuditAction.POST_RESCHEDULED,
+        actor=membership.user,
+        team=post.team,
+        target=post,
+        detail=f"to {at:%Y-%m-%d %H:%M} UTC",
+    )
+    return moved
+
+
+@transaction.atomic
+def cancel(membership: Membership, post: Post) -> int:
+    """Stop whatever of the post has not gone out; return how many parts were stopped.
+
+    A part a worker is sending at this moment cannot be stopped; it finishes.
+    """
+    _may_touch(membership, post)
+    if post.status == PostStatus.SCHEDULED:
+        require(membership, Capability.PUBLISH)
+    elif post.status not in (PostStatus.DRAFT, PostStatus.PENDING_APPROVAL, PostStatus.APPROVED):
+        raise PublishingError("This post has already gone out; there is nothing to cancel.")
+    stopped = Delivery.objects.filter(variant__post=post, state=DeliveryState.SCHEDULED).update(
+        state=DeliveryState.CANCELLED, last_error="Cancelled by a person."
+    )
+    post.status = PostStatus.CANCELLED
+    post.save(update_fields=["status", "updated_at"])
+    audit(
+        AuditAction.POST_CANCELLED,
+        actor=membership.user,
+        team=post.team,
+        target=post,
+        detail=f"{stopped} part(s) stopped",
+    )
+    return stopped
+
+
+# --- deliveries a person must decide about -------------------------------------------
+
+
+@transaction.atomic
+def resolve_unknown(
+    membership: Membership, delivery: Delivery, decision: str, *, remote_url: str = ""
+) -> Delivery:
+    """Settle a delivery houseboat could not tell about, after a person looked."""
+    post = delivery.variant.post
+    _own(membership, post)
+    require(membership, Capability.PUBLISH)
+    if delivery.state != DeliveryState.UNKNOWN:
+        raise PublishingError("Only a delivery marked “unknown” needs a decision.")
+    now = timezone.now()
+    if decision == Resolution.POSTED:
+        values = {"state": DeliveryState.SENT, "sent_at": now, "remote_url": remote_url}
+    elif decision == Resolution.SEND_AGAIN:
+        values = {
+            "state": DeliveryState.SCHEDULED,
+            "in_doubt": False,
+            "next_attempt_at": None,
+            "first_claimed_at": None,
+            "attempts": 0,
+        }
+    elif decision == Resolution.DROP:
+        values = {"state": DeliveryState.FAILED}
+    else:
+        raise PublishingError(f"Unknown decision {decision!r}.")
+    Delivery.objects.filter(pk=delivery.pk, state=DeliveryState.UNKNOWN).update(
+        last_error="", **values
+    )
+    delivery.refresh_from_db()
+    if decision == Resolution.DROP:
+        cancel_later_parts(delivery)
+    if decision == Resolution.SEND_AGAIN:
+        Post.objects.filter(pk=post.pk).update(status=PostStatus.SCHEDULED)
+    refresh_post_status(post.pk)
+    audit(
+        AuditAction.DELIVERY_RESOLVED,
+        actor=membership.user,
+        team=post.team,
+        target=post,
+        detail=Resolution(decision).label,
+    )
+    return delivery
