@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "houseboat.campaigns",
     "houseboat.connectors",
     "houseboat.publishing",
+    "houseboat.listening",
 ]
 
 MIDDLEWARE = [

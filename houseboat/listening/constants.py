@@ -1,0 +1,25 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class CaptureKind(models.TextChoices):
+    """How items reached the archive."""
+
+    IMPORT = "import", _("file import")
+    LIVE = "live", _("live read")
+
+
+class CaptureState(models.TextChoices):
+    """Where a capture stands; a failed import with a position can be resumed."""
+
+    QUEUED = "queued", _("queued")
+    RUNNING = "running", _("running")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")
+
+
+class MediaKind(models.TextChoices):
+    IMAGE = "image", _("image")
+    VIDEO = "video", _("video")
+    AUDIO = "audio", _("audio")
+    FILE = "file", _("file")

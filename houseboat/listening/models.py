@@ -1,0 +1,300 @@
+"""The archive: every item the team sent or saw, with its raw payload and its evidence.
+
+Items belong to a campaign. Authors are one row per network identity, shared by all
+campaigns (they are public accounts). Media files are stored once, named by their
+SHA-256. Every capture (a file import or a live read) ends with a custody record,
+and the custody records form a hash chain.
+"""
+
+import zlib
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.utils import timezone
+
+from houseboat.campaigns.models import Campaign
+from houseboat.listening.constants import CaptureKind, CaptureState, MediaKind
+
+SHA256_LENGTH = 64
+
+
+def archive_dir() -> Path:
+    """Return the folder that holds archive files (media), inside the data directory."""
+    configured = getattr(settings, "HOUSEBOAT_ARCHIVE_DIR", None)
+    return Path(configured) if configured else Path(settings.DATA_DIR) / "archive"
+
+
+class Author(models.Model):
+    """One account on one network, as last seen by the first capture that met it."""
+
+    network = models.CharField(max_length=20)
+    remote_id = models.CharField(max_length=200)
+    handle = models.CharField(max_length=255, blank=True)
+    display_name = models.TextField(blank=True)
+    url = models.TextField(blank=True)
+    first_seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["network", "remote_id"], name="author_once_per_network")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.handle or self.remote_id} on {self.network}"
+
+
+class Capture(models.Model):
+    """One run that brought items in: a file import or a live read.
+
+    ``position`` counts the records already committed, so an import that stopped
+    (a crash, a full disk) continues from there when the same file is imported again.
+    ``payloads_sha256`` chains the SHA-256 of every raw payload read, in file order.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="captures")
+    kind = models.CharField(max_length=10, choices=CaptureKind.choices)
+    format = models.CharField(max_length=40)
+    source_name = models.CharField(max_length=255, blank=True)
+    source_sha256 = models.CharField(max_length=SHA256_LENGTH, blank=True)
+    source_size = models.BigIntegerField(null=True, blank=True)
+    tool_version = models.CharField(max_length=100)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_label = models.CharField(max_length=150, blank=True)
+    state = models.CharField(
+        max_length=10, choices=CaptureState.choices, default=CaptureState.QUEUED
+    )
+    keep_going = models.BooleanField(default=False)
+    position = models.BigIntegerField(default=0)
+    payloads_sha256 = models.CharField(max_length=SHA256_LENGTH, default="0" * SHA256_LENGTH)
+    records_read = models.BigIntegerField(default=0)
+    records_skipped = models.BigIntegerField(default=0)
+    items_new = models.BigIntegerField(default=0)
+    items_known = models.BigIntegerField(default=0)
+    snapshots_new = models.BigIntegerField(default=0)
+    media_stored = models.BigIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["campaign", "format", "source_sha256", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.source_name or self.format} ({self.state})"
+
+
+class Item(models.Model):
+    """One post as captured, normalised, with its raw payload kept compressed.
+
+    ``metrics`` and ``raw`` are those of the first capture; later captures of the same
+    post add a MetricSnapshot, so the history is kept and the original is never changed.
+    ``raw`` is zlib-compressed canonical JSON (keys sorted, no spaces, UTF-8), and
+    ``raw_sha256`` is the SHA-256 of that JSON before compression.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="items")
+    network = models.CharField(max_length=20)
+    remote_id = models.CharField(max_length=200)
+    url = models.TextField(blank=True)
+    author = models.ForeignKey(
+        Author, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+    text = models.TextField(blank=True)
+    language = models.CharField(max_length=16, blank=True)
+    created_at = models.DateTimeField(null=True, blank=True)
+    reply_to_id = models.CharField(max_length=255, blank=True)
+    repost_of_id = models.CharField(max_length=255, blank=True)
+    quote_of_id = models.CharField(max_length=255, blank=True)
+    hashtags = models.JSONField(default=list, blank=True)
+    mentions = models.JSONField(default=list, blank=True)
+    links = models.JSONField(default=list, blank=True)
+    has_media = models.BooleanField(default=False)
+    metrics = models.JSONField(default=dict, blank=True)
+    raw = models.BinaryField()
+    raw_sha256 = models.CharField(max_length=SHA256_LENGTH)
+    captured_at = models.DateTimeField()
+    capture = models.ForeignKey(
+        Capture, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
+    )
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "network", "remote_id"], name="item_once_per_campaign"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "created_at"]),
+            models.Index(fields=["campaign", "author"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.network}:{self.remote_id}"
+
+    def raw_payload(self) -> Any:
+        """Return the raw payload as the network gave it."""
+        import json
+
+        return json.loads(zlib.decompress(bytes(self.raw)))
+
+
+class ItemHashtag(models.Model):
+    """One hashtag of one item, lower-cased, for fast per-hashtag queries."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="hashtag_rows")
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    tag = models.CharField(max_length=200)
+    created_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "tag"], name="hashtag_once_per_item")
+        ]
+        indexes = [models.Index(fields=["campaign", "tag", "created_at"])]
+
+    def __str__(self) -> str:
+        return f"#{self.tag}"
+
+
+class MediaBlob(models.Model):
+    """A media file stored once, at archive/media/ab/cd/<sha256>, never modified."""
+
+    sha256 = models.CharField(max_length=SHA256_LENGTH, primary_key=True)
+    size = models.BigIntegerField()
+    mime_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.sha256
+
+    @property
+    def path(self) -> Path:
+        return blob_path(self.sha256)
+
+
+def blob_path(sha256: str) -> Path:
+    """Return where the media file with this SHA-256 lives."""
+    return archive_dir() / "media" / sha256[:2] / sha256[2:4] / sha256
+
+
+class ItemMedia(models.Model):
+    """A picture, video or file attached to an item; ``blob`` is set when we hold the file."""
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="media")
+    position = models.PositiveSmallIntegerField()
+    kind = models.CharField(max_length=10, choices=MediaKind.choices, default=MediaKind.IMAGE)
+    url = models.TextField(blank=True)
+    alt = models.TextField(blank=True)
+    blob = models.ForeignKey(
+        MediaBlob, null=True, blank=True, on_delete=models.PROTECT, related_name="uses"
+    )
+
+    class Meta:
+        ordering = ["item", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "position"], name="media_position_per_item")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.position} of {self.item_id}"
+
+
+class MetricSnapshot(models.Model):
+    """A later capture of an item whose payload changed (its counts, usually).
+
+    The newer raw payload is kept too, so a re-capture loses nothing.
+    """
+
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="snapshots")
+    capture = models.ForeignKey(
+        Capture, null=True, blank=True, on_delete=models.SET_NULL, related_name="snapshots"
+    )
+    captured_at = models.DateTimeField()
+    metrics = models.JSONField(default=dict, blank=True)
+    raw = models.BinaryField()
+    raw_sha256 = models.CharField(max_length=SHA256_LENGTH)
+
+    class Meta:
+        ordering = ["item", "captured_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "raw_sha256"], name="snapshot_once_per_payload")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} at {self.captured_at:%Y-%m-%d %H:%M}"
+
+
+class HourlyCount(models.Model):
+    """How many items of a campaign were posted in an hour (UTC), overall or per hashtag.
+
+    ``hashtag`` is "" for all items. Kept up to date by the ingest pipeline, one
+    upsert per batch, so volume charts never count the items table.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    hour = models.DateTimeField()
+    hashtag = models.CharField(max_length=200, blank=True)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "hour", "hashtag"], name="one_count_per_hour_and_tag"
+            )
+        ]
+        indexes = [models.Index(fields=["campaign", "hashtag", "hour"])]
+
+    def __str__(self) -> str:
+        return f"{self.hour:%Y-%m-%d %H:00} #{self.hashtag or '*'}: {self.count}"
+
+
+class CustodyRecordQuerySet(models.QuerySet):
+    """Custody records can be added and read, never changed or removed through the ORM."""
+
+    def update(self, **kwargs):
+        raise PermissionDenied("Custody records are append-only.")
+
+    def delete(self):
+        raise PermissionDenied("Custody records are append-only.")
+
+
+class CustodyRecord(models.Model):
+    """One link of the chain of custody: who captured what, when, with which tool.
+
+    ``statement`` is canonical JSON; ``record_hash`` is the SHA-256 of ``prev_hash``,
+    a newline and the statement. Changing any record, or removing one, breaks
+    :func:`houseboat.listening.custody.verify_chain` from that record on.
+    """
+
+    seq = models.PositiveBigIntegerField(unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    capture = models.ForeignKey(
+        Capture, null=True, blank=True, on_delete=models.SET_NULL, related_name="custody_records"
+    )
+    statement = models.TextField()
+    prev_hash = models.CharField(max_length=SHA256_LENGTH)
+    record_hash = models.CharField(max_length=SHA256_LENGTH, unique=True)
+
+    objects = CustodyRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["seq"]
+
+    def __str__(self) -> str:
+        return f"custody record {self.seq}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Custody records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Custody records are append-only.")
