@@ -1,0 +1,24 @@
+"""The importers, one module each, listed here explicitly (no import-time discovery).
+
+To add one: write a module with ``MANIFEST`` and ``read(path, problems, limits)``
+(see ``base.py``), add it below, and give it tests with sample files built to the
+format's documented shape, bad files included.
+"""
+
+from importlib import import_module
+
+from houseboat.listening.importers.base import Importer, ImportFileError
+
+IMPORTERS: dict[str, str] = {
+    "x-ndjson": "houseboat.listening.importers.x_ndjson",
+    "x-archive": "houseboat.listening.importers.x_archive",
+}
+
+
+def get_importer(name: str) -> Importer:
+    """Return the importer for a format name, or say which formats exist."""
+    module = IMPORTERS.get(name)
+    if module is None:
+        known = ", ".join(sorted(IMPORTERS))
+        raise ImportFileError(f"houseboat has no importer called {name!r}. Formats: {known}.")
+    return import_module(module)  # type: ignore[return-value]

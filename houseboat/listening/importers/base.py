@@ -1,0 +1,149 @@
+"""What every importer shares: its manifest, its errors, its limits and bad-record policy.
+
+An importer is a module with a ``MANIFEST`` and a ``read(path, problems, limits)``
+generator that yields :class:`~houseboat.listening.ingest.Captured` records, in the
+same order every time it reads the same file (an import resumes by position).
+It never writes to the database: the ingest pipeline does.
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Protocol, TypedDict
+
+from houseboat.listening.records import Captured
+
+MiB = 1024**2
+GiB = 1024**3
+
+
+class ImporterManifest(TypedDict):
+    """What an importer reads, as plain data the CLI, the upload page and the docs use."""
+
+    name: str  # the FORMAT word of `houseboat import FORMAT PATH`
+    label: str
+    network: str
+    expects: str  # finishes the sentence "expected …" in error messages
+    version: int  # bump when the records it yields change, so custody says which reader ran
+
+
+class Importer(Protocol):
+    MANIFEST: ImporterManifest
+
+    def read(self, path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]: ...
+
+
+class ImportFileError(Exception):
+    """The file cannot be imported as it is; the message says why and what to do."""
+
+
+class BadRecord(ImportFileError):
+    """One record in the file is unusable; --keep-going skips such records."""
+
+
+class UnsafeFile(ImportFileError):
+    """The file could harm the machine (path traversal, decompression bomb): refused whole."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """How much an import may read; generous for real exports, small in tests."""
+
+    max_record_bytes: int = 50 * MiB  # one NDJSON line or one JSON record
+    max_uncompressed_bytes: int = 64 * GiB  # everything inside a ZIP or gzip file
+    max_ratio: int = 100  # uncompressed/compressed, past which a large entry is a bomb
+    ratio_floor: int = 1 * MiB  # entries smaller than this are never called bombs
+    max_entries: int = 500_000
+    max_media_bytes: int = 2 * GiB
+
+
+@dataclass
+class Problems:
+    """Bad records: an error at the first one, or counted and skipped with --keep-going."""
+
+    keep_going: bool = False
+    skipped: int = 0
+    examples: list[str] = field(default_factory=list)
+
+    def bad(self, where: str, why: str) -> None:
+        """Report a bad record; raise unless the user asked to keep going."""
+        message = f"{where}: {why}"
+        if not self.keep_going:
+            raise BadRecord(
+                f"{message}. Nothing was imported. Fix the file, or run the import again "
+                "with --keep-going to skip bad records."
+            )
+        self.skipped += 1
+        if len(self.examples) < 10:
+            self.examples.append(message)
+
+
+def expected(manifest: ImporterManifest) -> str:
+    return f"expected {manifest['expects']}"
+
+
+def check_not_empty(path: Path, manifest: ImporterManifest) -> None:
+    """Refuse a missing, unreadable or empty file with a sentence a person can act on."""
+    if not path.exists():
+        raise ImportFileError(f"There is no file at {path}.")
+    if not path.is_file():
+        raise ImportFileError(f"{path} is a folder, not a file: {expected(manifest)}.")
+    if path.stat().st_size == 0:
+        raise ImportFileError(f"{path.name} is empty: {expected(manifest)}.")
+
+
+class GuardedStream(io.RawIOBase):
+    """A decompressing stream that stops at the byte and ratio limits (a bomb guard)."""
+
+    def __init__(self, inner: IO[bytes], *, compressed_size: int, limits: Limits, name: str):
+        self.inner = inner
+        self.compressed_size = max(compressed_size, 1)
+        self.limits = limits
+        self.name = name
+        self.produced = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:  # type: ignore[override]
+        data = self.inner.read(len(buffer))
+        self.produced += len(data)
+        limits = self.limits
+        if self.produced > limits.max_uncompressed_bytes or (
+            self.produced > limits.ratio_floor
+            and self.produced > limits.max_ratio * self.compressed_size
+        ):
+            raise UnsafeFile(
+                f"{self.name} unpacks to far more than its own size (a decompression bomb?): "
+                "refused, nothing was imported."
+            )
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        self.inner.close()
+        super().close()
+
+
+def open_maybe_gzip(path: Path, limits: Limits) -> IO[bytes]:
+    """Open a file for reading, unpacking it on the fly (with the bomb guard) if it is gzip."""
+    with path.open("rb") as probe:
+        magic = probe.read(2)
+    if magic != b"\x1f\x8b":
+        return path.open("rb")
+    guarded = GuardedStream(
+        gzip.open(path, "rb"),  # noqa: SIM115 (closed with the stream returned)
+        compressed_size=path.stat().st_size,
+        limits=limits,
+        name=path.name,
+    )
+    return io.BufferedReader(guarded, buffer_size=1 * MiB)
+
+
+def is_zip(path: Path) -> bool:
+    with path.open("rb") as probe:
+        return probe.read(4) == b"PK\x03\x04"

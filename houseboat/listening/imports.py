@@ -1,0 +1,277 @@
+"""Run a file import or a live capture through the ingest pipeline, with its custody record.
+
+A file import reads its file twice. The first pass only parses and checks every
+record, writing nothing, so a bad, truncated, unsafe or wrong file is refused with
+nothing imported (unless the user asked to keep going past bad records). The
+second pass writes committed batches and keeps the position of the last one in
+the Capture row, so an import that stops (a crash, a full disk, a killed process)
+continues from there when the same file is imported again into the same campaign;
+de-duplication makes a repeat harmless anyway. The file's SHA-256 is taken before
+and after, so a file that changes in between is noticed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable, Iterator
+from datetime import timedelta
+from importlib.metadata import PackageNotFoundError, version
+from itertools import islice
+from pathlib import Path
+
+from django.utils import timezone
+
+from houseboat.campaigns.models import Campaign
+from houseboat.core.models import User
+from houseboat.listening import custody
+from houseboat.listening.constants import CaptureKind, CaptureState
+from houseboat.listening.importers import get_importer
+from houseboat.listening.importers.base import Importer, ImportFileError, Limits, Problems
+from houseboat.listening.ingest import BATCH_SIZE, Captured, Incoming, Pipeline, batched, check
+from houseboat.listening.models import Capture
+
+# A running import that has not written for this long is taken to have crashed.
+LEASE = timedelta(minutes=2)
+HEARTBEAT_EVERY = 10_000
+
+Progress = Callable[[Capture], None]
+
+
+class ImportStopped(ImportFileError):
+    """The import started writing and stopped; running it again continues from there."""
+
+
+def houseboat_version() -> str:
+    try:
+        return version("houseboat")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def tool_version(name: str, reader_version: int) -> str:
+    return f"houseboat {houseboat_version()}, importer {name} v{reader_version}"
+
+
+def file_sha256(path: Path) -> tuple[str, int]:
+    """Return the SHA-256 and size of a file, read in 1 MiB chunks."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return digest.hexdigest(), size
+
+
+def good_records(
+    importer: Importer, path: Path, problems: Problems, limits: Limits
+) -> Iterator[Captured]:
+    """Yield the importer's records that the pipeline can store; report the others."""
+    for number, record in enumerate(importer.read(path, problems, limits), 1):
+        why = check(record.item)
+        if why:
+            problems.bad(f"{path.name}, record {number:,}", why)
+            continue
+        yield record
+
+
+def run_import(
+    *,
+    campaign: Campaign,
+    format: str,
+    path: Path,
+    actor: User | None = None,
+    keep_going: bool = False,
+    batch_size: int = BATCH_SIZE,
+    limits: Limits | None = None,
+    progress: Progress | None = None,
+) -> Capture:
+    """Import a file into a campaign's archive and return the finished Capture.
+
+    Raise ImportFileError with a sentence for the user when the file is refused
+    (nothing imported) and ImportStopped when writing stopped part-way.
+    """
+    limits = limits or Limits()
+    importer = get_importer(format)
+    manifest = importer.MANIFEST
+    path = Path(path)
+    if not path.is_file():
+        raise ImportFileError(f"There is no file at {path}.")
+    source_sha256, source_size = file_sha256(path)
+    capture = claim(
+        campaign=campaign,
+        format=manifest["name"],
+        source_name=path.name,
+        source_sha256=source_sha256,
+        source_size=source_size,
+        tool=tool_version(manifest["name"], manifest["version"]),
+        actor=actor,
+        keep_going=keep_going,
+    )
+    problems = Problems(keep_going=keep_going)
+    try:
+        check_file(importer, path, problems, limits, capture)
+    except ImportFileError as exc:
+        fail(capture, str(exc))
+        raise
+    except KeyboardInterrupt:
+        fail(capture, "Interrupted while checking the file; nothing was imported.")
+        raise
+    pipeline = Pipeline(campaign, capture, max_media_bytes=limits.max_media_bytes)
+    try:
+        records = good_records(importer, path, Problems(keep_going=keep_going), limits)
+        for batch in batched(islice(records, capture.position, None), batch_size):
+            pipeline.write(batch)
+            if progress is not None:
+                capture.refresh_from_db()
+                progress(capture)
+        if file_sha256(path)[0] != source_sha256:
+            raise ImportFileError(f"{path.name} changed while it was being imported.")
+    except Exception as exc:
+        capture.refresh_from_db()
+        message = (
+            f"The import of {path.name} stopped after {capture.position:,} records: {exc} "
+            "Run the same command again to continue from there; nothing will be imported twice."
+        )
+        fail(capture, message)
+        raise ImportStopped(message) from exc
+    except KeyboardInterrupt:
+        # Marked failed at once, so running it again resumes without waiting for the lease.
+        capture.refresh_from_db()
+        fail(capture, f"Interrupted after {capture.position:,} records.")
+        raise
+    return finish(capture, skipped=problems.skipped)
+
+
+def check_file(
+    importer: Importer, path: Path, problems: Problems, limits: Limits, capture: Capture
+) -> int:
+    """Read the whole file once without writing, so a bad file imports nothing."""
+    count = 0
+    for count, _record in enumerate(good_records(importer, path, problems, limits), 1):
+        if count % HEARTBEAT_EVERY == 0:
+            Capture.objects.filter(pk=capture.pk).update(heartbeat_at=timezone.now())
+    if count == 0 and problems.skipped == 0:
+        raise ImportFileError(
+            f"{path.name} holds no posts: expected {importer.MANIFEST['expects']}."
+        )
+    return count
+
+
+def claim(
+    *,
+    campaign: Campaign,
+    format: str,
+    source_name: str,
+    source_sha256: str,
+    source_size: int,
+    tool: str,
+    actor: User | None,
+    keep_going: bool,
+) -> Capture:
+    """Resume an import of the same file that stopped part-way, or start a new one."""
+    now = timezone.now()
+    stopped = (
+        Capture.objects.filter(
+            campaign=campaign,
+            kind=CaptureKind.IMPORT,
+            format=format,
+            source_sha256=source_sha256,
+            state__in=[CaptureState.RUNNING, CaptureState.FAILED],
+            position__gt=0,
+        )
+        .order_by("-created_at", "-id")
+        .first()
+    )
+    if stopped is not None:
+        if (
+            stopped.state == CaptureState.RUNNING
+            and stopped.heartbeat_at
+            and (stopped.heartbeat_at > now - LEASE)
+        ):
+            raise ImportFileError(
+                f"{source_name} is already being imported into {campaign.slug} "
+                f"(since {stopped.started_at:%Y-%m-%d %H:%M} UTC)."
+            )
+        # Claim it only if nobody else did in the meantime (one row changes, or none).
+        taken = Capture.objects.filter(
+            pk=stopped.pk, state=stopped.state, heartbeat_at=stopped.heartbeat_at
+        ).update(state=CaptureState.RUNNING, heartbeat_at=now, error="", keep_going=keep_going)
+        if taken != 1:
+            raise ImportFileError(f"{source_name} is already being imported into {campaign.slug}.")
+        stopped.refresh_from_db()
+        return stopped
+    return Capture.objects.create(
+        campaign=campaign,
+        kind=CaptureKind.IMPORT,
+        format=format,
+        source_name=source_name[:255],
+        source_sha256=source_sha256,
+        source_size=source_size,
+        tool_version=tool,
+        actor=actor,
+        actor_label=actor.get_username() if actor else "command line",
+        state=CaptureState.RUNNING,
+        keep_going=keep_going,
+        started_at=now,
+        heartbeat_at=now,
+    )
+
+
+def fail(capture: Capture, message: str) -> None:
+    Capture.objects.filter(pk=capture.pk).update(
+        state=CaptureState.FAILED, error=message, finished_at=timezone.now()
+    )
+    capture.refresh_from_db()
+
+
+def finish(capture: Capture, *, skipped: int = 0) -> Capture:
+    """Mark a capture done and write its custody record."""
+    Capture.objects.filter(pk=capture.pk).update(
+        state=CaptureState.DONE, records_skipped=skipped, finished_at=timezone.now(), error=""
+    )
+    capture.refresh_from_db()
+    custody.record_capture(capture)
+    return capture
+
+
+def capture_live(
+    *,
+    campaign: Campaign,
+    items: Iterable[Incoming],
+    network: str,
+    source: str,
+    actor: User | None = None,
+    batch_size: int = BATCH_SIZE,
+) -> Capture:
+    """Store what a live read brought back, through the same pipeline as imports."""
+    now = timezone.now()
+    capture = Capture.objects.create(
+        campaign=campaign,
+        kind=CaptureKind.LIVE,
+        format=network,
+        source_name=source[:255],
+        tool_version=f"houseboat {houseboat_version()}, connector {network}",
+        actor=actor,
+        actor_label=actor.get_username() if actor else "worker",
+        state=CaptureState.RUNNING,
+        started_at=now,
+        heartbeat_at=now,
+    )
+    pipeline = Pipeline(campaign, capture)
+    skipped = 0
+    try:
+        for batch in batched(items, batch_size):
+            good = []
+            for record in batch:
+                item = record.item if isinstance(record, Captured) else record
+                if check(item):
+                    skipped += 1
+                else:
+                    good.append(record)
+            if good:
+                pipeline.write(good)
+    except Exception as exc:
+        fail(capture, f"The capture stopped: {exc}")
+        raise
+    return finish(capture, skipped=skipped)

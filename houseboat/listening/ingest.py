@@ -1,0 +1,465 @@
+"""The one ingest pipeline: live reads and file imports both end here.
+
+Records arrive as :class:`~houseboat.connectors.base.RemoteItem` (optionally wrapped
+in :class:`Captured`, which adds when the record was captured and its media files)
+and go through the same steps, one batch and one transaction at a time:
+
+    normalise → de-duplicate → entities and language → hash → store → roll-ups
+
+Everything is set-based: a batch of 2,000 items costs about ten queries, whatever
+its size, and nothing is held in memory beyond the batch.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import mimetypes
+import os
+import tempfile
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from itertools import islice
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from houseboat.campaigns.models import Campaign
+from houseboat.connectors.base import Metrics, RemoteItem
+from houseboat.listening import entities, language
+from houseboat.listening.constants import MediaKind
+from houseboat.listening.models import (
+    Author,
+    Capture,
+    HourlyCount,
+    Item,
+    ItemHashtag,
+    ItemMedia,
+    MediaBlob,
+    MetricSnapshot,
+    archive_dir,
+    blob_path,
+)
+from houseboat.listening.records import Captured, Incoming, MediaOpener
+
+BATCH_SIZE = 2000
+ZERO_DIGEST = "0" * 64
+MAX_MEDIA_BYTES = 2 * 1024**3
+
+
+@dataclass
+class Prepared:
+    """One record ready to store: normalised, with entities, language and hash."""
+
+    source: Captured
+    key: tuple[str, str]
+    text: str
+    language: str
+    created_at: datetime | None
+    captured_at: datetime
+    hashtags: list[str]
+    mentions: list[str]
+    links: list[str]
+    metrics: dict[str, int]
+    raw: bytes
+    raw_sha256: str
+
+    @property
+    def item(self) -> RemoteItem:
+        return self.source.item
+
+
+@dataclass
+class BatchResult:
+    read: int = 0
+    items_new: int = 0
+    items_known: int = 0
+    snapshots_new: int = 0
+    media_stored: int = 0
+
+
+# --- the pure steps (no database) ---------------------------------------------------------
+
+
+def canonical_json(value: Any) -> bytes:
+    """Return value as canonical JSON: keys sorted, no spaces, UTF-8."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+    ).encode("utf-8")
+
+
+def check(item: RemoteItem) -> str:
+    """Return why a record cannot be stored, or "" when it can."""
+    if not item.network:
+        return "it names no network"
+    if not item.remote_id:
+        return "it has no id"
+    if len(item.remote_id) > 200:
+        return "its id is longer than 200 characters"
+    return ""
+
+
+def metrics_dict(metrics: Metrics) -> dict[str, int]:
+    """Return the counts the network gave, leaving out those it did not."""
+    return {name: value for name, value in vars(metrics).items() if value is not None}
+
+
+def aware(moment: datetime | None) -> datetime | None:
+    """Return the moment with a time zone; a naive one is taken as UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=UTC)
+
+
+def prepare(incoming: Incoming, now: datetime) -> Prepared:
+    """Normalise one record: entities and language where missing, raw payload hashed."""
+    source = incoming if isinstance(incoming, Captured) else Captured(incoming)
+    item = source.item
+    text = item.text or ""
+    body = canonical_json(dict(item.raw))
+    return Prepared(
+        source=source,
+        key=(item.network, item.remote_id),
+        text=text,
+        language=(item.language or language.detect(text))[:16],
+        created_at=aware(item.created_at),
+        captured_at=aware(source.captured_at) or now,
+        hashtags=entities.unique(entities.strip_hash(t) for t in item.hashtags)
+        or entities.hashtags(text),
+        mentions=entities.unique(m.lstrip("@") for m in item.mentions) or entities.mentions(text),
+        links=entities.unique(item.links) or entities.links(text),
+        metrics=metrics_dict(item.metrics),
+        raw=zlib.compress(body, 6),
+        raw_sha256=hashlib.sha256(body).hexdigest(),
+    )
+
+
+def chain_digest(digest: str, records: Iterable[Prepared]) -> str:
+    """Extend the payload chain: d_i = SHA-256(d_(i-1) ‖ SHA-256(payload_i)), as bytes."""
+    value = bytes.fromhex(digest)
+    for record in records:
+        value = hashlib.sha256(value + bytes.fromhex(record.raw_sha256)).digest()
+    return value.hex()
+
+
+def batched(records: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Yield lists of up to size records, reading no further ahead than one batch."""
+    iterator = iter(records)
+    while batch := list(islice(iterator, size)):
+        yield batch
+
+
+def hour_of(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+# --- media files --------------------------------------------------------------------------
+
+
+def store_media_file(opener: MediaOpener, *, max_bytes: int = MAX_MEDIA_BYTES) -> tuple[str, int]:
+    """Copy a media file into the archive under its SHA-256 and return (sha256, size).
+
+    The file is written to a temporary name and moved into place, so a crash never
+    leaves half a file under a hash name; a file already there is never overwritten.
+    """
+    tmp_dir = archive_dir() / "tmp"
+    tmp_dir.mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    fd, tmp_name = tempfile.mkstemp(dir=tmp_dir)
+    try:
+        with os.fdopen(fd, "wb") as out, opener() as stream:
+            while chunk := stream.read(1 << 20):
+                size += len(chunk)
+                if size > max_bytes:
+                    raise ValueError(f"a media file is larger than {max_bytes // 1024**2} MB")
+                digest.update(chunk)
+                out.write(chunk)
+        sha256 = digest.hexdigest()
+        final = blob_path(sha256)
+        if final.exists():
+            os.unlink(tmp_name)
+        else:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.chmod(tmp_name, 0o444)
+            os.replace(tmp_name, final)
+        return sha256, size
+    except BaseException:
+        if os.path.exists(tmp_name):
+            os.unlink(tmp_name)
+        raise
+
+
+# --- the pipeline -------------------------------------------------------------------------
+
+
+class Pipeline:
+    """Write batches of records into one campaign's archive, for one capture."""
+
+    def __init__(
+        self, campaign: Campaign, capture: Capture, *, max_media_bytes: int = MAX_MEDIA_BYTES
+    ):
+        self.campaign = campaign
+        self.capture = capture
+        self.digest = capture.payloads_sha256 or ZERO_DIGEST
+        self.max_media_bytes = max_media_bytes
+
+    def write(self, batch: Sequence[Incoming]) -> BatchResult:
+        """Store one batch in one transaction and advance the capture's position past it."""
+        now = timezone.now()
+        prepared = [prepare(record, now) for record in batch]
+        digest = chain_digest(self.digest, prepared)
+        firsts, repeats = split_repeats(prepared)
+        result = BatchResult(read=len(prepared))
+        with transaction.atomic():
+            self._lock_campaign()
+            known = self._known([p.key for p in firsts])
+            fresh = [p for p in firsts if p.key not in known]
+            authors = self._store_authors(fresh)
+            self._store_items(fresh, authors)
+            new_ids = self._known([p.key for p in fresh])
+            inserted = [p for p in fresh if p.key in new_ids]
+            known.update(new_ids)
+            self._store_hashtags(inserted, new_ids)
+            result.media_stored = self._store_media(inserted, new_ids)
+            later = [p for p in firsts if p.key not in new_ids] + repeats
+            later = [p for p in later if p.key in known]
+            result.snapshots_new = self._store_snapshots(later, known)
+            self._roll_up(inserted)
+            result.items_new = len(inserted)
+            result.items_known = len(prepared) - len(inserted)
+            self._advance(result, digest, now)
+        self.digest = digest
+        return result
+
+    # -- the steps, each a few set-based queries
+
+    def _lock_campaign(self) -> None:
+        # Two imports into one campaign take turns batch by batch, so the "is it new?"
+        # answer stays true until the batch commits (SQLite has one writer anyway).
+        list(
+            Campaign.objects.select_for_update()
+            .filter(pk=self.campaign.pk)
+            .values_list("pk", flat=True)
+        )
+
+    def _known(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, str]]:
+        """Return (id, raw_sha256) of the items of this campaign with these keys."""
+        by_network: dict[str, list[str]] = defaultdict(list)
+        for network, remote_id in keys:
+            by_network[network].append(remote_id)
+        found: dict[tuple[str, str], tuple[int, str]] = {}
+        for network, remote_ids in by_network.items():
+            rows = Item.objects.filter(
+                campaign=self.campaign, network=network, remote_id__in=remote_ids
+            ).values_list("remote_id", "id", "raw_sha256")
+            for remote_id, pk, sha in rows:
+                found[(network, remote_id)] = (pk, sha)
+        return found
+
+    def _store_authors(self, records: Sequence[Prepared]) -> dict[tuple[str, str], int]:
+        """Insert unseen authors and return the id of every author of these records."""
+        wanted: dict[tuple[str, str], Author] = {}
+        for record in records:
+            key = author_key(record.item)
+            if key and key not in wanted:
+                author = record.item.author
+                assert author is not None
+                wanted[key] = Author(
+                    network=key[0],
+                    remote_id=key[1],
+                    handle=author.handle[:255],
+                    display_name=author.display_name,
+                    url=author.url,
+                )
+        if not wanted:
+            return {}
+        Author.objects.bulk_create(wanted.values(), ignore_conflicts=True)
+        ids: dict[tuple[str, str], int] = {}
+        by_network: dict[str, list[str]] = defaultdict(list)
+        for network, remote_id in wanted:
+            by_network[network].append(remote_id)
+        for network, remote_ids in by_network.items():
+            rows = Author.objects.filter(network=network, remote_id__in=remote_ids)
+            for remote_id, pk in rows.values_list("remote_id", "id"):
+                ids[(network, remote_id)] = pk
+        return ids
+
+    def _store_items(
+        self, records: Sequence[Prepared], authors: Mapping[tuple[str, str], int]
+    ) -> None:
+        rows = []
+        for record in records:
+            item = record.item
+            key = author_key(item)
+            rows.append(
+                Item(
+                    campaign=self.campaign,
+                    network=item.network,
+                    remote_id=item.remote_id,
+                    url=item.url,
+                    author_id=authors.get(key) if key else None,
+                    text=record.text,
+                    language=record.language,
+                    created_at=record.created_at,
+                    reply_to_id=item.reply_to_id[:255],
+                    repost_of_id=item.repost_of_id[:255],
+                    quote_of_id=item.quote_of_id[:255],
+                    hashtags=record.hashtags,
+                    mentions=record.mentions,
+                    links=record.links,
+                    has_media=bool(item.media),
+                    metrics=record.metrics,
+                    raw=record.raw,
+                    raw_sha256=record.raw_sha256,
+                    captured_at=record.captured_at,
+                    capture=self.capture,
+                )
+            )
+        Item.objects.bulk_create(rows, ignore_conflicts=True)
+
+    def _store_hashtags(
+        self, records: Sequence[Prepared], ids: Mapping[tuple[str, str], tuple[int, str]]
+    ) -> None:
+        rows = []
+        for record in records:
+            item_id = ids[record.key][0]
+            for tag in {entities.tag_key(t) for t in record.hashtags} - {""}:
+                rows.append(
+                    ItemHashtag(
+                        item_id=item_id,
+                        campaign=self.campaign,
+                        tag=tag,
+                        created_at=record.created_at,
+                    )
+                )
+        ItemHashtag.objects.bulk_create(rows, ignore_conflicts=True)
+
+    def _store_media(
+        self, records: Sequence[Prepared], ids: Mapping[tuple[str, str], tuple[int, str]]
+    ) -> int:
+        """Attach media to new items, copying the files an export carries into the archive."""
+        links, blobs = [], {}
+        for record in records:
+            item_id = ids[record.key][0]
+            for position, media in enumerate(record.item.media):
+                sha256 = None
+                opener = record.source.media_files.get(media.url)
+                if opener is not None:
+                    sha256, size = store_media_file(opener, max_bytes=self.max_media_bytes)
+                    blobs[sha256] = MediaBlob(
+                        sha256=sha256,
+                        size=size,
+                        mime_type=mimetypes.guess_type(media.url)[0] or "",
+                    )
+                links.append(
+                    ItemMedia(
+                        item_id=item_id,
+                        position=position,
+                        kind=media.kind if media.kind in MediaKind.values else MediaKind.FILE,
+                        url=media.url,
+                        alt=media.alt,
+                        blob_id=sha256,
+                    )
+                )
+        MediaBlob.objects.bulk_create(blobs.values(), ignore_conflicts=True)
+        ItemMedia.objects.bulk_create(links, ignore_conflicts=True)
+        return len(blobs)
+
+    def _store_snapshots(
+        self, records: Sequence[Prepared], known: Mapping[tuple[str, str], tuple[int, str]]
+    ) -> int:
+        """Keep each differing later capture of a known item once; return how many are new."""
+        candidates: dict[tuple[int, str], Prepared] = {}
+        for record in records:
+            item_id, first_sha = known[record.key]
+            if record.raw_sha256 != first_sha:
+                candidates.setdefault((item_id, record.raw_sha256), record)
+        if not candidates:
+            return 0
+        existing = set(
+            MetricSnapshot.objects.filter(
+                item_id__in={item_id for item_id, _ in candidates},
+                raw_sha256__in={sha for _, sha in candidates},
+            ).values_list("item_id", "raw_sha256")
+        )
+        rows = [
+            MetricSnapshot(
+                item_id=item_id,
+                capture=self.capture,
+                captured_at=record.captured_at,
+                metrics=record.metrics,
+                raw=record.raw,
+                raw_sha256=sha,
+            )
+            for (item_id, sha), record in candidates.items()
+            if (item_id, sha) not in existing
+        ]
+        MetricSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
+        return len(rows)
+
+    def _roll_up(self, records: Sequence[Prepared]) -> None:
+        """Add the new items to the hourly counts, overall and per hashtag, in one upsert."""
+        counts: Counter[tuple[datetime, str]] = Counter()
+        for record in records:
+            if record.created_at is None:
+                continue
+            hour = hour_of(record.created_at)
+            counts[(hour, "")] += 1
+            for tag in {entities.tag_key(t) for t in record.hashtags} - {""}:
+                counts[(hour, tag)] += 1
+        if counts:
+            add_hourly_counts(self.campaign.pk, counts)
+
+    def _advance(self, result: BatchResult, digest: str, now: datetime) -> None:
+        Capture.objects.filter(pk=self.capture.pk).update(
+            position=F("position") + result.read,
+            records_read=F("records_read") + result.read,
+            items_new=F("items_new") + result.items_new,
+            items_known=F("items_known") + result.items_known,
+            snapshots_new=F("snapshots_new") + result.snapshots_new,
+            media_stored=F("media_stored") + result.media_stored,
+            payloads_sha256=digest,
+            heartbeat_at=now,
+        )
+
+
+def split_repeats(records: Sequence[Prepared]) -> tuple[list[Prepared], list[Prepared]]:
+    """Split a batch into the first record of each key and the repeats after it."""
+    seen: set[tuple[str, str]] = set()
+    firsts, repeats = [], []
+    for record in records:
+        (repeats if record.key in seen else firsts).append(record)
+        seen.add(record.key)
+    return firsts, repeats
+
+
+def author_key(item: RemoteItem) -> tuple[str, str] | None:
+    """Return (network, id) of the item's author; the handle stands in for a missing id."""
+    author = item.author
+    if author is None:
+        return None
+    remote_id = (author.remote_id or author.handle)[:200]
+    return (item.network, remote_id) if remote_id else None
+
+
+def add_hourly_counts(campaign_id: int, counts: Mapping[tuple[datetime, str], int]) -> None:
+    """Add to the hourly counts with one INSERT … ON CONFLICT DO UPDATE (SQLite and PostgreSQL)."""
+    table = connection.ops.quote_name(HourlyCount._meta.db_table)
+    count = connection.ops.quote_name("count")
+    # Table and column names come from Django's own quoting, values are parameters.
+    sql = (
+        f"INSERT INTO {table} (campaign_id, hour, hashtag, {count}) VALUES (%s, %s, %s, %s) "  # noqa: S608
+        f"ON CONFLICT (campaign_id, hour, hashtag) "
+        f"DO UPDATE SET {count} = {table}.{count} + excluded.{count}"
+    )
+    adapt = connection.ops.adapt_datetimefield_value
+    # Sorted, so two writers always take row locks in the same order.
+    rows = [(campaign_id, adapt(hour), tag, n) for (hour, tag), n in sorted(counts.items())]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
