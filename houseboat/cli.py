@@ -15,6 +15,7 @@ COMMANDS = {
     "campaign": "Create or list campaigns.",
     "export-site": "Write a campaign's public page and Atom feed as static files.",
     "channel": "Connect, list, check or remove a team's channels.",
+    "import": "Import a platform's export or collected posts into a campaign's archive.",
 }
 
 USAGE = """usage: houseboat [--data-dir DIR] COMMAND [options]

@@ -19,6 +19,7 @@ APPS = {
     "campaign": "houseboat.campaigns",
     "channel": "houseboat.connectors",
     "export-site": "houseboat.campaigns",
+    "import": "houseboat.listening",
 }
 
 

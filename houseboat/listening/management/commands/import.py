@@ -1,0 +1,96 @@
+"""`houseboat import FORMAT PATH --campaign SLUG`: bring a platform's export into the archive."""
+
+import sys
+import time
+
+from django.core.management.base import CommandError
+
+from houseboat.campaigns.models import Campaign
+from houseboat.core.commands import HouseboatCommand
+from houseboat.core.models import User
+from houseboat.listening.importers import IMPORTERS, get_importer
+from houseboat.listening.importers.base import ImportFileError
+from houseboat.listening.imports import run_import
+from houseboat.listening.ingest import BATCH_SIZE
+from houseboat.listening.models import Capture
+
+PROGRESS_EVERY = 10_000
+
+
+class Command(HouseboatCommand):
+    help = "Import a platform's export or collected posts into a campaign's archive."
+
+    def add_arguments(self, parser):
+        formats = ", ".join(
+            f"{name} ({get_importer(name).MANIFEST['label']})" for name in IMPORTERS
+        )
+        parser.add_argument("format", metavar="FORMAT", help=f"One of: {formats}.")
+        parser.add_argument("path", metavar="PATH", help="The file to import.")
+        parser.add_argument("--campaign", required=True, help="Web address of the campaign.")
+        parser.add_argument(
+            "--keep-going",
+            action="store_true",
+            help="Skip bad records (and count them) instead of refusing the whole file.",
+        )
+        parser.add_argument(
+            "--user", default="", help="The houseboat account to record as importer."
+        )
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="Records per batch.")
+
+    def handle(self, *args, **options):
+        campaign = Campaign.objects.select_related("team").filter(slug=options["campaign"]).first()
+        if campaign is None:
+            raise CommandError(
+                f"No campaign is called {options['campaign']!r}. "
+                "`houseboat campaign list` shows them."
+            )
+        actor = None
+        if options["user"]:
+            actor = User.objects.filter(username=options["user"]).first()
+            if actor is None or not actor.memberships.filter(team=campaign.team).exists():
+                raise CommandError(
+                    f"{options['user']!r} is not a member of the team of {campaign.slug}."
+                )
+        started = time.monotonic()
+        shown = [0]
+
+        def progress(capture: Capture) -> None:
+            if capture.position - shown[0] >= PROGRESS_EVERY:
+                shown[0] = capture.position
+                elapsed = max(time.monotonic() - started, 0.001)
+                print(
+                    f"{capture.position:,} records, {capture.items_new:,} new, "
+                    f"{elapsed:,.0f} s, {capture.position / elapsed:,.0f} records/s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+
+        try:
+            capture = run_import(
+                campaign=campaign,
+                format=options["format"],
+                path=options["path"],
+                actor=actor,
+                keep_going=options["keep_going"],
+                batch_size=max(1, options["batch_size"]),
+                progress=progress,
+            )
+        except ImportFileError as exc:
+            raise CommandError(str(exc)) from None
+        self.stdout.write(self.style.SUCCESS(summary(capture)))
+
+
+def summary(capture: Capture) -> str:
+    """Say in one paragraph what an import did."""
+    parts = [
+        f"Imported {capture.items_new:,} new items from {capture.source_name} "
+        f"into {capture.campaign.slug}",
+        f"{capture.items_known:,} already in the archive",
+        f"{capture.snapshots_new:,} newer captures kept as history",
+        f"{capture.media_stored:,} media files stored",
+    ]
+    if capture.records_skipped:
+        parts.append(f"{capture.records_skipped:,} bad records skipped")
+    record = capture.custody_records.order_by("-seq").first()
+    custody = f" Custody record {record.seq}." if record else ""
+    return "; ".join(parts) + "." + custody
