@@ -275,3 +275,224 @@ def gzipped(data: bytes) -> bytes:
     with gzip.GzipFile(fileobj=buffer, mode="wb") as out:
         out.write(data)
     return buffer.getvalue()
+
+
+# --- Mastodon account archive ---------------------------------------------------------
+
+SERVER = "https://example.social"
+ACTOR = f"{SERVER}/users/ana"
+PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
+
+
+def note_activity(
+    status: str,
+    content: str,
+    *,
+    tags: list[dict[str, str]] | None = None,
+    attachment: list[dict[str, Any]] | None = None,
+    to: list[str] | None = None,
+    cc: list[str] | None = None,
+    in_reply_to: str | None = None,
+    published: str = "2024-05-28T10:15:00Z",
+) -> dict[str, Any]:
+    to = to if to is not None else [PUBLIC]
+    cc = cc if cc is not None else [f"{ACTOR}/followers"]
+    uri = f"{ACTOR}/statuses/{status}"
+    return {
+        "id": f"{uri}/activity",
+        "type": "Create",
+        "actor": ACTOR,
+        "published": published,
+        "to": to,
+        "cc": cc,
+        "object": {
+            "id": uri,
+            "type": "Note",
+            "summary": None,
+            "inReplyTo": in_reply_to,
+            "published": published,
+            "url": f"{SERVER}/@ana/{status}",
+            "attributedTo": ACTOR,
+            "to": to,
+            "cc": cc,
+            "sensitive": False,
+            "atomUri": uri,
+            "inReplyToAtomUri": in_reply_to,
+            "conversation": f"tag:example.social,2024-05-28:objectId={status}:objectType=Conversation",
+            "content": content,
+            "contentMap": {"en": content},
+            "attachment": attachment or [],
+            "tag": tags or [],
+            "replies": {"id": f"{uri}/replies", "type": "Collection"},
+        },
+    }
+
+
+def outbox(items: list[dict[str, Any]]) -> dict[str, Any]:
+    return {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": "outbox.json",
+        "type": "OrderedCollection",
+        "totalItems": len(items),
+        "orderedItems": items,
+    }
+
+
+ACTOR_JSON = {
+    "@context": ["https://www.w3.org/ns/activitystreams", "https://w3id.org/security/v1"],
+    "id": ACTOR,
+    "type": "Person",
+    "preferredUsername": "ana",
+    "name": "Ana of Free the Ten",
+    "url": f"{SERVER}/@ana",
+    "outbox": "outbox.json",
+    "likes": "likes.json",
+    "bookmarks": "bookmarks.json",
+}
+
+MASTODON_MEDIA = "media_attachments/files/112/345/678/original/0a1b2c3d4e5f.jpg"
+
+
+def standard_outbox() -> dict[str, Any]:
+    """A public post with a hashtag, a link and a picture; a boost; a reply; a direct message."""
+    return outbox(
+        [
+            note_activity(
+                "112000000000000001",
+                '<p>Day 100 <a href="https://example.social/tags/FreeTheTen" class="mention '
+                'hashtag" rel="tag">#<span>FreeTheTen</span></a> — read '
+                '<a href="https://example.org/report" rel="nofollow noopener" target="_blank">'
+                '<span class="invisible">https://</span><span class="">example.org/report</span>'
+                "</a></p>",
+                tags=[
+                    {"type": "Hashtag", "href": f"{SERVER}/tags/freetheten", "name": "#FreeTheTen"}
+                ],
+                attachment=[
+                    {
+                        "type": "Document",
+                        "mediaType": "image/jpeg",
+                        "url": MASTODON_MEDIA,
+                        "name": "Ten portraits on a wall",
+                        "blurhash": "UBL_:rOpGG-oBUNG,qRj2so|=eE1w^n4S5NH",
+                        "width": 1200,
+                        "height": 800,
+                    }
+                ],
+            ),
+            {
+                "id": f"{ACTOR}/statuses/112000000000000002/activity",
+                "type": "Announce",
+                "actor": ACTOR,
+                "published": "2024-05-28T10:20:00Z",
+                "to": [PUBLIC],
+                "cc": ["https://other.example/users/bea", f"{ACTOR}/followers"],
+                "object": "https://other.example/users/bea/statuses/999",
+            },
+            note_activity(
+                "112000000000000003",
+                '<p><span class="h-card"><a href="https://other.example/@bea" class="u-url '
+                'mention">@<span>bea</span></a></span> thank you</p>',
+                tags=[
+                    {
+                        "type": "Mention",
+                        "href": "https://other.example/users/bea",
+                        "name": "@bea@other.example",
+                    }
+                ],
+                in_reply_to="https://other.example/users/bea/statuses/999",
+                published="2024-05-28T11:00:00Z",
+            ),
+            note_activity(
+                "112000000000000004",
+                "<p>private: the lawyer's number is …</p>",
+                to=["https://other.example/users/bea"],
+                cc=[],
+            ),
+        ]
+    )
+
+
+# --- Telegram Desktop export ------------------------------------------------------------
+
+
+def telegram_export(messages: list[dict[str, Any]], **header: Any) -> dict[str, Any]:
+    return {
+        "name": "Free the Ten",
+        "type": "public_channel",
+        "id": 1234567890,
+        **header,
+        "messages": messages,
+    }
+
+
+def telegram_message(number: int, text: Any, **extra: Any) -> dict[str, Any]:
+    plain = (
+        text
+        if isinstance(text, str)
+        else "".join(p if isinstance(p, str) else p["text"] for p in text)
+    )
+    entities = (
+        [{"type": "plain", "text": text}]
+        if isinstance(text, str)
+        else [p if isinstance(p, dict) else {"type": "plain", "text": p} for p in text]
+    )
+    return {
+        "id": number,
+        "type": "message",
+        "date": "2024-05-28T12:15:00",
+        "date_unixtime": "1716891300",
+        "from": "Free the Ten",
+        "from_id": "channel1234567890",
+        "text": text,
+        "text_entities": entities if plain else [],
+        **extra,
+    }
+
+
+def standard_telegram() -> dict[str, Any]:
+    return telegram_export(
+        [
+            {
+                "id": 1,
+                "type": "service",
+                "date": "2024-05-28T12:00:00",
+                "date_unixtime": "1716890400",
+                "actor": "Free the Ten",
+                "actor_id": "channel1234567890",
+                "action": "create_channel",
+                "title": "Free the Ten",
+                "text": "",
+                "text_entities": [],
+            },
+            telegram_message(2, "Day 100 of detention."),
+            telegram_message(
+                3,
+                [
+                    "Read ",
+                    {
+                        "type": "text_link",
+                        "text": "the report",
+                        "href": "https://example.org/report",
+                    },
+                    " ",
+                    {"type": "hashtag", "text": "#FreeTheTen"},
+                    " cc ",
+                    {"type": "mention", "text": "@harbourpress"},
+                ],
+                reply_to_message_id=2,
+                reactions=[
+                    {"type": "emoji", "count": 5, "emoji": "✊"},
+                    {"type": "emoji", "count": 2, "emoji": "❤"},
+                ],
+                photo="photos/photo_1@28-05-2024_12-15-00.jpg",
+                width=1280,
+                height=960,
+            ),
+            telegram_message(
+                4,
+                "A video we could not export",
+                file="(File not included. Change data exporting settings to download.)",
+                media_type="video_file",
+            ),
+        ]
+    )

@@ -12,6 +12,8 @@ from houseboat.listening.importers.base import Importer, ImportFileError
 IMPORTERS: dict[str, str] = {
     "x-ndjson": "houseboat.listening.importers.x_ndjson",
     "x-archive": "houseboat.listening.importers.x_archive",
+    "mastodon-outbox": "houseboat.listening.importers.mastodon_outbox",
+    "telegram-json": "houseboat.listening.importers.telegram_json",
 }
 
 

@@ -12,12 +12,13 @@ from __future__ import annotations
 import stat
 import zipfile
 import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path, PurePosixPath
 from typing import IO
 
 from houseboat.listening.importers.base import ImportFileError, Limits, MiB, UnsafeFile
+from houseboat.listening.records import MediaOpener
 
 
 def unsafe_name(name: str) -> bool:
@@ -92,3 +93,29 @@ def member(archive: zipfile.ZipFile, name: str) -> IO[bytes]:
         return archive.open(name)
     except (zipfile.BadZipFile, NotImplementedError, RuntimeError) as exc:
         raise ImportFileError(f"The entry {name!r} cannot be read: {exc}.") from exc
+
+
+class ZipMembers:
+    """Opens entries of a ZIP on demand, on a handle of its own.
+
+    The pipeline copies a batch's media after the reader has moved on (or has closed
+    its own handle at the end of the file), so media openers need their own handle.
+    Only entries that passed :func:`check_entries` are ever named here.
+    """
+
+    def __init__(self, path: Path, entries: Iterable[str]):
+        self.path = path
+        self.entries = frozenset(entries)
+        self._zip: zipfile.ZipFile | None = None
+
+    def opener(self, entry: str) -> MediaOpener | None:
+        """Return a function that opens the entry, or None when the ZIP has no such entry."""
+        if entry not in self.entries:
+            return None
+
+        def open_entry() -> AbstractContextManager[IO[bytes]]:
+            if self._zip is None:
+                self._zip = zipfile.ZipFile(self.path)
+            return self._zip.open(entry)
+
+        return open_entry

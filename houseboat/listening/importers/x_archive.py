@@ -15,10 +15,9 @@ import json
 import re
 import zipfile
 from collections.abc import Iterator, Mapping
-from contextlib import AbstractContextManager
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import IO, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from houseboat.connectors.base import Metrics, RemoteAuthor, RemoteItem, RemoteMedia
@@ -30,7 +29,7 @@ from houseboat.listening.importers.base import (
     check_not_empty,
     is_zip,
 )
-from houseboat.listening.importers.safezip import member, open_zip
+from houseboat.listening.importers.safezip import ZipMembers, member, open_zip
 from houseboat.listening.importers.streaming import JsonReader
 from houseboat.listening.importers.x_ndjson import MEDIA_KINDS, parse_iso, x_text
 from houseboat.listening.records import Captured, MediaOpener
@@ -164,29 +163,16 @@ def archive_date(archive: zipfile.ZipFile, names: list[str], limits: Limits) -> 
 
 
 class ArchiveMedia:
-    """Opens media entries of the archive on demand, on its own handle of the ZIP file.
-
-    The pipeline copies a batch's media after the reader has moved on (or closed its
-    own handle at the end of the file), so it gets a handle of its own.
-    """
+    """Finds a post's media file in data/tweets_media/, named "<post id>-<file name>"."""
 
     def __init__(self, path: Path, entries: Mapping[str, str]):
-        self.path = path
         self.entries = entries  # "<post id>-<file name>" -> entry name
-        self._zip: zipfile.ZipFile | None = None
-
-    def opener(self, entry: str) -> MediaOpener:
-        def open_entry() -> AbstractContextManager[IO[bytes]]:
-            if self._zip is None:
-                self._zip = zipfile.ZipFile(self.path)
-            return self._zip.open(entry)
-
-        return open_entry
+        self.members = ZipMembers(path, entries.values())
 
     def for_post(self, post_id: str, url: str) -> MediaOpener | None:
         file_name = PurePosixPath(urlsplit(url).path).name
         entry = self.entries.get(f"{post_id}-{file_name}")
-        return self.opener(entry) if entry else None
+        return self.members.opener(entry) if entry else None
 
 
 def media_files(path: Path, names: list[str]) -> ArchiveMedia:
