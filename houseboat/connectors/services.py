@@ -87,4 +87,5 @@ def own_site_channel(campaign: Campaign) -> Channel:
             name=f"{campaign.name} — own site",
             config={"campaign_id": campaign.pk},
         )
+        check_channel(channel)  # no network involved: it records the public address
     return channel

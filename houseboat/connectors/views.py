@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from houseboat.connectors import services
@@ -23,6 +24,20 @@ from houseboat.core.services import audit
 
 # Networks a person connects on this page; the own site comes with each campaign.
 CONNECTABLE = [network for network in CONNECTORS if network != Network.OWN_SITE]
+# One line for each network's card: what a team gets from it, in plain words.
+TAGLINES = {  # lazy: translated when the page is drawn
+    Network.MASTODON: gettext_lazy(
+        "Post to your Mastodon account and follow hashtags and mentions."
+    ),
+    Network.BLUESKY: gettext_lazy(
+        "Post to Bluesky with an app password; search and follow mentions."
+    ),
+    Network.TELEGRAM: gettext_lazy("Post to your Telegram channel through a bot you create."),
+    Network.X: gettext_lazy("Post to X. Reading needs a paid X API access level."),
+    Network.FACEBOOK: gettext_lazy("Post to a Facebook Page. Groups cannot be reached any more."),
+    Network.WHATSAPP: gettext_lazy("Send approved messages to supporters who opted in."),
+    Network.RSS: gettext_lazy("Follow a news site or blog: the press side of the conversation."),
+}
 # Networks whose connect page starts with a sign-in at the network (OAuth) as well.
 SIGN_IN_FLOWS: dict[str, str] = {Network.MASTODON: "mastodon:start", Network.X: "x:start"}
 
@@ -56,6 +71,7 @@ def index(request: HttpRequest) -> HttpResponse:
         {
             "key": network,
             "label": Network(network).label,
+            "tagline": TAGLINES.get(network, ""),
             "manifest": connector_class(network).manifest,
         }
         for network in CONNECTABLE
