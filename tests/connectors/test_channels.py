@@ -59,7 +59,11 @@ def test_an_owner_connects_telegram_and_sees_it_working(as_alice, team_a):
 
 
 def test_the_connect_page_explains_where_to_get_the_credential(as_alice):
-    for network, words in [("telegram", "BotFather"), ("mastodon", "token"), ("bluesky", "app password")]:
+    for network, words in [
+        ("telegram", "BotFather"),
+        ("mastodon", "token"),
+        ("bluesky", "app password"),
+    ]:
         page = as_alice.get(f"/t/team-a/channels/new/{network}/").content.decode()
         assert words.lower() in page.lower(), network
 
