@@ -108,3 +108,12 @@ def test_vendored_htmx_is_served_from_this_server(db):
     page = Client().get("/login/").content.decode()
     assert 'src="/static/houseboat/vendor/htmx-2.0.11/htmx.min.js"' in page
     assert "//" not in page.split("htmx.min.js")[0].rsplit('src="', 1)[1]
+
+
+def test_a_form_without_its_token_gets_a_page_that_says_what_to_do(alice):
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    response = client.post("/t/team-a/campaigns/new/", {"name": "x"})
+    assert response.status_code == 403
+    assert b"This form has expired" in response.content
+    assert b"reload the page" in response.content

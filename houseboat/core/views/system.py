@@ -72,3 +72,17 @@ def server_error(request: HttpRequest) -> HttpResponse:
         _("Something went wrong"),
         _("houseboat hit an error it did not expect. It was logged. Please try again."),
     )
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form came back without its security token: usually an old tab or blocked cookies."""
+    return error_page(
+        403,
+        _("This form has expired"),
+        _(
+            "For your safety, houseboat only accepts a form from the page it just sent. "
+            "Go back, reload the page and send it again. If it keeps happening, allow "
+            "cookies for this site; over plain HTTP, ask whoever runs houseboat to check "
+            "HOUSEBOAT_HTTPS."
+        ),
+    )
