@@ -134,12 +134,14 @@ def flatten(page: dict[str, Any], data: list[Any]) -> list[dict[str, Any]]:
     tweets = _index(includes.get("tweets"), "id")
 
     def expand(value: Any) -> Any:
+        # Only containers are visited: a post has dozens of plain values and few containers.
         if isinstance(value, list):
-            return [expand(v) for v in value]
+            return [expand(v) if isinstance(v, dict | list) else v for v in value]
         if not isinstance(value, dict):
             return value
         for key, inner in value.items():
-            value[key] = expand(inner)
+            if isinstance(inner, dict | list):
+                value[key] = expand(inner)
         if "author_id" in value:
             value["author"] = users.get(value["author_id"], {})
         if "in_reply_to_user_id" in value:
