@@ -10,6 +10,9 @@ from houseboat.env import envint
 DEFAULTS = {
     # Deliveries claimed at once by one worker.
     "HOUSEBOAT_DISPATCH_BATCH": 10,
+    # Senders in one worker: each claims and publishes its own batches, so a slow
+    # network (or a short wait it asks for) holds up only one of them.
+    "HOUSEBOAT_DISPATCH_THREADS": 4,
     # How long a claim holds before another worker may take the delivery over. Longer
     # than the slowest publish (timeouts, retries and short rate-limit waits included).
     "HOUSEBOAT_DISPATCH_LEASE_SECONDS": 300,

@@ -19,9 +19,11 @@ from __future__ import annotations
 
 import logging
 import random
+import threading
 import time
 import unicodedata
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -130,18 +132,24 @@ def _claim_skip_locked(name: str, now: datetime, limit: int) -> tuple[list[int],
 
 
 def _claim_one_by_one(name: str, now: datetime, limit: int) -> tuple[list[int], int]:
-    """SQLite (one writer): take each candidate with an UPDATE that must change one row."""
-    candidates = list(
-        Delivery.objects.filter(due_filter(now))
-        .order_by("due_at", "id")
-        .values_list("id", flat=True)[:limit]
-    )
-    values = _claim_values(name, now)
-    claimed = [
-        pk
-        for pk in candidates
-        if Delivery.objects.filter(_still_claimable(now), pk=pk).update(**values) == 1
-    ]
+    """SQLite (one writer): take each candidate with an UPDATE that must change one row.
+
+    The transaction begins IMMEDIATE (see settings), so it holds the write lock from
+    the first read and commits the whole batch at once; the one-row check still
+    guards each claim should anything else have written in between.
+    """
+    with transaction.atomic():
+        candidates = list(
+            Delivery.objects.filter(due_filter(now))
+            .order_by("due_at", "id")
+            .values_list("id", flat=True)[:limit]
+        )
+        values = _claim_values(name, now)
+        claimed = [
+            pk
+            for pk in candidates
+            if Delivery.objects.filter(_still_claimable(now), pk=pk).update(**values) == 1
+        ]
     return claimed, len(candidates)
 
 
@@ -177,13 +185,15 @@ class Connectors:
     def __init__(self, transport: httpx.BaseTransport | None = None):
         self.transport = transport
         self._built: dict[int, Connector] = {}
+        self._lock = threading.Lock()
         # Channels that answered "slow down" this round: their other rows wait unsent.
         self.held: dict[int, RateLimited] = {}
 
     def for_channel(self, channel: Channel) -> Connector:
-        if channel.pk not in self._built:
-            self._built[channel.pk] = channel.connector(transport=self.transport)
-        return self._built[channel.pk]
+        with self._lock:
+            if channel.pk not in self._built:
+                self._built[channel.pk] = channel.connector(transport=self.transport)
+            return self._built[channel.pk]
 
     def close(self) -> None:
         for connector in self._built.values():
@@ -364,6 +374,7 @@ def record_sent(delivery: Delivery, published: Published) -> None:
     )
 
 
+@transaction.atomic
 def after_sent(delivery: Delivery, channel: Channel | None) -> None:
     """Tell the post, the channel and the audit log that a part went out."""
     post = delivery.variant.post
@@ -520,24 +531,67 @@ def refresh_post_status(post_id: int) -> None:
 def dispatch(
     name: str, *, transport: httpx.BaseTransport | None = None, deadline: float | None = None
 ) -> int:
-    """Claim and deliver batches until nothing is due or the round's time is up."""
+    """Claim and deliver batches until nothing is due or the round's time is up.
+
+    A network's answer takes far longer than our database writes, so when there is
+    work a worker runs several senders at once, each claiming its own batches under
+    its own lease name. Threads need their own database connections, so inside a
+    transaction (a test's) or on an in-memory SQLite database one sender does it all.
+    """
     if deadline is None:
         deadline = time.monotonic() + conf.value("HOUSEBOAT_DISPATCH_ROUND_SECONDS")
-    connectors, done = Connectors(transport), 0
+    connectors = Connectors(transport)
     try:
-        while time.monotonic() < deadline:
-            batch = claim(name)
-            if not batch:
-                break
-            done += deliver_all(batch, connectors)
+        first = claim(name)
+        if not first:
+            return 0
+        senders = conf.value("HOUSEBOAT_DISPATCH_THREADS") if threads_usable() else 1
+        if senders <= 1:
+            return drain(name, connectors, deadline, first)
+        with ThreadPoolExecutor(senders, thread_name_prefix="dispatch") as pool:
+            running = [
+                pool.submit(
+                    drain_in_thread, f"{name}/{n}", connectors, deadline, first if n == 0 else []
+                )
+                for n in range(senders)
+            ]
+            return sum(sender.result() for sender in running)
     finally:
         connectors.close()
-    return done
 
 
-def deliver_all(batch: Iterable[Delivery], connectors: Connectors) -> int:
-    """Deliver each claimed row; a fault in one is logged and leaves it to its lease."""
+def threads_usable() -> bool:
+    """Whether other threads would see this connection's rows (not a test's transaction,
+    not an in-memory database)."""
+    in_memory = getattr(connection, "is_in_memory_db", lambda: False)()
+    return not connection.in_atomic_block and not in_memory
+
+
+def drain(name: str, connectors: Connectors, deadline: float, batch: list[Delivery]) -> int:
+    """Deliver this batch, then claim and deliver more until none is due or time is up."""
     done = 0
+    while True:
+        deliver_each(batch, connectors)
+        done += len(batch)
+        if time.monotonic() >= deadline:
+            return done
+        batch = claim(name)
+        if not batch:
+            return done
+
+
+def drain_in_thread(
+    name: str, connectors: Connectors, deadline: float, batch: list[Delivery]
+) -> int:
+    """Run ``drain`` in a sender thread, closing the thread's database connection after."""
+    try:
+        return drain(name, connectors, deadline, batch)
+    finally:
+        connection.close()
+
+
+def deliver_each(batch: Iterable[Delivery], connectors: Connectors) -> None:
+    """Deliver each claimed row; a fault in one is logged and leaves it to its lease."""
     for delivery in batch:
         try:
             deliver(delivery, connectors)
@@ -547,8 +601,6 @@ def deliver_all(batch: Iterable[Delivery], connectors: Connectors) -> int:
                 "round checks whether it went out before sending it again.",
                 delivery.pk,
             )
-        done += 1
-    return done
 
 
 def dispatch_due(worker_name: str) -> int:

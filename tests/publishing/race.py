@@ -1,6 +1,7 @@
-"""Claim deliveries from a separate process: `python -m tests.publishing.race seed N` fills a
-data dir's database with N due deliveries; `... claim NAME` claims until none are left and
-prints the ids it got, one per line. Used to race real worker processes on a SQLite file."""
+"""Work on a data dir's database from a separate process, to race real processes on a
+SQLite file: `python -m tests.publishing.race seed N` makes N due deliveries to a
+campaign's own site; `... claim NAME` claims until none are left and prints the ids it
+got, one per line; `... report` counts what was sent and what the own site holds."""
 
 import os
 import sys
@@ -19,9 +20,20 @@ def main(argv: list[str]) -> None:
     if argv[0] == "seed":
         due_deliveries(int(argv[1]))
         return
+    if argv[0] == "report":
+        from houseboat.campaigns.models import SitePost
+        from houseboat.publishing.models import Delivery
+
+        print(f"sent={Delivery.objects.filter(state='sent').count()}")
+        print(f"site_posts={SitePost.objects.count()}")
+        print(f"distinct_bodies={SitePost.objects.values('body').distinct().count()}")
+        return
     print("ready", flush=True)
     start = Path(os.environ["HOUSEBOAT_DATA_DIR"]) / "go"
+    give_up = time.monotonic() + 60  # the test died: do not wait for ever
     while not start.exists():  # every racer starts at the same moment
+        if time.monotonic() > give_up:
+            raise SystemExit("no start signal within a minute")
         time.sleep(0.01)
     while batch := dispatch.claim(argv[1], limit=5):
         for delivery in batch:
