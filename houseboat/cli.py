@@ -16,6 +16,7 @@ COMMANDS = {
     "export-site": "Write a campaign's public page and Atom feed as static files.",
     "channel": "Connect, list, check or remove a team's channels.",
     "import": "Import a platform's export or collected posts into a campaign's archive.",
+    "media": "Remove metadata from photos and videos, and blur faces, before they are published.",
 }
 
 USAGE = """usage: houseboat [--data-dir DIR] COMMAND [options]

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "houseboat.connectors",
     "houseboat.publishing",
     "houseboat.listening",
+    "houseboat.safety",
 ]
 
 MIDDLEWARE = [

@@ -20,6 +20,7 @@ APPS = {
     "channel": "houseboat.connectors",
     "export-site": "houseboat.campaigns",
     "import": "houseboat.listening",
+    "media": "houseboat.safety",
 }
 
 

@@ -40,6 +40,12 @@ TELLTALES = [
     DEVICE_PROFILE.encode("utf-16-be"),
 ]
 
+
+def leftovers_in(data: bytes) -> list[bytes]:
+    """Return the telltales that are still in a file's bytes."""
+    return [telltale for telltale in TELLTALES if telltale in data]
+
+
 ASCII, SHORT, LONG, RATIONAL, UNDEFINED = 2, 3, 4, 5, 7
 
 

@@ -18,10 +18,6 @@ from houseboat.safety.media import (
 from tests.safety import samples
 
 
-def leftovers(data: bytes) -> list[bytes]:
-    return [telltale for telltale in samples.TELLTALES if telltale in data]
-
-
 def png_chunks(data: bytes) -> list[bytes]:
     chunks, position = [], 8
     while position < len(data):
@@ -42,7 +38,7 @@ def riff_chunks(data: bytes) -> list[bytes]:
 
 def assert_no_metadata(path: Path) -> None:
     data = path.read_bytes()
-    assert leftovers(data) == []
+    assert samples.leftovers_in(data) == []
     with Image.open(path) as cleaned:
         assert not cleaned.getexif()
         assert not {
@@ -66,7 +62,7 @@ def test_gps_and_camera_tags_do_not_survive_cleaning_a_jpeg(tmp_path):
     original = samples.camera_jpeg(tmp_path / "camera.jpg")
     with Image.open(original) as before:
         assert before.getexif().get_ifd(0x8825), "the sample must carry GPS to prove anything"
-    assert len(leftovers(original.read_bytes())) >= 10
+    assert len(samples.leftovers_in(original.read_bytes())) >= 10
 
     report = clean_image(original, tmp_path / "clean.jpg")
 
