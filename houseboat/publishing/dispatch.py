@@ -19,11 +19,14 @@ from __future__ import annotations
 
 import logging
 import random
+import signal
 import threading
 import time
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -528,10 +531,22 @@ def refresh_post_status(post_id: int) -> None:
 # --- the worker step -------------------------------------------------------------------
 
 
+@dataclass
+class Round:
+    """One worker round: its connectors, when it ends, and whether a stop was asked for."""
+
+    connectors: Connectors
+    deadline: float
+    stop: threading.Event = field(default_factory=threading.Event)
+
+    def over(self) -> bool:
+        return self.stop.is_set() or time.monotonic() >= self.deadline
+
+
 def dispatch(
     name: str, *, transport: httpx.BaseTransport | None = None, deadline: float | None = None
 ) -> int:
-    """Claim and deliver batches until nothing is due or the round's time is up.
+    """Claim and deliver batches until nothing is due, the round's time is up, or a stop.
 
     A network's answer takes far longer than our database writes, so when there is
     work a worker runs several senders at once, each claiming its own batches under
@@ -540,24 +555,49 @@ def dispatch(
     """
     if deadline is None:
         deadline = time.monotonic() + conf.value("HOUSEBOAT_DISPATCH_ROUND_SECONDS")
-    connectors = Connectors(transport)
+    round_ = Round(Connectors(transport), deadline)
     try:
-        first = claim(name)
-        if not first:
-            return 0
-        senders = conf.value("HOUSEBOAT_DISPATCH_THREADS") if threads_usable() else 1
-        if senders <= 1:
-            return drain(name, connectors, deadline, first)
-        with ThreadPoolExecutor(senders, thread_name_prefix="dispatch") as pool:
-            running = [
-                pool.submit(
-                    drain_in_thread, f"{name}/{n}", connectors, deadline, first if n == 0 else []
-                )
-                for n in range(senders)
-            ]
-            return sum(sender.result() for sender in running)
+        with stop_on_signal(round_.stop):
+            first = claim(name)
+            if not first:
+                return 0
+            senders = conf.value("HOUSEBOAT_DISPATCH_THREADS") if threads_usable() else 1
+            if senders <= 1:
+                return drain(name, round_, first)
+            with ThreadPoolExecutor(senders, thread_name_prefix="dispatch") as pool:
+                running = [
+                    pool.submit(drain_in_thread, f"{name}/{n}", round_, first if n == 0 else [])
+                    for n in range(senders)
+                ]
+                return sum(sender.result() for sender in running)
     finally:
-        connectors.close()
+        round_.connectors.close()
+
+
+@contextmanager
+def stop_on_signal(stop: threading.Event) -> Iterator[None]:
+    """While a round runs, let SIGTERM and SIGINT also stop it after the current delivery.
+
+    The worker's own handler still runs (it ends the worker after this round); without
+    one (no Python handler installed) the signal keeps its default effect.
+    """
+    chained = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, signal.SIGINT):
+            previous = signal.getsignal(signum)
+            if callable(previous) and previous is not signal.default_int_handler:
+                chained[signum] = previous
+
+                def handler(number: int, frame: Any, previous: Any = previous) -> None:
+                    stop.set()
+                    previous(number, frame)
+
+                signal.signal(signum, handler)
+    try:
+        yield
+    finally:
+        for signum, previous in chained.items():
+            signal.signal(signum, previous)
 
 
 def threads_usable() -> bool:
@@ -567,40 +607,54 @@ def threads_usable() -> bool:
     return not connection.in_atomic_block and not in_memory
 
 
-def drain(name: str, connectors: Connectors, deadline: float, batch: list[Delivery]) -> int:
-    """Deliver this batch, then claim and deliver more until none is due or time is up."""
+def drain(name: str, round_: Round, batch: list[Delivery]) -> int:
+    """Deliver this batch, then claim and deliver more until none is due or the round ends."""
     done = 0
     while True:
-        deliver_each(batch, connectors)
-        done += len(batch)
-        if time.monotonic() >= deadline:
+        done += deliver_each(batch, round_)
+        if round_.over():
             return done
         batch = claim(name)
         if not batch:
             return done
 
 
-def drain_in_thread(
-    name: str, connectors: Connectors, deadline: float, batch: list[Delivery]
-) -> int:
+def drain_in_thread(name: str, round_: Round, batch: list[Delivery]) -> int:
     """Run ``drain`` in a sender thread, closing the thread's database connection after."""
     try:
-        return drain(name, connectors, deadline, batch)
+        return drain(name, round_, batch)
     finally:
         connection.close()
 
 
-def deliver_each(batch: Iterable[Delivery], connectors: Connectors) -> None:
-    """Deliver each claimed row; a fault in one is logged and leaves it to its lease."""
-    for delivery in batch:
+def deliver_each(batch: list[Delivery], round_: Round) -> int:
+    """Deliver each claimed row; after a stop, give the rest back untouched.
+
+    A fault in one row is logged and leaves it to its lease. Return how many were done.
+    """
+    for index, delivery in enumerate(batch):
+        if round_.stop.is_set():
+            release(batch[index:])
+            return index
         try:
-            deliver(delivery, connectors)
+            deliver(delivery, round_.connectors)
         except Exception:
             logger.exception(
                 "Delivery %s could not be finished; when its lease runs out another "
                 "round checks whether it went out before sending it again.",
                 delivery.pk,
             )
+    return len(batch)
+
+
+def release(deliveries: Iterable[Delivery]) -> int:
+    """Give claimed rows that were never tried back to the queue, as they were."""
+    given = 0
+    for delivery in deliveries:
+        given += _mine(delivery).update(
+            state=DeliveryState.SCHEDULED, attempts=F("attempts") - 1, **RELEASED
+        )
+    return given
 
 
 def dispatch_due(worker_name: str) -> int:

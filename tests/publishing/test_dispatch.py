@@ -1,5 +1,8 @@
 """The dispatcher: never lost, never twice, in order, and honest about what it cannot tell."""
 
+import os
+import signal
+import threading
 from datetime import timedelta
 
 import httpx
@@ -9,6 +12,7 @@ from django.utils import timezone
 
 from houseboat.campaigns.models import SitePost
 from houseboat.connectors.constants import ChannelStatus
+from houseboat.connectors.own_site.connector import OwnSiteConnector
 from houseboat.core import worker
 from houseboat.core.constants import AuditAction
 from houseboat.core.models import AuditEvent
@@ -253,6 +257,32 @@ def test_an_idempotent_delivery_taken_over_is_simply_sent(publish, run, own_site
 
     assert only(post).state == DeliveryState.SENT
     assert SitePost.objects.filter(body="Orphaned").count() == 1
+
+
+def test_sigterm_finishes_the_current_delivery_and_gives_the_rest_back(
+    publish, own_site, monkeypatch
+):
+    posts = [publish(f"Post {n}", own_site) for n in range(3)]
+    worker_told = threading.Event()
+    real_publish = OwnSiteConnector.publish
+
+    def publish_then_sigterm(self, post):
+        os.kill(os.getpid(), signal.SIGTERM)  # systemd stops the worker mid-publish
+        return real_publish(self, post)
+
+    monkeypatch.setattr(OwnSiteConnector, "publish", publish_then_sigterm)
+    # As `houseboat worker` does: its handler ends the worker after the round.
+    before = signal.signal(signal.SIGTERM, lambda *_: worker_told.set())
+    try:
+        assert dispatch.dispatch("worker-1") == 1
+    finally:
+        signal.signal(signal.SIGTERM, before)
+
+    first, *rest = [only(post) for post in posts]
+    assert first.state == DeliveryState.SENT
+    assert [d.state for d in rest] == [DeliveryState.SCHEDULED] * 2
+    assert all(d.lease_owner == "" and d.attempts == 0 and not d.in_doubt for d in rest)
+    assert worker_told.is_set()
 
 
 # --- threads -------------------------------------------------------------------------
