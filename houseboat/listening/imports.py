@@ -95,6 +95,8 @@ def run_import(
     importer = get_importer(format)
     manifest = importer.MANIFEST
     path = Path(path)
+    if path.is_dir():
+        raise ImportFileError(f"{path} is a folder, not a file: expected {manifest['expects']}.")
     if not path.is_file():
         raise ImportFileError(f"There is no file at {path}.")
     source_sha256, source_size = file_sha256(path)

@@ -112,3 +112,11 @@ def test_a_changed_raw_payload_no_longer_matches_its_hash(three_imports):
     other = Item.objects.order_by("id")[1]
     Item.objects.filter(pk=other.pk).update(raw_sha256="0" * 64)
     assert f"The raw payload of {other} does not match its SHA-256." in verify_payloads()
+
+
+def test_deleting_a_campaign_removes_its_archive_but_keeps_the_chain(three_imports, campaign_a):
+    campaign_a.delete()
+    assert Item.objects.count() == 0
+    assert CustodyRecord.objects.count() == 3
+    assert CustodyRecord.objects.filter(capture__isnull=True).count() == 3
+    assert verify_chain() == []

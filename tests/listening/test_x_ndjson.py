@@ -191,3 +191,8 @@ def test_the_reader_yields_posts_one_by_one_without_the_database(tmp_path):
     assert first.item.remote_id == "1795000000000000001"
     assert sum(1 for _ in records) == 5
     assert json.loads(json.dumps(first.item.raw))["id"] == "1795000000000000001"
+
+
+def test_a_folder_is_refused_with_what_was_expected(campaign_a, tmp_path):
+    with pytest.raises(ImportFileError, match="is a folder, not a file: expected X API v2"):
+        run_import(campaign=campaign_a, format="x-ndjson", path=tmp_path)
