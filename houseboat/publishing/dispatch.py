@@ -40,6 +40,7 @@ from django.utils import timezone
 from houseboat.connectors.base import (
     Connector,
     ConnectorError,
+    NetworkUnreachable,
     NotSupported,
     OutcomeUnknown,
     OutgoingPost,
@@ -258,13 +259,15 @@ def deliver(delivery: Delivery, connectors: Connectors) -> Outcome:
     except RateLimited as error:
         connectors.held[channel.pk] = error
         return wait_for_rate_limit(delivery, channel, error)
-    except OutcomeUnknown as error:
-        return after_unclear_answer(delivery, channel, connector, error)
     except ConnectorError as error:
         if error.permanent:
             channel.record_error(error)
             return fail(delivery, error.kind, str(error))
-        return retry_later(delivery, error)
+        if isinstance(error, NetworkUnreachable):  # nothing reached the network
+            return retry_later(delivery, error)
+        # Anything else transient (no answer, a 5xx, an answer we cannot read) may have
+        # come after the network made the post.
+        return after_unclear_answer(delivery, channel, connector, error)
     except Exception:
         # A fault in houseboat itself, perhaps after the network had answered.
         logger.exception("Publishing delivery %s failed unexpectedly", delivery.pk)

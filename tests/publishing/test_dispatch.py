@@ -463,3 +463,17 @@ def test_cancelling_stops_what_has_not_gone_out(publish, run, own_site, bob_memb
     post.refresh_from_db()
     assert post.status == PostStatus.CANCELLED
     assert only(post).state == DeliveryState.CANCELLED
+
+
+def test_an_unexpected_answer_from_a_network_without_a_key_is_looked_into_not_resent(
+    publish, run, x, x_channel
+):
+    post = publish("Sign the petition", x_channel)
+    x.then(httpx.Response(404, text="<html>Not here</html>"))  # a proxy, perhaps
+
+    run()
+    Delivery.objects.update(next_attempt_at=timezone.now())
+    run()
+
+    assert x.publish_calls == 1
+    assert only(post).state == DeliveryState.UNKNOWN
