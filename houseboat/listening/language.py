@@ -1,7 +1,9 @@
 """Offline language detection, for records whose source does not say their language.
 
-No detector is among houseboat's dependencies yet. When ``py3langid`` is installed
-it is used; otherwise the language stays empty rather than being guessed.
+``py3langid`` (its model ships with it, nothing is downloaded) guesses the language
+of texts long enough to guess; shorter texts, or an install without it, keep the
+language empty rather than a wrong guess. It costs about a millisecond a text, so it
+runs only where the source gave no language (X always does).
 """
 
 from collections.abc import Callable
@@ -16,7 +18,7 @@ def detector() -> Callable[[str], str] | None:
     """Return a function text -> ISO 639-1 code, or None when no detector is installed."""
     try:
         import py3langid  # type: ignore[import-not-found]
-    except ImportError:
+    except ImportError:  # an install without it still imports everything, unlabelled
         return None
     return lambda text: str(py3langid.classify(text)[0])
 

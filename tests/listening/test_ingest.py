@@ -227,3 +227,18 @@ def test_metrics_keep_only_what_the_network_gave(campaign_a):
         source="t",
     )
     assert Item.objects.get().metrics == {"likes": 3}
+
+
+def test_the_language_is_detected_offline_when_the_source_does_not_give_it(campaign_a):
+    capture_live(
+        campaign=campaign_a,
+        items=[
+            remote("1", "Liberen a los diez periodistas detenidos sin cargos desde mayo"),
+            remote("2", "Free the ten journalists held without charge", language="en"),
+            remote("3", "#FreeTheTen ✊"),
+        ],
+        network="mastodon",
+        source="test",
+    )
+    languages = dict(Item.objects.values_list("remote_id", "language"))
+    assert languages == {"1": "es", "2": "en", "3": ""}  # too little text to guess is no guess
