@@ -17,6 +17,7 @@ COMMANDS = {
     "channel": "Connect, list, check or remove a team's channels.",
     "import": "Import a platform's export or collected posts into a campaign's archive.",
     "media": "Remove metadata from photos and videos, and blur faces, before they are published.",
+    "keys": "Re-encrypt stored secrets under the newest encryption key, so old keys can be retired.",
 }
 
 USAGE = """usage: houseboat [--data-dir DIR] COMMAND [options]

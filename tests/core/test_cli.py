@@ -21,6 +21,7 @@ APPS = {
     "export-site": "houseboat.campaigns",
     "import": "houseboat.listening",
     "media": "houseboat.safety",
+    "keys": "houseboat.safety",
 }
 
 
