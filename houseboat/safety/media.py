@@ -292,7 +292,7 @@ def _decode(image: Image.Image, src: Path, source_format: str) -> Picture:
         raise _too_large(src)
     removed = describe_metadata(image)
     notes: list[str] = []
-    if getattr(image, "n_frames", 1) > 1 and not animated:
+    if getattr(image, "n_frames", 1) > 1 and not animated and not _names_extra_images(removed):
         removed.append("extra embedded images")
     transpose = _orientation(image)
     icc = image.info.get("icc_profile") or None
@@ -300,6 +300,7 @@ def _decode(image: Image.Image, src: Path, source_format: str) -> Picture:
     lossless = source_format == "WEBP" and _webp_is_lossless(src)
     frames, durations = [], []
     for frame in ImageSequence.Iterator(image) if animated else [image]:
+        frame.load()  # WebP sets a frame's duration only once it is decoded
         durations.append(int(frame.info.get("duration") or 0))
         frames.append(_fresh(_upright(_to_srgb(frame, icc, notes), transpose)))
     return Picture(
@@ -312,6 +313,10 @@ def _decode(image: Image.Image, src: Path, source_format: str) -> Picture:
         notes=notes,
         rotated=transpose is not None,
     )
+
+
+def _names_extra_images(removed: list[str]) -> bool:
+    return any("extra embedded images" in kind for kind in removed)
 
 
 def _register_heif() -> None:

@@ -174,6 +174,37 @@ def test_an_animated_gif_keeps_its_frames_and_loses_its_comment(tmp_path):
         assert cleaned.info["duration"] == 120
 
 
+def test_an_animated_webp_keeps_its_frames_and_timing(tmp_path):
+    frames = [Image.new("RGB", (40, 30), colour) for colour in ("red", "green", "blue")]
+    original = tmp_path / "moving.webp"
+    frames[0].save(
+        original, save_all=True, append_images=frames[1:], duration=[100, 200, 300], loop=0
+    )
+
+    report = clean_image(original, tmp_path / "clean.webp")
+
+    with Image.open(report.path) as cleaned:
+        timing = []
+        for index in range(cleaned.n_frames):
+            cleaned.seek(index)
+            cleaned.load()
+            timing.append(cleaned.info["duration"])
+    assert timing == [100, 200, 300]
+
+
+def test_a_second_picture_hidden_in_a_jpeg_is_dropped(tmp_path):
+    # Phones store depth maps and previews as extra pictures (MPF) in the same file.
+    original = tmp_path / "pair.jpg"
+    shown, hidden = Image.new("RGB", (64, 48), "red"), Image.new("RGB", (64, 48), "blue")
+    shown.save(original, "MPO", save_all=True, append_images=[hidden])
+    assert original.read_bytes().count(b"\xff\xd8\xff") == 2
+
+    report = clean_image(original, tmp_path / "clean.jpg")
+
+    assert report.path.read_bytes().count(b"\xff\xd8\xff") == 1
+    assert report.removed == ["extra embedded images (MPF)"]
+
+
 def test_without_keep_format_a_png_photo_becomes_a_jpeg(tmp_path):
     report = clean_image(
         samples.text_png(tmp_path / "poster.png"), tmp_path / "poster.jpg", keep_format=False
