@@ -1,0 +1,282 @@
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.management.base import CommandError
+from django.db.models import Count, Q
+
+from houseboat.campaigns.models import Campaign
+from houseboat.connectors.models import Channel
+from houseboat.core.access import require
+from houseboat.core.commands import HouseboatCommand
+from houseboat.core.constants import Capability
+from houseboat.core.models import Membership, Team
+from houseboat.publishing import services
+from houseboat.publishing.constants import DeliveryState, PostStatus, Resolution
+from houseboat.publishing.models import Delivery, Post
+
+
+class Command(HouseboatCommand):
+    help = "Compose, list, show, approve or cancel posts, and decide about unclear deliveries."
+
+    def add_arguments(self, parser):
+        sub = parser.add_subparsers(
+            dest="action", required=True, metavar="{create,list,show,approve,cancel,decide}"
+        )
+        create = sub.add_parser(
+            "create",
+            help="Write a post for channels. It stays a draft unless --submit or --schedule.",
+        )
+        self.acting(create)
+        create.add_argument("--campaign", default="", help="The campaign's web address (slug).")
+        create.add_argument(
+            "--channel",
+            type=int,
+            action="append",
+            default=[],
+            metavar="ID",
+            help="A channel's number from `houseboat channel list` (repeatable).",
+        )
+        create.add_argument(
+            "--no-own-site",
+            action="store_true",
+            help="Do not also publish on the campaign's own site.",
+        )
+        words = create.add_mutually_exclusive_group(required=True)
+        words.add_argument("--text", help="The words of the post.")
+        words.add_argument(
+            "--text-file", metavar="PATH", help="Read them from a file ('-': stdin)."
+        )
+        create.add_argument("--link", default="", help="A link, tagged per channel with UTM.")
+        create.add_argument("--at", default="", help="When: YYYY-MM-DD HH:MM (default: at once).")
+        create.add_argument(
+            "--tz",
+            default=settings.TIME_ZONE,
+            help=f"Time zone of --at, e.g. Europe/Berlin (default {settings.TIME_ZONE}).",
+        )
+        then = create.add_mutually_exclusive_group()
+        then.add_argument("--submit", action="store_true", help="Ask an editor to approve it.")
+        then.add_argument(
+            "--schedule", action="store_true", help="Schedule it now (editors and owners)."
+        )
+        listing = sub.add_parser("list", help="List a team's posts with how far they got.")
+        listing.add_argument("--team", required=True, help="Short name of the team.")
+        listing.add_argument(
+            "--status", choices=PostStatus.values, help="Only posts in this status."
+        )
+        show = sub.add_parser("show", help="Show a post and each delivery's state and error.")
+        show.add_argument("post", type=int)
+        for name, text in (
+            ("approve", "Approve a post waiting for approval; it is scheduled."),
+            ("cancel", "Stop whatever of a post has not gone out."),
+        ):
+            parser_ = sub.add_parser(name, help=text)
+            parser_.add_argument("post", type=int)
+            self.acting(parser_, team=False)
+        decide = sub.add_parser(
+            "decide", help="Settle a delivery marked unknown, after looking at the account."
+        )
+        decide.add_argument("delivery", type=int, help="The delivery's number (see `show`).")
+        decide.add_argument("decision", choices=[r.replace("_", "-") for r in Resolution.values])
+        decide.add_argument("--url", default="", help="Where it was posted, if it was.")
+        self.acting(decide, team=False)
+
+    @staticmethod
+    def acting(parser, *, team: bool = True) -> None:
+        if team:
+            parser.add_argument("--team", required=True, help="Short name of the team.")
+        parser.add_argument(
+            "--as",
+            dest="username",
+            required=True,
+            metavar="USERNAME",
+            help="Who does it: their role decides what they may do, and the audit log says so.",
+        )
+
+    def handle(self, *args, action: str, **options):
+        try:
+            getattr(self, action)(options)
+        except PermissionDenied as error:
+            raise CommandError(str(error)) from None
+        except services.PublishingError as error:
+            raise CommandError(str(error)) from None
+        except (Post.DoesNotExist, Campaign.DoesNotExist, Channel.DoesNotExist) as error:
+            raise CommandError(f"{error} `houseboat post list --team …` shows the posts.") from None
+
+    # -- who acts
+
+    def member(self, username: str, team_slug: str) -> Membership:
+        membership = (
+            Membership.objects.select_related("team", "user")
+            .filter(user__username=username, team__slug=team_slug)
+            .first()
+        )
+        if membership is None:
+            raise CommandError(f"{username!r} is not a member of a team called {team_slug!r}.")
+        return membership
+
+    def post(self, pk: int) -> Post:
+        post = Post.objects.select_related("team", "author", "campaign").filter(pk=pk).first()
+        if post is None:
+            raise CommandError(f"No post {pk}. `houseboat post list --team …` shows them.")
+        return post
+
+    # -- create
+
+    def create(self, options: dict[str, Any]) -> None:
+        membership = self.member(options["username"], options["team"])
+        campaign = None
+        if options["campaign"]:
+            campaign = Campaign.objects.filter(
+                team=membership.team, slug=options["campaign"]
+            ).first()
+            if campaign is None:
+                raise CommandError(
+                    f"Team {membership.team.slug} has no campaign {options['campaign']!r}."
+                )
+        channels = list(Channel.objects.filter(team=membership.team, pk__in=options["channel"]))
+        missing = set(options["channel"]) - {channel.pk for channel in channels}
+        if missing:
+            raise CommandError(
+                f"Team {membership.team.slug} has no channel {', '.join(map(str, sorted(missing)))}."
+            )
+        if options["schedule"]:
+            require(membership, Capability.PUBLISH)  # before a draft is left behind
+        post = services.create_post(
+            membership=membership,
+            campaign=campaign,
+            text=self.words(options),
+            channels=channels,
+            link=options["link"],
+            scheduled_at=self.when(options["at"], options["tz"]),
+            own_site=not options["no_own_site"],
+        )
+        self.stdout.write(self.style.SUCCESS(f"Drafted post {post.pk}."))
+        self.report_problems(post)
+        if options["submit"]:
+            services.submit(membership, post)
+            self.stdout.write(f"Post {post.pk} is waiting for an editor's approval.")
+        elif options["schedule"]:
+            services.schedule(membership, post)
+            self.stdout.write(self.style.SUCCESS(f"Scheduled post {post.pk} for {self.due(post)}."))
+
+    def words(self, options: dict[str, Any]) -> str:
+        path = options.get("text_file")
+        if path is None:
+            return options["text"]
+        if path == "-":
+            return sys.stdin.read()
+        try:
+            return Path(path).read_text(encoding="utf-8")
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+
+    def when(self, at: str, zone: str) -> datetime | None:
+        if not at:
+            return None
+        try:
+            moment = datetime.fromisoformat(at)
+        except ValueError:
+            raise CommandError(f"--at {at!r} is not a time: write YYYY-MM-DD HH:MM.") from None
+        return services.local_to_utc(moment, zone)
+
+    def report_problems(self, post: Post) -> None:
+        for problem in services.post_problems(post):
+            self.stdout.write(self.style.WARNING(f"  to fix: {problem.message}"))
+
+    @staticmethod
+    def due(post: Post) -> str:
+        if post.scheduled_at is None:
+            return "now"
+        zone = ZoneInfo(settings.TIME_ZONE)
+        return f"{post.scheduled_at.astimezone(zone):%Y-%m-%d %H:%M} {settings.TIME_ZONE}"
+
+    # -- list and show
+
+    def list(self, options: dict[str, Any]) -> None:
+        if not Team.objects.filter(slug=options["team"]).exists():
+            raise CommandError(f"No team is called {options['team']!r}. `houseboat team list`.")
+        posts = (
+            Post.objects.filter(team__slug=options["team"])
+            .select_related("author")
+            .annotate(
+                parts=Count("variants__deliveries"),
+                sent=Count(
+                    "variants__deliveries",
+                    filter=Q(variants__deliveries__state=DeliveryState.SENT),
+                ),
+            )
+            .order_by("-created_at", "-id")
+        )
+        if options.get("status"):
+            posts = posts.filter(status=options["status"])
+        if not posts:
+            self.stdout.write("No posts. Write one: houseboat post create --help")
+        for post in posts:
+            progress = f"{post.sent}/{post.parts} sent" if post.parts else "-"
+            self.stdout.write(
+                f"{post.pk}\t{post.status}\t{self.due(post)}\t{post.author.username}\t"
+                f"{progress}\t{post}"
+            )
+
+    def show(self, options: dict[str, Any]) -> None:
+        post = self.post(options["post"])
+        self.stdout.write(f"Post {post.pk} by {post.author.username}: {post.get_status_display()}")
+        self.stdout.write(f"  publish at: {self.due(post)}")
+        if post.review_comment:
+            self.stdout.write(f"  review comment: {post.review_comment}")
+        for line in post.text.splitlines():
+            self.stdout.write(f"  | {line}")
+        deliveries = Delivery.objects.filter(variant__post=post).select_related("variant__channel")
+        for variant in post.variants.select_related("channel"):
+            self.stdout.write(f"  {variant.channel or 'a removed channel'}")
+            for delivery in [d for d in deliveries if d.variant_id == variant.pk]:
+                where = delivery.remote_url or delivery.remote_id or ""
+                self.stdout.write(
+                    f"    delivery {delivery.pk}, part {delivery.part + 1}: "
+                    f"{delivery.get_state_display()} {where}".rstrip()
+                )
+                if delivery.last_error:
+                    self.stdout.write(f"      {delivery.last_error}")
+
+    # -- approve, cancel, decide
+
+    def approve(self, options: dict[str, Any]) -> None:
+        post = self.post(options["post"])
+        services.approve(self.member(options["username"], post.team.slug), post)
+        self.stdout.write(
+            self.style.SUCCESS(f"Approved post {post.pk}; it goes out {self.due(post)}.")
+        )
+
+    def cancel(self, options: dict[str, Any]) -> None:
+        post = self.post(options["post"])
+        stopped = services.cancel(self.member(options["username"], post.team.slug), post)
+        self.stdout.write(
+            self.style.SUCCESS(f"Cancelled post {post.pk}; {stopped} part(s) stopped.")
+        )
+
+    def decide(self, options: dict[str, Any]) -> None:
+        delivery = (
+            Delivery.objects.select_related("variant__post__team")
+            .filter(pk=options["delivery"])
+            .first()
+        )
+        if delivery is None:
+            raise CommandError(
+                f"No delivery {options['delivery']}. `houseboat post show` lists them."
+            )
+        post = delivery.variant.post
+        decision = options["decision"].replace("-", "_")
+        services.resolve_unknown(
+            self.member(options["username"], post.team.slug),
+            delivery,
+            decision,
+            remote_url=options["url"],
+        )
+        self.stdout.write(
+            self.style.SUCCESS(f"Delivery {delivery.pk}: {Resolution(decision).label}.")
+        )
