@@ -322,8 +322,7 @@ def _names_extra_images(removed: list[str]) -> bool:
 def _register_heif() -> None:
     from pillow_heif import register_heif_opener
 
-    # Only the primary image is used; thumbnails and depth maps need not be decoded.
-    register_heif_opener(thumbnails=False, depth_images=False, aux_images=False)
+    register_heif_opener()
 
 
 def _max_pixels() -> int:
@@ -545,7 +544,12 @@ def _blur(
 
 
 def find_faces(src: Path) -> list[Box]:
-    """Propose face regions on the upright picture at ``src``, for a person to confirm."""
+    """Propose face regions on the upright picture at ``src``, for a person to confirm.
+
+    The person unticks boxes and draws missed ones; pass what they keep as
+    ``clean_image(..., regions=kept)`` with ``blur_faces`` off, so an unticked
+    face stays as it is. Only those confirmed boxes are worth storing.
+    """
     from houseboat.safety.faces import detect_faces
 
     src = Path(src)
