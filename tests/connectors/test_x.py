@@ -1,6 +1,7 @@
 """X (API v2): posting, threads, media, reading, metrics, both sign-ins, and every failure."""
 
 import base64
+import copy
 import hashlib
 import json
 import time
@@ -619,6 +620,16 @@ def test_a_hashtag_read_maps_authors_entities_media_references_and_metrics():
     assert first.metrics == Metrics(replies=2, reposts=5, likes=42, quotes=1, views=1234)
     assert first.raw["conversation_id"] == "1880029000000000001"
     assert second.repost_of_id == "1880020000000000000"
+
+
+def test_a_read_turns_xs_html_escapes_back_into_the_words_people_wrote():
+    recorded = copy.deepcopy(fixture("search_recent"))
+    recorded["response"]["json"]["data"][0]["text"] = "Lawyers &amp; families: free them &lt;3"
+    router = respx.Router()
+    route(router, recorded)
+    page = make(router).read(Source("hashtag", "#FreeTheTen"), None)
+    assert page.items[0].text == "Lawyers & families: free them <3"
+    assert page.items[0].raw["text"] == "Lawyers &amp; families: free them &lt;3"
 
 
 def test_a_keyword_read_sends_the_words_as_they_are():

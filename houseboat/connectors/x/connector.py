@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import html
 import itertools
 import re
 import secrets
@@ -747,7 +748,8 @@ class XConnector(Connector):
         return RemoteItem(
             network="x",
             remote_id=remote_id,
-            text=str(note.get("text") or post.get("text") or ""),
+            # X sends &amp; &lt; &gt; escaped in post text; the archive keeps the words.
+            text=html.unescape(str(note.get("text") or post.get("text") or "")),
             created_at=_parse_time(post.get("created_at")),
             author=author,
             url=(
