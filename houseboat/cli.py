@@ -15,7 +15,9 @@ COMMANDS = {
     "campaign": "Create or list campaigns.",
     "export-site": "Write a campaign's public page and Atom feed as static files.",
     "channel": "Connect, list, check or remove a team's channels.",
+    "post": "Compose, list, show, approve or cancel posts, and decide about unclear deliveries.",
     "import": "Import a platform's export or collected posts into a campaign's archive.",
+    "search": "Search a campaign's archive, with the same filters as the Archive page.",
     "media": "Remove metadata from photos and videos, and blur faces, before they are published.",
     "keys": "Re-encrypt stored secrets under the newest encryption key, so old keys can be retired.",
 }

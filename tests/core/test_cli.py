@@ -18,8 +18,10 @@ APPS = {
     "team": "houseboat.core",
     "campaign": "houseboat.campaigns",
     "channel": "houseboat.connectors",
+    "post": "houseboat.publishing",
     "export-site": "houseboat.campaigns",
     "import": "houseboat.listening",
+    "search": "houseboat.listening",
     "media": "houseboat.safety",
     "keys": "houseboat.safety",
 }
