@@ -12,7 +12,7 @@ NAVIGATION = [
     ("campaigns", _("Campaigns"), "campaigns:index"),
     ("publish", _("Publish"), None),
     ("listen", _("Listen"), None),
-    ("archive", _("Archive"), None),
+    ("archive", _("Archive"), "listening:archive"),
     ("analyse", _("Analyse"), None),
     ("organise", _("Organise"), None),
     ("demands", _("Demands"), None),

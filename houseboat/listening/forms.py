@@ -1,0 +1,62 @@
+"""The archive's search form: the query and its filters, read from the address bar."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from houseboat.campaigns.models import Campaign
+from houseboat.connectors.constants import Network
+
+MEDIA_CHOICES = [
+    ("", _("With or without")),
+    ("yes", _("Only with media")),
+    ("no", _("Only without")),
+]
+
+
+class ArchiveSearchForm(forms.Form):
+    """What a person can ask the archive; every field may stay empty."""
+
+    campaign = forms.ChoiceField(label=_("Campaign"))
+    q = forms.CharField(
+        label=_("Words"),
+        required=False,
+        max_length=500,
+        help_text=_(
+            'All words must appear. "Quotes" for a phrase, OR for either, -word to leave out.'
+        ),
+    )
+    network = forms.ChoiceField(
+        label=_("Network"),
+        required=False,
+        choices=[("", _("All networks")), *Network.choices],
+    )
+    author = forms.CharField(label=_("Author"), required=False, max_length=255)
+    hashtag = forms.CharField(label=_("Hashtag"), required=False, max_length=200)
+    since = forms.DateField(
+        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    media = forms.ChoiceField(label=_("Media"), required=False, choices=MEDIA_CHOICES)
+    language = forms.CharField(
+        label=_("Language"),
+        required=False,
+        max_length=16,
+        help_text=_("A two-letter code: en, ar, es …"),
+    )
+
+    def __init__(self, data, *, campaigns: list[Campaign]):
+        super().__init__(data)
+        self.fields["campaign"].choices = [(c.slug, c.name) for c in campaigns]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("The end date comes before the start date."))
+        return cleaned
+
+    def has_media(self) -> bool | None:
+        """Return the media filter as the search service takes it."""
+        return {"yes": True, "no": False}.get(self.cleaned_data.get("media") or "")
