@@ -7,12 +7,16 @@ drafts and submits; an editor or owner approves, schedules and publishes.
 
 from __future__ import annotations
 
+import tempfile
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
@@ -27,7 +31,7 @@ from houseboat.core.models import Membership
 from houseboat.core.services import audit
 from houseboat.publishing.constants import DeliveryState, PostStatus, Resolution
 from houseboat.publishing.dispatch import cancel_later_parts, refresh_post_status
-from houseboat.publishing.models import Delivery, Post, Variant
+from houseboat.publishing.models import Attachment, Delivery, Post, Variant
 
 
 class PublishingError(ValueError):
@@ -434,3 +438,130 @@ def resolve_unknown(
         detail=Resolution(decision).label,
     )
     return delivery
+
+
+# --- composing on the web: change a draft, attach pictures ------------------------------
+# Added for the composer; the functions above are untouched.
+
+# Formats the sanitiser writes, as the networks name them.
+MEDIA_TYPES = {
+    "JPEG": ("image/jpeg", ".jpg"),
+    "PNG": ("image/png", ".png"),
+    "WEBP": ("image/webp", ".webp"),
+    "GIF": ("image/gif", ".gif"),
+    "MP4": ("video/mp4", ".mp4"),
+    "MOV": ("video/quicktime", ".mov"),
+    "WEBM": ("video/webm", ".webm"),
+}
+EDITABLE = (PostStatus.DRAFT, PostStatus.PENDING_APPROVAL, PostStatus.APPROVED)
+
+
+def _refuse_if_out(post: Post) -> None:
+    if post.status not in EDITABLE:
+        raise PublishingError("This post is already scheduled or sent: cancel it to change it.")
+
+
+@transaction.atomic
+def update_post(
+    membership: Membership,
+    post: Post,
+    *,
+    text: str,
+    channels: Iterable[Channel] = (),
+    campaign: Campaign | None = None,
+    link: str = "",
+    scheduled_at: datetime | None = None,
+    own_site: bool = True,
+) -> Post:
+    """Change a post that has not gone out: its words, link, time and channels.
+
+    A channel no longer chosen loses its variant; a new one gets a variant that starts
+    from the message. The campaign's own site stays chosen unless the author opts out.
+    """
+    _may_touch(membership, post)
+    _refuse_if_out(post)
+    if campaign is not None and campaign.team_id != membership.team_id:
+        raise Campaign.DoesNotExist("No such campaign.")
+    wanted = {channel.pk: channel for channel in channels}
+    if any(channel.team_id != membership.team_id for channel in wanted.values()):
+        raise Channel.DoesNotExist("No such channel.")
+    if campaign is not None and own_site:
+        site = own_site_channel(campaign)
+        wanted.setdefault(site.pk, site)
+    if not wanted:
+        raise PublishingError("Choose at least one channel to publish to.")
+    post.variants.exclude(channel_id__in=wanted).delete()
+    have = set(post.variants.values_list("channel_id", flat=True))
+    Variant.objects.bulk_create(
+        [Variant(post=post, channel=channel) for pk, channel in wanted.items() if pk not in have]
+    )
+    post.text, post.link, post.campaign, post.scheduled_at = text, link, campaign, scheduled_at
+    post.save(update_fields=["text", "link", "campaign", "scheduled_at", "updated_at"])
+    share_media(post)
+    return post
+
+
+def takes_media(channel: Channel | None) -> bool:
+    """Tell whether a channel's posts can carry pictures or video at all."""
+    if channel is None:
+        return False
+    manifest = connector_class(channel.network).manifest
+    return "media" in manifest["can"] and manifest["limits"]["media"] is not None
+
+
+def share_media(post: Post) -> None:
+    """Give every variant whose channel takes pictures all of the post's attachments.
+
+    The files are stored once, on the post; variants only point at them.
+    """
+    attachments = list(post.attachments.all())
+    for variant in post.variants.select_related("channel"):
+        variant.media.set(attachments if takes_media(variant.channel) else [])
+
+
+@transaction.atomic
+def add_attachment(
+    membership: Membership, post: Post, source: Path, *, alt: str = "", blur_faces: bool = False
+) -> Attachment:
+    """Strip a picture or video of its metadata (GPS, camera, names) and attach it.
+
+    The file is re-encoded by the sanitiser before it is stored, so the original never
+    reaches the disk of the install or a network. Its name becomes a random one, since
+    a file name can say who took it or where. A file the sanitiser cannot clean is
+    refused with its message (``houseboat.safety.media.MediaError``).
+    """
+    # numpy and Pillow load only when someone attaches a file, not with every page.
+    from houseboat.safety.media import clean_media
+
+    _may_touch(membership, post)
+    _refuse_if_out(post)
+    with tempfile.TemporaryDirectory(prefix="houseboat-upload-") as folder:
+        report = clean_media(Path(source), Path(folder) / "clean", blur_faces=blur_faces)
+        mime_type, suffix = MEDIA_TYPES.get(report.output_format, ("application/octet-stream", ""))
+        with report.path.open("rb") as handle:
+            attachment = Attachment(
+                post=post,
+                mime_type=mime_type,
+                alt=alt.strip(),
+                position=post.attachments.count(),
+            )
+            attachment.file.save(f"{uuid.uuid4().hex}{suffix}", File(handle), save=True)
+    share_media(post)
+    return attachment
+
+
+def describe_attachment(membership: Membership, attachment: Attachment, alt: str) -> None:
+    """Change the description (alt text) of an attached picture."""
+    _may_touch(membership, attachment.post)
+    _refuse_if_out(attachment.post)
+    if attachment.alt != alt.strip():
+        attachment.alt = alt.strip()
+        attachment.save(update_fields=["alt"])
+
+
+def remove_attachment(membership: Membership, attachment: Attachment) -> None:
+    """Take a picture off a post that has not gone out, and delete its file."""
+    _may_touch(membership, attachment.post)
+    _refuse_if_out(attachment.post)
+    attachment.file.delete(save=False)
+    attachment.delete()
