@@ -8,7 +8,8 @@ import logging
 import os
 import socket
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.contrib.sessions.models import Session
@@ -85,3 +86,29 @@ def run(*, once: bool, interval: float, stop: threading.Event, max_rounds: int =
         WorkerHeartbeat.objects.filter(name=name).delete()
         close_old_connections()
     return total
+
+
+@contextmanager
+def in_background(
+    *, interval: float = 5.0, join_timeout: float = 30.0
+) -> Iterator[threading.Thread]:
+    """Run the worker in a thread of this process while the block runs, then stop it.
+
+    For one-command setups (``houseboat serve --with-worker``): on the way out the worker
+    is asked to stop, finishes the step in hand and says goodbye (its heartbeat goes), and
+    the block waits for it up to ``join_timeout`` seconds. The thread is a daemon, so a
+    worker stuck on a slow network never keeps the process from exiting.
+    """
+    stop = threading.Event()
+    thread = threading.Thread(
+        target=run,
+        kwargs={"once": False, "interval": interval, "stop": stop},
+        name="houseboat-worker",
+        daemon=True,
+    )
+    thread.start()
+    try:
+        yield thread
+    finally:
+        stop.set()
+        thread.join(timeout=join_timeout)
