@@ -18,6 +18,8 @@ COMMANDS = {
     "post": "Compose, list, show, approve or cancel posts, and decide about unclear deliveries.",
     "import": "Import a platform's export or collected posts into a campaign's archive.",
     "search": "Search a campaign's archive, with the same filters as the Archive page.",
+    "export": "Write a campaign's archive to a folder in open formats, with a manifest of hashes.",
+    "verify": "Check an archive export: name every file that changed, is missing or was added.",
     "media": "Remove metadata from photos and videos, and blur faces, before they are published.",
     "keys": "Re-encrypt stored secrets under the newest encryption key, so old keys can be retired.",
 }

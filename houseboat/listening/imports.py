@@ -63,6 +63,25 @@ def file_sha256(path: Path) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+def tree_sha256(folder: Path) -> tuple[str, int]:
+    """Return one SHA-256 for a folder's files (their names and hashes) and their total size."""
+    digest = hashlib.sha256()
+    total = 0
+    for path in sorted(p for p in folder.rglob("*") if p.is_file() and not p.is_symlink()):
+        sha256, size = file_sha256(path)
+        digest.update(f"{path.relative_to(folder).as_posix()}\0{sha256}\n".encode())
+        total += size
+    return digest.hexdigest(), total
+
+
+def source_digest(importer: Importer, path: Path) -> tuple[str, int]:
+    """Return the SHA-256 and size that name the source: its own, or the importer's digest."""
+    digest = getattr(importer, "digest", None)
+    if digest is not None:
+        return digest(path)
+    return tree_sha256(path) if path.is_dir() else file_sha256(path)
+
+
 def good_records(
     importer: Importer, path: Path, problems: Problems, limits: Limits
 ) -> Iterator[Captured]:
@@ -95,11 +114,11 @@ def run_import(
     importer = get_importer(format)
     manifest = importer.MANIFEST
     path = Path(path)
-    if path.is_dir():
+    if path.is_dir() and not manifest.get("folders"):
         raise ImportFileError(f"{path} is a folder, not a file: expected {manifest['expects']}.")
-    if not path.is_file():
+    if not path.exists():
         raise ImportFileError(f"There is no file at {path}.")
-    source_sha256, source_size = file_sha256(path)
+    source_sha256, source_size = source_digest(importer, path)
     capture = claim(
         campaign=campaign,
         format=manifest["name"],
@@ -127,8 +146,11 @@ def run_import(
             if progress is not None:
                 capture.refresh_from_db()
                 progress(capture)
-        if file_sha256(path)[0] != source_sha256:
+        if source_digest(importer, path)[0] != source_sha256:
             raise ImportFileError(f"{path.name} changed while it was being imported.")
+        after = getattr(importer, "after_import", None)
+        if after is not None:
+            after(path, capture)
     except Exception as exc:
         capture.refresh_from_db()
         message = (

@@ -68,6 +68,7 @@ class Prepared:
     metrics: dict[str, int]
     raw: bytes
     raw_sha256: str
+    origin: str | None = None
 
     @property
     def item(self) -> RemoteItem:
@@ -119,6 +120,8 @@ def aware(moment: datetime | None) -> datetime | None:
 def prepare(incoming: Incoming, now: datetime) -> Prepared:
     """Normalise one record: entities and language where missing, raw payload hashed."""
     source = incoming if isinstance(incoming, Captured) else Captured(incoming)
+    if source.restored is not None:
+        return prepare_restored(source, now)
     item = source.item
     text = item.text or ""
     body = canonical_json(dict(item.raw))
@@ -136,6 +139,27 @@ def prepare(incoming: Incoming, now: datetime) -> Prepared:
         metrics=metrics_dict(item.metrics),
         raw=zlib.compress(body, 6),
         raw_sha256=hashlib.sha256(body).hexdigest(),
+    )
+
+
+def prepare_restored(source: Captured, now: datetime) -> Prepared:
+    """Take a restored record's stored fields as they are; derive nothing."""
+    item, restored = source.item, source.restored
+    assert restored is not None
+    return Prepared(
+        source=source,
+        key=(item.network, item.remote_id),
+        text=item.text or "",
+        language=restored.language[:16],
+        created_at=aware(item.created_at),
+        captured_at=aware(source.captured_at) or now,
+        hashtags=list(restored.hashtags),
+        mentions=list(restored.mentions),
+        links=list(restored.links),
+        metrics=dict(restored.metrics),
+        raw=zlib.compress(restored.raw_json, 6),
+        raw_sha256=restored.raw_sha256,
+        origin=restored.origin,
     )
 
 
@@ -277,6 +301,9 @@ class Pipeline:
                     display_name=author.display_name,
                     url=author.url,
                 )
+                restored = record.source.restored
+                if restored is not None and restored.author_first_seen is not None:
+                    wanted[key].first_seen_at = restored.author_first_seen
         if not wanted:
             return {}
         Author.objects.bulk_create(wanted.values(), ignore_conflicts=True)
@@ -319,6 +346,7 @@ class Pipeline:
                     record.raw_sha256,
                     record.captured_at,
                     self.capture.pk,
+                    record.origin,
                 )
             )
         insert_rows(Item, ITEM_COLUMNS, rows)
@@ -345,10 +373,13 @@ class Pipeline:
                 opener = record.source.media_files.get(media.url)
                 if opener is not None:
                     sha256, size = store_media_file(opener, max_bytes=self.max_media_bytes)
+                    restored = record.source.restored
                     blobs[sha256] = MediaBlob(
                         sha256=sha256,
                         size=size,
-                        mime_type=mimetypes.guess_type(media.url)[0] or "",
+                        mime_type=restored.media_types.get(media.url, "")
+                        if restored is not None
+                        else mimetypes.guess_type(media.url)[0] or "",
                     )
                 links.append(
                     ItemMedia(
@@ -389,6 +420,7 @@ class Pipeline:
                 metrics=record.metrics,
                 raw=record.raw,
                 raw_sha256=sha,
+                origin=record.origin,
             )
             for (item_id, sha), record in candidates.items()
             if (item_id, sha) not in existing
@@ -462,6 +494,7 @@ ITEM_COLUMNS = (
     "raw_sha256",
     "captured_at",
     "capture",
+    "origin",
 )
 
 

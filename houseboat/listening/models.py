@@ -124,6 +124,11 @@ class Item(models.Model):
     capture = models.ForeignKey(
         Capture, null=True, blank=True, on_delete=models.SET_NULL, related_name="items"
     )
+    # Set only on items restored from a houseboat export: the hash of the custody record
+    # of the capture that first stored the item, in the install it came from ("" when
+    # that install had none). NULL means this install captured it: see ``capture``.
+    # Nullable so that SQLite adds the column in place instead of copying the archive.
+    origin = models.CharField(max_length=SHA256_LENGTH, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         constraints = [
@@ -221,6 +226,8 @@ class MetricSnapshot(models.Model):
     metrics = models.JSONField(default=dict, blank=True)
     raw = models.BinaryField()
     raw_sha256 = models.CharField(max_length=SHA256_LENGTH)
+    # As Item.origin: set on snapshots restored from a houseboat export.
+    origin = models.CharField(max_length=SHA256_LENGTH, null=True, blank=True)  # noqa: DJ001
 
     class Meta:
         ordering = ["item", "captured_at"]
@@ -290,6 +297,47 @@ class CustodyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"custody record {self.seq}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None:
+            raise PermissionDenied("Custody records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionDenied("Custody records are append-only.")
+
+
+class CarriedCustodyRecord(models.Model):
+    """A custody record another houseboat install wrote, carried in by a restored export.
+
+    Kept exactly as it came (its own hash still checks), so the campaign's next export
+    carries it on; like the chain itself, it is never changed. ``capture`` is the
+    restore that brought it, ``position`` its place among the campaign's carried records.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    capture = models.ForeignKey(
+        Capture, null=True, blank=True, on_delete=models.SET_NULL, related_name="carried_records"
+    )
+    position = models.PositiveIntegerField()
+    seq = models.PositiveBigIntegerField()
+    created_at = models.CharField(max_length=40)  # as the other install wrote it (ISO 8601)
+    statement = models.TextField()
+    prev_hash = models.CharField(max_length=SHA256_LENGTH)
+    record_hash = models.CharField(max_length=SHA256_LENGTH)
+
+    objects = CustodyRecordQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["campaign", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "record_hash"], name="carried_record_once_per_campaign"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"carried custody record {self.seq} ({self.record_hash[:12]})"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

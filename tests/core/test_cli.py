@@ -22,6 +22,8 @@ APPS = {
     "export-site": "houseboat.campaigns",
     "import": "houseboat.listening",
     "search": "houseboat.listening",
+    "export": "houseboat.listening",
+    "verify": "houseboat.listening",
     "media": "houseboat.safety",
     "keys": "houseboat.safety",
 }

@@ -14,6 +14,7 @@ IMPORTERS: dict[str, str] = {
     "x-archive": "houseboat.listening.importers.x_archive",
     "mastodon-outbox": "houseboat.listening.importers.mastodon_outbox",
     "telegram-json": "houseboat.listening.importers.telegram_json",
+    "houseboat-export": "houseboat.listening.importers.houseboat_export",
 }
 
 

@@ -3,7 +3,10 @@
 An importer is a module with a ``MANIFEST`` and a ``read(path, problems, limits)``
 generator that yields :class:`~houseboat.listening.ingest.Captured` records, in the
 same order every time it reads the same file (an import resumes by position).
-It never writes to the database: the ingest pipeline does.
+It never writes to the database: the ingest pipeline does. Two optional functions:
+``digest(path) -> (sha256, size)`` names the source when the file's own hash will not
+do (a folder), and ``after_import(path, capture)`` runs once all records are stored,
+before the custody record is written.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ import io
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Protocol, TypedDict
+from typing import IO, NotRequired, Protocol, TypedDict
 
 from houseboat.listening.records import Captured
 
@@ -29,6 +32,7 @@ class ImporterManifest(TypedDict):
     network: str
     expects: str  # finishes the sentence "expected …" in error messages
     version: int  # bump when the records it yields change, so custody says which reader ran
+    folders: NotRequired[bool]  # PATH may be a folder (an unpacked export), not only a file
 
 
 class Importer(Protocol):

@@ -25,7 +25,9 @@ class Command(HouseboatCommand):
             f"{name} ({get_importer(name).MANIFEST['label']})" for name in IMPORTERS
         )
         parser.add_argument("format", metavar="FORMAT", help=f"One of: {formats}.")
-        parser.add_argument("path", metavar="PATH", help="The file to import.")
+        parser.add_argument(
+            "path", metavar="PATH", help="The file to import (for houseboat-export: the folder)."
+        )
         parser.add_argument("--campaign", required=True, help="Web address of the campaign.")
         parser.add_argument(
             "--keep-going",
