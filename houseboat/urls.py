@@ -11,6 +11,7 @@ urlpatterns = [
     path("t/<slug:team_slug>/channels/x/", include("houseboat.connectors.x.urls")),
     path("t/<slug:team_slug>/channels/mastodon/", include("houseboat.connectors.mastodon.urls")),
     path("t/<slug:team_slug>/channels/", include("houseboat.connectors.urls")),
+    path("t/<slug:team_slug>/publish/", include("houseboat.publishing.urls")),
     path("t/<slug:team_slug>/archive/", include("houseboat.listening.urls")),
     path("t/<slug:team_slug>/", include("houseboat.campaigns.urls")),
     path("", include("houseboat.core.urls")),

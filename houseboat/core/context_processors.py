@@ -10,7 +10,7 @@ from houseboat.core.constants import ROLE_CAPABILITIES
 # name is planned: it shows in the navigation, greyed, so the shape is visible now.
 NAVIGATION = [
     ("campaigns", _("Campaigns"), "campaigns:index"),
-    ("publish", _("Publish"), None),
+    ("publish", _("Publish"), "publishing:index"),
     ("listen", _("Listen"), None),
     ("archive", _("Archive"), "listening:archive"),
     ("analyse", _("Analyse"), None),
@@ -34,7 +34,7 @@ def shell(request: HttpRequest) -> dict:
         url = reverse(url_name, kwargs={"team_slug": team.slug}) if url_name else None
         active = bool(url_name) and (
             url_name.split(":")[0] == namespace
-            if key in ("campaigns", "channels")
+            if key in ("campaigns", "channels", "publish")
             else current == url_name.split(":")[1]
         )
         items.append({"key": key, "label": label, "url": url, "active": active})

@@ -1,0 +1,129 @@
+"""The publishing calendar: a week or a month of posts, per channel, in a person's zone."""
+
+from __future__ import annotations
+
+import calendar as stdlib_calendar
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.utils import timezone
+
+from houseboat.core.models import Team
+from houseboat.publishing.constants import DeliveryState, PostStatus
+from houseboat.publishing.models import Delivery, Post
+
+WEEK, MONTH = "week", "month"
+
+
+@dataclass(frozen=True)
+class View:
+    """Which days the calendar shows: a week (Monday first) or the weeks of a month."""
+
+    kind: str
+    anchor: date
+    start: date
+    end: date  # the day after the last one shown
+    today: date
+
+    @classmethod
+    def read(cls, query: Mapping[str, str], zone: str) -> View:
+        """Read ?view= and ?date= (YYYY-MM-DD); default: this week, in zone."""
+        today = timezone.now().astimezone(ZoneInfo(zone)).date()
+        kind = MONTH if query.get("view") == MONTH else WEEK
+        try:
+            anchor = date.fromisoformat(query.get("date", ""))
+        except ValueError:
+            anchor = today
+        if kind == WEEK:
+            start = anchor - timedelta(days=anchor.weekday())
+            return cls(kind, anchor, start, start + timedelta(days=7), today)
+        first = anchor.replace(day=1)
+        last = first.replace(day=stdlib_calendar.monthrange(first.year, first.month)[1])
+        start = first - timedelta(days=first.weekday())
+        end = last + timedelta(days=7 - last.weekday())
+        return cls(kind, anchor, start, end, today)
+
+    @property
+    def previous(self) -> date:
+        if self.kind == WEEK:
+            return self.anchor - timedelta(days=7)
+        return (self.anchor.replace(day=1) - timedelta(days=1)).replace(day=1)
+
+    @property
+    def next(self) -> date:
+        if self.kind == WEEK:
+            return self.anchor + timedelta(days=7)
+        return (self.anchor.replace(day=28) + timedelta(days=4)).replace(day=1)
+
+
+@dataclass
+class Entry:
+    """One post on one day: its time and its channels with their states."""
+
+    post: Post
+    moment: datetime
+    channels: list[Delivery] = field(default_factory=list)
+
+    @property
+    def can_move(self) -> bool:
+        return self.post.status == PostStatus.SCHEDULED and any(
+            d.state == DeliveryState.SCHEDULED for d in self.channels
+        )
+
+
+@dataclass
+class Day:
+    day: date
+    entries: list[Entry]
+    is_today: bool
+    in_month: bool
+
+
+def _midnight(day: date, tz: ZoneInfo) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=tz).astimezone(UTC)
+
+
+def days(team: Team, view: View, zone: str, *, channel_id: str = "") -> list[Day]:
+    """Every day of the view with the posts due or sent on it, read in one query."""
+    tz = ZoneInfo(zone)
+    start, end = _midnight(view.start, tz), _midnight(view.end, tz)
+    # Sent posts sit where they went out; the rest where they are due. One row per
+    # channel: the first part of a thread stands for the thread.
+    deliveries = (
+        Delivery.objects.filter(variant__post__team=team, part=0)
+        .exclude(state=DeliveryState.CANCELLED)
+        .filter(
+            Q(sent_at__gte=start, sent_at__lt=end)
+            | Q(sent_at__isnull=True, due_at__gte=start, due_at__lt=end)
+        )
+        .select_related("variant__channel", "variant__post")
+        .order_by("due_at", "id")
+    )
+    if channel_id:
+        deliveries = deliveries.filter(variant__channel_id=channel_id)
+    entries: dict[tuple[int, date], Entry] = {}
+    for delivery in deliveries:
+        moment = (delivery.sent_at or delivery.due_at).astimezone(tz)
+        key = (delivery.variant.post_id, moment.date())
+        entry = entries.setdefault(key, Entry(delivery.variant.post, moment))
+        entry.moment = min(entry.moment, moment)
+        entry.channels.append(delivery)
+    by_day: dict[date, list[Entry]] = {}
+    for (_post, day), entry in entries.items():
+        by_day.setdefault(day, []).append(entry)
+    shown = []
+    day = view.start
+    while day < view.end:
+        shown.append(
+            Day(
+                day=day,
+                entries=sorted(by_day.get(day, []), key=lambda e: e.moment),
+                is_today=day == view.today,
+                in_month=view.kind != MONTH or day.month == view.anchor.month,
+            )
+        )
+        day += timedelta(days=1)
+    return shown
