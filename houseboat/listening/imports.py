@@ -13,7 +13,7 @@ and after, so a file that changes in between is noticed.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 from itertools import islice
@@ -104,15 +104,25 @@ def run_import(
     batch_size: int = BATCH_SIZE,
     limits: Limits | None = None,
     progress: Progress | None = None,
+    options: Mapping[str, str] | None = None,
 ) -> Capture:
     """Import a file into a campaign's archive and return the finished Capture.
 
+    ``options`` go to importers that declare them (a chat's date order, its time zone).
+    What the importer assumed while reading is in ``capture.notes`` (not stored).
     Raise ImportFileError with a sentence for the user when the file is refused
     (nothing imported) and ImportStopped when writing stopped part-way.
     """
     limits = limits or Limits()
     importer = get_importer(format)
     manifest = importer.MANIFEST
+    options = {key: value for key, value in (options or {}).items() if value}
+    unknown = sorted(set(options) - set(manifest.get("options", [])))
+    if unknown:
+        flags = ", ".join("--" + key.replace("_", "-") for key in unknown)
+        raise ImportFileError(f"The format {manifest['name']} takes no {flags}.")
+    if options:
+        importer = ImporterWithOptions(importer, options)
     path = Path(path)
     if path.is_dir() and not manifest.get("folders"):
         raise ImportFileError(f"{path} is a folder, not a file: expected {manifest['expects']}.")
@@ -164,7 +174,24 @@ def run_import(
         capture.refresh_from_db()
         fail(capture, f"Interrupted after {capture.position:,} records.")
         raise
-    return finish(capture, skipped=problems.skipped)
+    capture = finish(capture, skipped=problems.skipped)
+    capture.notes = problems.notes  # type: ignore[attr-defined]
+    return capture
+
+
+class ImporterWithOptions:
+    """An importer whose read() gets the user's options."""
+
+    def __init__(self, importer: Importer, options: Mapping[str, str]):
+        self.importer = importer
+        self.options = dict(options)
+        self.MANIFEST = importer.MANIFEST
+
+    def read(self, path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
+        return self.importer.read(path, problems, limits, **self.options)  # type: ignore[call-arg]
+
+    def __getattr__(self, name: str):
+        return getattr(self.importer, name)
 
 
 def check_file(

@@ -496,3 +496,183 @@ def standard_telegram() -> dict[str, Any]:
             ),
         ]
     )
+
+
+# --- Facebook "Download your information" -------------------------------------------------
+
+
+def mojibake(value: Any) -> Any:
+    """Write text the way Facebook's export does: each UTF-8 byte as its own character."""
+    if isinstance(value, str):
+        return value.encode("utf-8").decode("latin-1")
+    if isinstance(value, list):
+        return [mojibake(v) for v in value]
+    if isinstance(value, dict):
+        return {k: mojibake(v) for k, v in value.items()}
+    return value
+
+
+def fb_json(value: Any) -> bytes:
+    """JSON as Facebook writes it: ASCII only, so every mis-encoded byte is a \\u00XX escape."""
+    return json.dumps(mojibake(value), indent=2).encode("ascii")
+
+
+FB_OWNER = "Comité Libertad Prensa"
+FB_ARABIC = "الحرية للصحفيين العشرة #FreeTheTen"
+FB_SPANISH = "Vigilia el viernes: ¡libertad para los periodistas! #LibertadDePrensa"
+FB_EMOJI = "Day 100 ✊🏽 of detention. Share this 🕊️"
+FB_PHOTO = "posts/media/TimelinePhotos_Ab12Cd/4567_8910_n_4567.jpg"
+
+
+def fb_post(timestamp: int, text: str = "", **extra: Any) -> dict[str, Any]:
+    entry: dict[str, Any] = {"timestamp": timestamp, "data": [{"post": text}] if text else []}
+    entry.update(extra)
+    return entry
+
+
+def fb_photo(uri: str, description: str = "") -> dict[str, Any]:
+    return {
+        "data": [
+            {
+                "media": {
+                    "uri": uri,
+                    "creation_timestamp": 1716891300,
+                    "media_metadata": {
+                        "photo_metadata": {"exif_data": [{"upload_ip": "192.0.2.7"}]}
+                    },
+                    "title": "Timeline Photos",
+                    "description": description,
+                }
+            }
+        ]
+    }
+
+
+def fb_comment(timestamp: int, text: str, author: str, group: str = "") -> dict[str, Any]:
+    comment = {"timestamp": timestamp, "comment": text, "author": author}
+    if group:
+        comment["group"] = group
+    return {
+        "timestamp": timestamp,
+        "data": [{"comment": comment}],
+        "title": f"{author} commented on a post.",
+    }
+
+
+def facebook_files(prefix: str = "", *, newer: bool = False) -> dict[str, bytes]:
+    """A small export: owner, two post files, a picture, a group post and two comments."""
+    base = f"{prefix}your_activity_across_facebook/" if newer else prefix
+    posts = "posts/your_posts__check_ins__photos_and_videos" if newer else "posts/your_posts"
+    photo = f"your_activity_across_facebook/{FB_PHOTO}" if newer else FB_PHOTO
+    group_posts = (
+        "groups/group_posts_and_comments.json" if newer else "groups/your_posts_in_groups.json"
+    )
+    return {
+        f"{prefix}profile_information/profile_information.json": fb_json(
+            {
+                "profile_v2": {
+                    "name": {"full_name": FB_OWNER},
+                    "profile_uri": "https://www.facebook.com/ctl",
+                }
+            }
+        ),
+        f"{base}{posts}_1.json": fb_json(
+            [
+                fb_post(
+                    1716891300,
+                    FB_ARABIC,
+                    title=f"{FB_OWNER} added a new photo.",
+                    attachments=[fb_photo(photo, "Ten portraits")],
+                ),
+                fb_post(
+                    1716894900,
+                    FB_SPANISH,
+                    attachments=[
+                        {"data": [{"external_context": {"url": "https://example.org/vigilia"}}]}
+                    ],
+                ),
+                fb_post(1716898500, FB_EMOJI, title=f"{FB_OWNER} updated the status."),
+            ]
+        ),
+        f"{base}{posts}_2.json": fb_json([fb_post(1700000000, "An older post.")]),
+        f"{base}{FB_PHOTO}" if not newer else f"{prefix}{photo}": PHOTO,
+        f"{base}{group_posts}": fb_json(
+            {
+                "group_posts_v2": [
+                    fb_post(
+                        1716902100,
+                        "Join the vigil, everyone #FreeTheTen",
+                        title=f"{FB_OWNER} posted in Friends of the Riverside Courier.",
+                    )
+                ]
+            }
+        ),
+        f"{base}groups/your_comments_in_groups.json": fb_json(
+            {
+                "group_comments_v2": [
+                    fb_comment(
+                        1716905700,
+                        "Estaré allí 🙌",
+                        "Ana Pérez",
+                        "Friends of the Riverside Courier",
+                    )
+                ]
+            }
+        ),
+        f"{base}comments/comments.json"
+        if not newer
+        else f"{base}comments_and_reactions/comments.json": fb_json(
+            {"comments_v2": [fb_comment(1716909300, "Thank you for sharing", FB_OWNER)]}
+        ),
+    }
+
+
+def zip_files(path: Path, files: dict[str, bytes | str]) -> Path:
+    with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(name, data)
+    return path
+
+
+def unpack(files: dict[str, bytes], folder: Path) -> Path:
+    for name, data in files.items():
+        target = folder / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return folder
+
+
+# --- WhatsApp chat export -----------------------------------------------------------------
+
+LRM = "\u200e"
+NNBSP = "\u202f"
+
+# An iPhone in the UK: [dd/mm/yyyy, HH:MM:SS], attachments after an invisible mark.
+WHATSAPP_IOS = (
+    f"[13/11/2026, 20:59:01] Free the Ten: {LRM}Messages and calls are end-to-end encrypted.\n"
+    "[24/11/2026, 21:05:33] Ana Pérez: Hola a todos, la vigilia es el viernes\n"
+    "a las 18h frente al Courier.\n"
+    "Traed velas.\n"
+    f"{LRM}[24/11/2026, 21:06:02] Omar K: {LRM}<attached: 00000012-PHOTO-2026-11-24-21-06-02.jpg>\n"
+    "[24/11/2026, 21:07:15] Omar K: الحرية للصحفيين ✊ #FreeTheTen\n"
+    f"[24/11/2026, 21:08:00] +44 7700 900123: {LRM}image omitted\n"
+)
+
+# An Android phone in the UK: dd/mm/yyyy, HH:MM - ; "<Media omitted>" without media.
+WHATSAPP_ANDROID = (
+    "24/11/2026, 21:00 - Messages and calls are end-to-end encrypted. No one outside of this "
+    "chat, not even WhatsApp, can read or listen to them. Tap to learn more.\n"
+    "24/11/2026, 21:05 - Ana Pérez: Hola a todos\n"
+    "24/11/2026, 21:06 - Omar K: <Media omitted>\n"
+    "24/11/2026, 21:06 - Omar K: IMG-20261124-WA0001.jpg (file attached)\n"
+    "Their faces, outside the court\n"
+    "24/11/2026, 21:07 - Ana Pérez: ok\n"
+    "24/11/2026, 21:07 - Ana Pérez: ok\n"
+)
+
+# An Android phone set to US English: m/d/yy, h:mm AM/PM with a narrow no-break space.
+WHATSAPP_US = (
+    f"11/24/26, 9:05{NNBSP}PM - Ana Pérez: Vigil on Friday\n"
+    f"11/24/26, 12:15{NNBSP}AM - Omar K: Just past midnight\n"
+    f"11/25/26, 12:30{NNBSP}PM - Omar K: Just past noon\n"
+)

@@ -2,7 +2,12 @@
 
 To add one: write a module with ``MANIFEST`` and ``read(path, problems, limits)``
 (see ``base.py``), add it below, and give it tests with sample files built to the
-format's documented shape, bad files included.
+format's documented shape, bad files included: a damaged file, the wrong format, an
+empty file, a record over the size limit and, for ZIPs, a path-traversal entry and a
+decompression bomb. Exports that come as a ZIP or as its unpacked folder read both
+through ``tree.open_tree`` (and say ``"folders": True``); options a format needs
+(a chat's date order) are declared in ``MANIFEST["options"]`` and reach ``read`` as
+keyword arguments. Error messages name the file and the record, never a person.
 """
 
 from importlib import import_module
@@ -14,6 +19,8 @@ IMPORTERS: dict[str, str] = {
     "x-archive": "houseboat.listening.importers.x_archive",
     "mastodon-outbox": "houseboat.listening.importers.mastodon_outbox",
     "telegram-json": "houseboat.listening.importers.telegram_json",
+    "facebook-dyi": "houseboat.listening.importers.facebook_dyi",
+    "whatsapp-txt": "houseboat.listening.importers.whatsapp_txt",
     "houseboat-export": "houseboat.listening.importers.houseboat_export",
 }
 

@@ -33,6 +33,7 @@ class ImporterManifest(TypedDict):
     expects: str  # finishes the sentence "expected …" in error messages
     version: int  # bump when the records it yields change, so custody says which reader ran
     folders: NotRequired[bool]  # PATH may be a folder (an unpacked export), not only a file
+    options: NotRequired[list[str]]  # keyword options read() takes (date_order, timezone, …)
 
 
 class Importer(Protocol):
@@ -72,6 +73,12 @@ class Problems:
     keep_going: bool = False
     skipped: int = 0
     examples: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what the reader assumed, to tell the user
+
+    def note(self, sentence: str) -> None:
+        """Remember something the user should know about how the file was read (once)."""
+        if sentence not in self.notes:
+            self.notes.append(sentence)
 
     def bad(self, where: str, why: str) -> None:
         """Report a bad record; raise unless the user asked to keep going."""

@@ -38,6 +38,16 @@ class Command(HouseboatCommand):
             "--user", default="", help="The houseboat account to record as importer."
         )
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="Records per batch.")
+        parser.add_argument(
+            "--date-order",
+            choices=["dmy", "mdy", "ymd"],
+            help="whatsapp-txt: how the phone writes dates, when the file alone cannot tell.",
+        )
+        parser.add_argument(
+            "--timezone",
+            metavar="AREA/CITY",
+            help="whatsapp-txt: the phone's time zone (default UTC), e.g. Africa/Cairo.",
+        )
 
     def handle(self, *args, **options):
         campaign = Campaign.objects.select_related("team").filter(slug=options["campaign"]).first()
@@ -76,9 +86,12 @@ class Command(HouseboatCommand):
                 keep_going=options["keep_going"],
                 batch_size=max(1, options["batch_size"]),
                 progress=progress,
+                options={"date_order": options["date_order"], "timezone": options["timezone"]},
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
+        for note in getattr(capture, "notes", []):
+            self.stderr.write(f"Note: {note}")
         self.stdout.write(self.style.SUCCESS(summary(capture)))
 
 
