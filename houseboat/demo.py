@@ -15,6 +15,7 @@ from houseboat.campaigns.models import Campaign, SitePost
 from houseboat.core.constants import AuditAction, Role
 from houseboat.core.models import Membership, Team
 from houseboat.core.services import audit
+from houseboat.listening.demo import seed_archive
 
 OWNER = "amina"
 TEAM_SLUG = "riverside"
@@ -124,4 +125,5 @@ def seed() -> str:
         hashtags=["HarbourFiles"],
         starts_on=date.today() + timedelta(days=30),
     )
+    seed_archive(campaign, actor=owner)
     return password

@@ -8,7 +8,14 @@ from houseboat.connectors.constants import Network
 from houseboat.core.access import team_view
 from houseboat.core.constants import Capability
 from houseboat.listening.forms import ArchiveSearchForm
+from houseboat.listening.models import Capture
 from houseboat.listening.search import search
+
+
+def latest_archive(team) -> str | None:
+    """Return the slug of the team's campaign whose archive last took something in."""
+    latest = Capture.objects.filter(campaign__team=team).order_by("-created_at", "-id")
+    return latest.values_list("campaign__slug", flat=True).first()
 
 
 @team_view(Capability.VIEW)
@@ -20,7 +27,7 @@ def archive(request: HttpRequest) -> HttpResponse:
         return render(request, "listening/archive.html", {"form": None, "results": None})
     data = request.GET.copy()
     if data.get("campaign") not in {c.slug for c in campaigns}:
-        data["campaign"] = campaigns[0].slug
+        data["campaign"] = latest_archive(request.team) or campaigns[0].slug
     form = ArchiveSearchForm(data, campaigns=campaigns)
     results = None
     campaign = next(c for c in campaigns if c.slug == data["campaign"])

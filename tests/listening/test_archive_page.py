@@ -88,6 +88,11 @@ def test_another_campaign_is_chosen_by_its_address_and_another_teams_is_ignored(
     assert "Day 100" in page  # the team's own first campaign instead
 
 
+def test_without_a_choice_the_campaign_whose_archive_last_grew_is_shown(as_victor, archive, team_a):
+    Campaign.objects.create(team=team_a, name="Later", slug="later", starts_on="2030-01-01")
+    assert "Day 100" in as_victor.get(URL).content.decode()
+
+
 def test_a_team_without_campaigns_is_told_to_create_one(as_victor):
     assert "Create a campaign first" in as_victor.get(URL).content.decode()
 
@@ -104,6 +109,6 @@ def test_a_full_page_of_results_costs_a_handful_of_queries(
     # Six for the session, sign-in checks and membership; the campaigns; the count and the
     # page (authors joined); a savepoint around the search: none per item or author.
     with django_assert_max_num_queries(11):
-        response = as_victor.get(URL, {"q": "ten", "page": "2"})
+        response = as_victor.get(URL, {"q": "ten", "page": "2", "campaign": "free-the-ten"})
     assert response.status_code == 200
     assert "Page 2 of 3" in response.content.decode()
