@@ -87,3 +87,8 @@ class AuditAction(models.TextChoices):
     DELIVERY_FAILED = "delivery_failed", _("could not send a post to a channel")
     DELIVERY_UNKNOWN = "delivery_unknown", _("could not tell whether a post went out")
     DELIVERY_RESOLVED = "delivery_resolved", _("decided about a post that may have gone out")
+    DO_NOT_NAME_ADDED = "do_not_name_added", _("added a name to the do-not-name list")
+    DO_NOT_NAME_REMOVED = "do_not_name_removed", _("removed a name from the do-not-name list")
+    PROTECTED_DETAIL_ADDED = "protected_added", _("added a member's detail to the protected list")
+    PROTECTED_DETAIL_REMOVED = "protected_removed", _("removed a detail from the protected list")
+    TEAM_LOCKED_DOWN = "team_locked_down", _("locked the team down")

@@ -1,0 +1,1 @@
+"""The safety pages, one module per part: review, alerts, graphic media, lock-down."""
