@@ -202,6 +202,110 @@ def phone_pages(cam: Camera, browser: Browser, owner: BrowserContext) -> None:
     context.close()
 
 
+# Too long for X (280), fine for Mastodon (500): the composer must say so before scheduling.
+LONG_POST = (
+    "Sixty-three days ago police in Port Verene detained ten reporters of the Riverside "
+    "Courier after they published an investigation into the harbour contracts. None of "
+    "them has been charged. Three have still not seen a lawyer. Tomorrow at 6 pm families "
+    "and colleagues hold a silent vigil at 14 Quay Street. Bring a candle, not a sign."
+)
+SEED = Path(__file__).with_name("seed_publishing.py")
+CONTRIBUTOR = ("lucia", "quiet lantern river stone")  # set by seed_publishing.py
+
+
+def checked(page: Page) -> None:
+    """Wait for the composer's live check to answer and be drawn."""
+    page.wait_for_timeout(900)  # the check waits 500 ms after the last keystroke
+    page.wait_for_load_state("networkidle")
+
+
+def publishing_pages(cam: Camera, page: Page, data_dir: Path) -> None:
+    """The Publish pages, with posts in every state (see scripts/seed_publishing.py)."""
+    houseboat(data_dir, "shell", "-c", SEED.read_text(encoding="utf-8")).wait()
+    pub = f"/t/{TEAM}/publish"
+    cam.shoot(page, "publish-posts", f"{pub}/")
+    cam.shoot(page, "publish-needs-a-person", f"{pub}/?show=attention")
+    cam.shoot(page, "publish-review", f"{pub}/review/")
+    cam.shoot(page, "publish-calendar-week", f"{pub}/calendar/")
+    cam.shoot(page, "publish-calendar-month", f"{pub}/calendar/?view=month")
+    cam.shoot(page, "publish-new", f"{pub}/new/")
+    page.get_by_role("checkbox", name=re.compile("Mastodon — @freeriverside10")).check()
+    page.get_by_role("checkbox", name=re.compile("X — @FreeRiverside10")).check()
+    page.get_by_label("Message").fill(LONG_POST)
+    page.get_by_label("Link").fill("https://riverside.example/vigil")
+    checked(page)
+    cam.shoot(page, "publish-new-too-long-for-x")
+    page.get_by_role("button", name=re.compile("Split into a thread")).click()
+    cam.shoot(page, "publish-split-into-a-thread")
+    page.get_by_label("At a time").check()
+    page.get_by_label("Time zone").select_option("Europe/Berlin")
+    spring = f"{time.gmtime().tm_year + 1}-03-28T02:30"  # the EU's clocks skip 02:00-03:00
+    page.get_by_label("Date and time").fill(spring)
+    checked(page)
+    cam.shoot(page, "publish-time-the-clocks-skip")
+
+
+def contributor_pages(cam: Camera, browser: Browser) -> None:
+    context = new_context(browser)
+    page = context.new_page()
+    sign_in(page, cam.base, *CONTRIBUTOR)
+    pub = f"/t/{TEAM}/publish"
+    cam.shoot(page, "publish-posts-as-contributor", f"{pub}/?show=drafts")
+    page.get_by_role("link", name="Edit").first.click()
+    cam.shoot(page, "publish-sent-back-to-contributor")
+    context.close()
+
+
+def no_worker_page(cam: Camera, browser: Browser) -> None:
+    """A fresh install served without a worker: the Publish pages must say so."""
+    with tempfile.TemporaryDirectory(prefix="houseboat-screenshots-") as tmp:
+        data_dir, secret = Path(tmp) / "data", Path(tmp) / "password"
+        secret.write_text("harbour lights at dawn", encoding="utf-8")
+        houseboat(data_dir, "migrate", "-v", "0").wait()
+        houseboat(data_dir, "createuser", "rosa", "--password-file", str(secret)).wait()
+        houseboat(data_dir, "team", "create", "Harbour Watch", "--owner", "rosa").wait()
+        port = free_port()
+        server = houseboat(
+            data_dir, "serve", "--no-migrate", "--port", str(port), stdout=subprocess.PIPE
+        )
+        try:
+            for line in server.stdout:
+                if "serving on" in line:
+                    break
+            context = new_context(browser)
+            page = context.new_page()
+            base = f"http://127.0.0.1:{port}"
+            sign_in(page, base, "rosa", "harbour lights at dawn")
+            page.goto(f"{base}/t/harbour-watch/publish/")
+            cam.shoot(page, "publish-no-worker-running")
+            context.close()
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.wait(timeout=30)
+
+
+def publishing_phone_pages(cam: Camera, browser: Browser, owner: BrowserContext) -> None:
+    context = new_context(
+        browser,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        storage_state=owner.storage_state(),
+    )
+    page = context.new_page()
+    pub = f"/t/{TEAM}/publish"
+    cam.shoot(page, "phone-publish-posts", f"{pub}/")
+    cam.shoot(page, "phone-publish-calendar-week", f"{pub}/calendar/")
+    cam.shoot(page, "phone-publish-new", f"{pub}/new/")
+    context.close()
+
+
+def publishing_arabic_pages(cam: Camera, page: Page) -> None:
+    pub = f"/t/{TEAM}/publish"
+    cam.shoot(page, "arabic-rtl-publish-posts", f"{pub}/")
+    cam.shoot(page, "arabic-rtl-publish-new", f"{pub}/new/")
+
+
 def take(out: Path, base: str, password: str, data_dir: Path) -> None:
     # A second team, so the start page lists teams instead of opening the only one.
     houseboat(data_dir, "team", "create", "Harbour Watch", "--owner", "amina").wait()
@@ -214,10 +318,15 @@ def take(out: Path, base: str, password: str, data_dir: Path) -> None:
         page = owner.new_page()
         link, recovery = owner_pages(cam, page, password)
         second_sign_in(cam, page, password, recovery)
+        publishing_pages(cam, page, data_dir)
+        contributor_pages(cam, browser)
+        no_worker_page(cam, browser)
         newcomer_pages(cam, browser, link)
         public_pages(cam, page)
         phone_pages(cam, browser, owner)
+        publishing_phone_pages(cam, browser, owner)
         arabic_pages(cam, page)
+        publishing_arabic_pages(cam, page)
         browser.close()
 
 

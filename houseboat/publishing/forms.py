@@ -246,7 +246,9 @@ def initial_for(
         if post.scheduled_at
         else "",
         "channels": [],
-        "skip_own_site": True,
+        # Left out only where it could have been chosen: a post with no campaign has no
+        # own site yet, and choosing a campaign later should bring it in.
+        "skip_own_site": post.campaign is not None,
     }
     for variant in post.variants.all():
         channel = variant.channel

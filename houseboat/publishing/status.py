@@ -98,11 +98,17 @@ class ChannelLine:
     parts: int = 1
     sent_parts: int = 0
     moment: datetime | None = None
+    sent_at: datetime | None = None
 
     @property
     def name(self) -> str:
         channel = self.variant.channel
         return channel.name if channel else str(_("a removed channel"))
+
+    @property
+    def on_own_site(self) -> bool:
+        channel = self.variant.channel
+        return channel is not None and channel.network == "own_site"
 
     @property
     def state_label(self) -> str:
@@ -121,9 +127,33 @@ class PostView:
     can_cancel: bool = False
 
     @property
+    def went_out(self) -> datetime | None:
+        sent = [line.sent_at for line in self.lines if line.sent_at]
+        return min(sent) if sent else None
+
+    @property
     def when(self) -> datetime | None:
+        """The moment the post's line of the list is about: when it went or will go out."""
+        if self.went_out:
+            return self.went_out
         moments = [line.moment for line in self.lines if line.moment]
         return self.post.scheduled_at or (min(moments) if moments else None)
+
+    @property
+    def when_label(self) -> str:
+        """Say what ``when`` is, or when it will be if there is no time yet."""
+        status = self.post.status
+        if self.went_out:
+            return str(_("Went out"))
+        if status in (PostStatus.SCHEDULED, PostStatus.APPROVED):
+            return str(_("Goes out"))
+        if status in (PostStatus.DRAFT, PostStatus.PENDING_APPROVAL):
+            if self.post.scheduled_at:
+                return str(_("Planned for"))
+            if status == PostStatus.PENDING_APPROVAL:
+                return str(_("Goes out as soon as it is approved"))
+            return str(_("No time chosen yet"))
+        return str(_("Was due")) if self.when else ""
 
     @property
     def needs_a_person(self) -> bool:
@@ -144,6 +174,7 @@ def line_for(variant: Variant) -> ChannelLine:
     first = deliveries[0]
     line.url = first.remote_url if first.state == DeliveryState.SENT else ""
     line.moment = first.sent_at or first.due_at
+    line.sent_at = first.sent_at
     worst = next(d for d in deliveries if d.state == line.state)
     if line.state == DeliveryState.UNKNOWN:
         line.unknown = worst

@@ -26,13 +26,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from houseboat.campaigns.models import Campaign
 from houseboat.connectors.constants import Network
 from houseboat.core.access import require, team_view
 from houseboat.core.constants import Capability
 from houseboat.core.models import WorkerHeartbeat
 from houseboat.publishing import calendar as cal
 from houseboat.publishing import services, status, zones
-from houseboat.publishing.constants import PostStatus, Resolution
+from houseboat.publishing.constants import DeliveryState, PostStatus, Resolution
 from houseboat.publishing.forms import SITE, ComposeForm, initial_for, when_label
 from houseboat.publishing.models import Attachment, Delivery, Post, Variant
 from houseboat.publishing.preview import Target, TargetCheck, check_target, suggest_thread
@@ -140,17 +141,9 @@ def build_form(request: HttpRequest, post: Post | None, zone: str) -> ComposeFor
     if post is not None:
         initial = initial_for(post, zone)
     elif source := copied_post(request):
-        initial = initial_for(source, zone)
-        initial["when"], initial["at"] = "now", ""
+        initial = again(source, zone)
     else:
-        campaigns = list(request.team.campaigns.all()[:2])
-        asked = request.GET.get("campaign")
-        chosen = next((c for c in campaigns if c.slug == asked), None)
-        if asked and chosen is None:
-            chosen = request.team.campaigns.filter(slug=asked).first()
-        initial = initial_for(
-            None, zone, campaign=chosen or (campaigns[0] if len(campaigns) == 1 else None)
-        )
+        initial = initial_for(None, zone, campaign=default_campaign(request))
     return ComposeForm(
         request.POST or None,
         request.FILES or None,
@@ -159,6 +152,45 @@ def build_form(request: HttpRequest, post: Post | None, zone: str) -> ComposeFor
         attachments=attachments,
         initial=initial,
     )
+
+
+def default_campaign(request: HttpRequest) -> Campaign | None:
+    """The campaign a new post belongs to: the one asked for, else the one running now.
+
+    Choosing one by default also chooses its own site, so the campaign keeps a copy.
+    """
+    campaigns = list(request.team.campaigns.order_by("-starts_on", "name"))
+    asked = request.GET.get("campaign", "")
+    if chosen := next((c for c in campaigns if c.slug == asked), None):
+        return chosen
+    today = timezone.localdate()
+    running = [
+        c
+        for c in campaigns
+        if (c.starts_on is None or c.starts_on <= today)
+        and (c.ends_on is None or c.ends_on >= today)
+    ]
+    if len(campaigns) == 1:
+        return campaigns[0]
+    return running[0] if running else None
+
+
+def again(source: Post, zone: str) -> dict[str, Any]:
+    """Start a new post from one that did not reach every channel: same words, and only
+    the channels it missed, so nothing goes out twice where it already went."""
+    initial = initial_for(source, zone)
+    initial["when"], initial["at"] = "now", ""
+    reached = {
+        variant.channel_id
+        for variant in source.variants.prefetch_related("deliveries")
+        if variant.deliveries.all()
+        and all(d.state == DeliveryState.SENT for d in variant.deliveries.all())
+    }
+    initial["channels"] = [pk for pk in initial["channels"] if pk not in reached]
+    site = source.variants.filter(channel__network=Network.OWN_SITE).first()
+    if site is not None and site.channel_id in reached:
+        initial["skip_own_site"] = True
+    return initial
 
 
 def copied_post(request: HttpRequest) -> Post | None:
@@ -225,6 +257,8 @@ def checks(form: ComposeForm) -> dict[str, Any]:
         )
     return {
         "checks": found,
+        # An empty new form is not wrong yet: no problems until the person starts.
+        "fresh": not form.is_bound and not form.value("text"),
         "problems": [message for check in found.values() for message in check.problems],
         "notes": [message for check in found.values() for message in check.notes],
     }
@@ -606,6 +640,12 @@ def calendar(request: HttpRequest) -> HttpResponse:
             "channel_id": channel_id,
             "zone": zone,
             "zone_names": zones.names_with(zone),
+            "legend": [
+                (DeliveryState.SCHEDULED, _("scheduled")),
+                (DeliveryState.SENT, _("sent")),
+                (DeliveryState.FAILED, _("failed")),
+                (DeliveryState.UNKNOWN, _("unknown: check on the network before reposting")),
+            ],
             "zone_keep": [
                 ("view", view.kind),
                 ("date", view.anchor.isoformat()),
