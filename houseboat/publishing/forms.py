@@ -94,6 +94,8 @@ class ComposeForm(forms.Form):
         label=gettext_lazy("Don't post this to our own site"),
         required=False,
     )
+    # No third choice, "the channel's next queue slot": channels have no recurring time
+    # slots in the models yet, and a queue that only looks like one would mislead.
     when = forms.ChoiceField(
         label=gettext_lazy("When"),
         choices=[(NOW, gettext_lazy("As soon as possible")), (AT, gettext_lazy("At a time"))],

@@ -257,11 +257,33 @@ def checks(form: ComposeForm) -> dict[str, Any]:
         )
     return {
         "checks": found,
+        "risks": risks(form),
         # An empty new form is not wrong yet: no problems until the person starts.
         "fresh": not form.is_bound and not form.value("text"),
         "problems": [message for check in found.values() for message in check.problems],
         "notes": [message for check in found.values() for message in check.notes],
     }
+
+
+def risks(form: ComposeForm) -> list[str]:
+    """What in the words or pictures could endanger someone (safety's review), once each.
+
+    Shown beside the limits but never blocking: the author fixes it or goes ahead. Faces
+    are not looked for here, since the check runs as the person types; pictures can be
+    blurred when they are added.
+    """
+    # Safety's review loads numpy and Pillow: only when a composer is in use.
+    from houseboat.safety.services import review_post
+
+    words = [form.value("text") or ""]
+    for target in form.targets():
+        words.extend(form.texts_for(target.key))
+    text = "\n\n".join(dict.fromkeys(w for w in words if w.strip()))
+    paths = [
+        item.file.path for item in form.attachments if item.file and Path(item.file.path).exists()
+    ]
+    found = review_post(text, paths, team=form.team, check_faces=False)
+    return list(dict.fromkeys(risk.message for risk in found))
 
 
 @transaction.atomic

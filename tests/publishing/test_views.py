@@ -759,3 +759,15 @@ def test_writing_a_post_again_chooses_only_the_channels_it_missed(
     chosen = re.findall(r'name="channels" value="(\d+)"[^>]*checked', page)
     assert chosen == [str(x_channel.pk)]
     assert re.search(r'name="skip_own_site"[^>]*checked', page)  # the own site has it
+
+
+def test_the_live_check_warns_of_a_phone_number_but_does_not_refuse_the_post(
+    as_bob, campaign_a, mastodon_channel
+):
+    text = "Call Amina on +44 7700 900123 for the vigil"
+    page = as_bob.post(CHECK, form(campaign_a, mastodon_channel, text=text)).content.decode()
+
+    assert "Before it goes out, check that this is safe to publish:" in page
+    assert "+44 7700 900123" in page
+    as_bob.post(NEW, form(campaign_a, mastodon_channel, text=text, action="schedule"))
+    assert Post.objects.get().status == PostStatus.SCHEDULED
