@@ -179,7 +179,8 @@ def variant_problems(variant: Variant) -> list[str]:
         found = text_rules.check(
             connector.limits(), words, media if index == 0 else (), label=label
         )
-        problems.extend(problem.message for problem in found)
+        # A note (the text follows the pictures as a reply, say) does not stop a post.
+        problems.extend(problem.message for problem in found if problem.blocking)
     return problems
 
 

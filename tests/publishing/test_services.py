@@ -221,3 +221,21 @@ def test_the_hour_around_a_dst_change_is_scheduled_exactly():
 def test_an_unknown_time_zone_is_named():
     with pytest.raises(PublishingError, match="Mars/Olympus"):
         services.local_to_utc(datetime(2026, 1, 1), "Mars/Olympus")
+
+
+def test_a_long_caption_on_telegram_is_a_note_and_the_post_can_still_be_scheduled(
+    bob_member, campaign_a, telegram_channel, tmp_path, settings
+):
+    from django.core.files.base import ContentFile
+
+    from houseboat.publishing.models import Attachment
+
+    settings.MEDIA_ROOT = tmp_path
+    post = draft(bob_member, campaign_a, telegram_channel, text="word " * 300, own_site=False)
+    photo = Attachment.objects.create(post=post, mime_type="image/jpeg", alt="")
+    photo.file.save("vigil.jpg", ContentFile(b"\xff\xd8\xff\xe0" + b"\0" * 100))
+    post.variants.get().media.add(photo)
+
+    assert services.variant_problems(post.variants.get()) == []
+    services.schedule(bob_member, post)
+    assert Delivery.objects.filter(variant__post=post).count() == 1
