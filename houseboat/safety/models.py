@@ -143,6 +143,11 @@ class Alert(models.Model):
     def __str__(self) -> str:
         return f"alert on {self.network}:{self.remote_id}"
 
+    @property
+    def kinds_list(self) -> list[str]:
+        """The kinds of what matched, in words."""
+        return [str(AlertKind(kind).label) for kind in self.kinds.split(",") if kind]
+
 
 class GraphicMark(models.Model):
     """A picture or video, by its SHA-256, that the team shows shielded."""

@@ -4,7 +4,8 @@ One folding serves the risk review (names on the do-not-name list) and the
 threat alerts (word lists): compatibility forms unified (NFKC: full-width
 letters, ligatures, Arabic presentation forms), case folded, diacritics
 dropped (é = e, Arabic harakat, Hebrew points), Arabic letter variants unified
-(أ إ آ ٱ → ا, ى ی → ي, ک → ك, ة → ه), the tatweel and invisible characters
+(أ إ آ ٱ → ا, ى ی → ي, ک → ك, ة → ه), curly apostrophes made straight, the
+tatweel and invisible characters
 (zero-width joiners, bidi marks) removed, every decimal digit made ASCII
 (٣ ۳ ३ → 3), and runs of three or more of one letter shortened to two.
 
@@ -16,7 +17,7 @@ Hindi names do not fold into one.
 original each folded character came from, so a match can be shown in place.
 """
 
-# ruff: noqa: RUF001, RUF002 -- letters of many scripts, and look-alikes, are the point here
+# ruff: noqa: RUF001, RUF002, RUF003 -- letters of many scripts, and look-alikes, are the point here
 
 from __future__ import annotations
 
@@ -52,6 +53,10 @@ ARABIC_VARIANTS = {
     "ة": "ه",
     "ۀ": "ه",
     "ھ": "ه",
+    # Typographic apostrophes: "you’re" is "you're".
+    "’": "'",
+    "‘": "'",
+    "ʼ": "'",
 }
 REPEATS = regex.compile(r"(\p{L})\1{2,}")
 
@@ -63,18 +68,31 @@ def _translation() -> dict[int, str | None]:
     return table
 
 
+class _DigitTable(dict):
+    """A str.translate table that learns each character once: digits to 0-9, others as is."""
+
+    def __missing__(self, code: int) -> str:
+        ch = chr(code)
+        value = str(unicodedata.decimal(ch)) if ch.isdecimal() and not ch.isascii() else ch
+        self[code] = value
+        return value
+
+
+DIGITS = _DigitTable()
+
+
 def ascii_digits(text: str) -> str:
     """Return the text with every decimal digit (Arabic-Indic, Persian, Devanagari...) as 0-9.
 
     The length does not change, so positions in the result are positions in the text.
     """
-    return "".join(
-        str(unicodedata.decimal(ch)) if not ch.isascii() and ch.isdecimal() else ch for ch in text
-    )
+    return text if text.isascii() else text.translate(DIGITS)
 
 
 def fold(text: str) -> str:
     """Return the folded form of a text, for matching only (never to show)."""
+    if text.isascii():  # nothing to decompose, strip or translate
+        return REPEATS.sub(r"\1\1", text.casefold())
     text = INVISIBLE_CHARACTER.sub("", text)
     text = unicodedata.normalize("NFKD", text)
     text = DIACRITIC.sub("", text)
