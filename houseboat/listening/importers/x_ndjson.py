@@ -18,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from houseboat.connectors.base import Metrics, RemoteAuthor, RemoteItem, RemoteMedia
 from houseboat.listening.importers.base import (
     ImporterManifest,
@@ -65,7 +67,7 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
             if not line.data.strip():
                 continue
             try:
-                value = json.loads(line.data)
+                value = loads(line.data)
             except ValueError as exc:
                 if first:
                     raise ImportFileError(
@@ -96,6 +98,18 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
                     yield to_captured(post)
                 except (ValueError, TypeError, AttributeError, KeyError) as exc:
                     problems.bad(where, f"a post cannot be read ({exc})")
+
+
+def loads(data: bytes) -> Any:
+    """Parse one line with orjson (about twice as fast), or the standard library when it must.
+
+    orjson refuses integers past 64 bits, which JSON allows; the standard library then
+    reads the line, so no valid line is ever refused for speed.
+    """
+    try:
+        return orjson.loads(data)
+    except orjson.JSONDecodeError:
+        return json.loads(data)
 
 
 def flattened_posts(value: Any) -> list[dict[str, Any]]:
