@@ -92,3 +92,5 @@ class AuditAction(models.TextChoices):
     PROTECTED_DETAIL_ADDED = "protected_added", _("added a member's detail to the protected list")
     PROTECTED_DETAIL_REMOVED = "protected_removed", _("removed a detail from the protected list")
     TEAM_LOCKED_DOWN = "team_locked_down", _("locked the team down")
+    ARCHIVE_IMPORTED = "archive_imported", _("imported posts into a campaign's archive")
+    ARCHIVE_EXPORTED = "archive_exported", _("exported a campaign's archive")

@@ -5,6 +5,8 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
+from houseboat.core.constants import AuditAction
+from houseboat.core.models import AuditEvent
 from houseboat.listening.models import Item
 from tests.core.test_cli import houseboat
 from tests.listening.samples import ndjson, standard_archive, three_tweet_page, write
@@ -27,6 +29,15 @@ def test_an_import_says_what_it_did_and_names_its_custody_record(campaign_a, ali
     out, _ = run("x-archive", str(path), "--campaign", "free-the-ten")
     assert "Imported 0 new items" in out
     assert "3 already in the archive" in out
+
+
+def test_an_import_is_in_the_audit_log_without_the_files_name(campaign_a, alice, tmp_path):
+    path = standard_archive(tmp_path / "Chat with Ana.zip")
+    run("x-archive", str(path), "--campaign", "free-the-ten", "--user", "alice")
+    event = AuditEvent.objects.get(action=AuditAction.ARCHIVE_IMPORTED)
+    assert (event.team, event.actor, event.target) == (campaign_a.team, alice, "Free the Ten")
+    assert event.detail.startswith("x-archive: 3 new items")
+    assert "Ana" not in event.detail
 
 
 def test_keep_going_reports_how_many_bad_records_were_skipped(campaign_a, tmp_path):

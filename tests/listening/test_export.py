@@ -12,6 +12,8 @@ from django.core.management import CommandError, call_command
 
 from houseboat.campaigns.models import Campaign
 from houseboat.connectors.base import RemoteItem
+from houseboat.core.constants import AuditAction
+from houseboat.core.models import AuditEvent
 from houseboat.listening import custody
 from houseboat.listening.export import ExportError, export_campaign, verify_export
 from houseboat.listening.importers.base import ImportFileError
@@ -353,6 +355,9 @@ def test_the_export_command_says_what_it_wrote_and_the_manifest_hash(full_archiv
     out, _ = call("export", "--campaign", "free-the-ten", "--out", str(tmp_path / "e"))
     assert "Exported 10 items (1 later captures), 4 authors, 2 media files" in out
     assert "Manifest SHA-256: " in out
+    event = AuditEvent.objects.get(action=AuditAction.ARCHIVE_EXPORTED)
+    assert (event.team, event.target) == (full_archive.team, "Free the Ten")
+    assert "manifest SHA-256" in event.detail
     with pytest.raises(CommandError, match="already exists"):
         call("export", "--campaign", "free-the-ten", "--out", str(tmp_path / "e"))
     with pytest.raises(CommandError, match="needs pyarrow"):

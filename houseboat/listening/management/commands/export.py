@@ -6,6 +6,8 @@ from django.core.management.base import CommandError
 
 from houseboat.campaigns.models import Campaign
 from houseboat.core.commands import HouseboatCommand
+from houseboat.core.constants import AuditAction
+from houseboat.core.services import audit
 from houseboat.listening.export import ExportError, export_campaign
 
 
@@ -41,6 +43,12 @@ class Command(HouseboatCommand):
             result = export_campaign(campaign, Path(options["out"]))
         except ExportError as exc:
             raise CommandError(str(exc)) from None
+        audit(
+            AuditAction.ARCHIVE_EXPORTED,
+            team=campaign.team,
+            target=campaign.name,
+            detail=f"{result.counts['items']:,} items, manifest SHA-256 {result.manifest_sha256}",
+        )
         for problem in result.problems[:20]:
             self.stderr.write(f"Warning: {problem}")
         counts = result.counts

@@ -7,7 +7,9 @@ from django.core.management.base import CommandError
 
 from houseboat.campaigns.models import Campaign
 from houseboat.core.commands import HouseboatCommand
+from houseboat.core.constants import AuditAction
 from houseboat.core.models import User
+from houseboat.core.services import audit
 from houseboat.listening.importers import IMPORTERS, get_importer
 from houseboat.listening.importers.base import ImportFileError
 from houseboat.listening.imports import run_import
@@ -92,6 +94,14 @@ class Command(HouseboatCommand):
             raise CommandError(str(exc)) from None
         for note in getattr(capture, "notes", []):
             self.stderr.write(f"Note: {note}")
+        # The file's name stays out of the audit log: a chat export is named after a person.
+        audit(
+            AuditAction.ARCHIVE_IMPORTED,
+            actor=actor,
+            team=campaign.team,
+            target=campaign.name,
+            detail=f"{capture.format}: {capture.items_new:,} new items (capture {capture.pk})",
+        )
         self.stdout.write(self.style.SUCCESS(summary(capture)))
 
 
