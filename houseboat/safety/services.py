@@ -2,6 +2,12 @@
 
 Other apps import from here, never from the safety app's other modules, so those
 can change without breaking callers.
+
+- Publishing (the composer): ``review_post`` before a post is scheduled.
+- Listening (the ingest pipeline): ``raise_alerts`` with each batch of new items,
+  and ``apply_graphic_rules`` with the media of the items that carry some.
+- Any page that shows media: ``graphic_hashes`` to know which to shield, then the
+  ``safety/graphic_media.html`` include (and ``safety/mark_graphic_button.html``).
 """
 
 from __future__ import annotations
@@ -10,12 +16,25 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from houseboat.safety.alerts import AlertMatch, AlertRecord, evaluate, raise_alerts
+from houseboat.safety.graphic import MediaRecord, apply_graphic_rules, graphic_hashes, mark_graphic
 from houseboat.safety.risk import Risk, review
 
 if TYPE_CHECKING:
     from houseboat.core.models import Team
 
-__all__ = ["Risk", "review_post"]
+__all__ = [
+    "AlertMatch",
+    "AlertRecord",
+    "MediaRecord",
+    "Risk",
+    "apply_graphic_rules",
+    "evaluate",
+    "graphic_hashes",
+    "mark_graphic",
+    "raise_alerts",
+    "review_post",
+]
 
 
 def review_post(

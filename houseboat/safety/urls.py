@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houseboat.safety.views import alerts, overview, review
+from houseboat.safety.views import alerts, graphic, overview, review
 
 app_name = "safety"
 
@@ -18,4 +18,11 @@ urlpatterns = [
     path("alerts/protected/", alerts.protected, name="protected"),
     path("alerts/protected/add/", alerts.protected_add, name="protected_add"),
     path("alerts/protected/<int:pk>/remove/", alerts.protected_remove, name="protected_remove"),
+    path("graphic/", graphic.graphic, name="graphic"),
+    path("graphic/limit/", graphic.graphic_settings, name="graphic_settings"),
+    path("graphic/rules/add/", graphic.graphic_rule_add, name="graphic_rule_add"),
+    path("graphic/rules/<int:pk>/remove/", graphic.graphic_rule_remove, name="graphic_rule_remove"),
+    path("graphic/mark/", graphic.graphic_mark, name="graphic_mark"),
+    path("graphic/marks/<int:pk>/remove/", graphic.graphic_unmark, name="graphic_unmark"),
+    path("graphic/seen/<str:sha256>/", graphic.graphic_seen, name="graphic_seen"),
 ]

@@ -31,6 +31,8 @@ SAMPLE_KWARGS = {
     "pk": "1",
     "token": "x",
     "network": "mastodon",
+    # Not a media hash: the graphic exposure counter answers 404 (a viewer counts their own).
+    "sha256": "x",
 }
 
 
