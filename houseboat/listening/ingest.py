@@ -36,8 +36,11 @@ from houseboat.connectors.base import Metrics, RemoteItem
 from houseboat.listening import entities, language
 from houseboat.listening.constants import MediaKind
 from houseboat.listening.models import (
+    MAX_PAIRED_TAGS,
     Author,
+    AuthorCount,
     Capture,
+    HashtagPair,
     HourlyCount,
     Item,
     ItemHashtag,
@@ -256,7 +259,7 @@ class Pipeline:
             later = [p for p in firsts if p.key not in new_ids] + repeats
             later = [p for p in later if p.key in known]
             result.snapshots_new = self._store_snapshots(later, known)
-            self._roll_up(inserted)
+            self._roll_up(inserted, authors)
             result.items_new = len(inserted)
             result.items_known = len(prepared) - len(inserted)
             self._advance(result, digest, now)
@@ -430,18 +433,44 @@ class Pipeline:
         MetricSnapshot.objects.bulk_create(rows, ignore_conflicts=True)
         return len(rows)
 
-    def _roll_up(self, records: Sequence[Prepared]) -> None:
-        """Add the new items to the hourly counts, overall and per hashtag, in one upsert."""
+    def _roll_up(self, records: Sequence[Prepared], authors: Mapping[tuple[str, str], int]) -> None:
+        """Add the new items to the roll-ups (hours, authors, hashtag pairs), one upsert each."""
         counts: Counter[tuple[datetime, str]] = Counter()
+        posts: Counter[int] = Counter()
+        reposts: Counter[int] = Counter()
+        pairs: Counter[tuple[str, str]] = Counter()
         for record in records:
-            if record.created_at is None:
-                continue
-            hour = hour_of(record.created_at)
-            counts[(hour, "")] += 1
-            for tag in {entities.tag_key(t) for t in record.hashtags} - {""}:
-                counts[(hour, tag)] += 1
+            tags = sorted({entities.tag_key(t) for t in record.hashtags} - {""})
+            if record.created_at is not None:
+                hour = hour_of(record.created_at)
+                counts[(hour, "")] += 1
+                for tag in tags:
+                    counts[(hour, tag)] += 1
+            key = author_key(record.item)
+            if key and key in authors:
+                posts[authors[key]] += 1
+                if record.item.repost_of_id:
+                    reposts[authors[key]] += 1
+            paired = tags[:MAX_PAIRED_TAGS]
+            for tag in paired:
+                for other in paired:
+                    if other != tag:
+                        pairs[(tag, other)] += 1
+        campaign = self.campaign.pk
         if counts:
-            add_hourly_counts(self.campaign.pk, counts)
+            add_hourly_counts(campaign, counts)
+        upsert_counts(
+            AuthorCount,
+            ("campaign_id", "author_id"),
+            ("posts", "reposts"),
+            [(campaign, a, n, reposts[a]) for a, n in sorted(posts.items())],
+        )
+        upsert_counts(
+            HashtagPair,
+            ("campaign_id", "tag", "other"),
+            ("count",),
+            [(campaign, tag, other, n) for (tag, other), n in sorted(pairs.items())],
+        )
 
     def _advance(self, result: BatchResult, digest: str, now: datetime) -> None:
         Capture.objects.filter(pk=self.capture.pk).update(
@@ -575,6 +604,29 @@ def converter(field: Any) -> Callable[[Any], Any] | None:
             return bytes
     real = connections[connection.alias]
     return lambda value: field.get_db_prep_save(value, real)
+
+
+def upsert_counts(
+    model: type[Model], keys: Sequence[str], counts: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Add rows of counts to a roll-up table: one INSERT … ON CONFLICT DO UPDATE, run per row.
+
+    Rows must come sorted by their keys, so two writers take row locks in the same order.
+    """
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [*keys, *counts]
+    updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in counts)
+    # Table and column names come from the model through Django's quoting; values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(rows))
 
 
 def add_hourly_counts(campaign_id: int, counts: Mapping[tuple[datetime, str], int]) -> None:

@@ -263,6 +263,57 @@ class HourlyCount(models.Model):
         return f"{self.hour:%Y-%m-%d %H:00} #{self.hashtag or '*'}: {self.count}"
 
 
+class AuthorCount(models.Model):
+    """How many items of a campaign each author posted, and how many were reposts.
+
+    Kept up to date by the ingest pipeline, one upsert per batch, so "who amplifies
+    the campaign most" never groups the items table.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="+")
+    posts = models.BigIntegerField(default=0)
+    reposts = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "author"], name="one_count_per_author")
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "-reposts"], name="authorcount_by_reposts"),
+            models.Index(fields=["campaign", "-posts"], name="authorcount_by_posts"),
+        ]
+
+    def __str__(self) -> str:
+        return f"author {self.author_id}: {self.posts} posts, {self.reposts} reposts"
+
+
+class HashtagPair(models.Model):
+    """How many items of a campaign carry both hashtags (lower-cased, kept both ways round).
+
+    Kept up to date by the ingest pipeline, so "which hashtags go with this one" is one
+    index range. An item's first ``MAX_PAIRED_TAGS`` hashtags are paired; a post stuffed
+    with more adds no more pairs.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    tag = models.CharField(max_length=200)
+    other = models.CharField(max_length=200)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "tag", "other"], name="one_count_per_pair")
+        ]
+        indexes = [models.Index(fields=["campaign", "tag", "-count"], name="hashtagpair_by_count")]
+
+    def __str__(self) -> str:
+        return f"#{self.tag} with #{self.other}: {self.count}"
+
+
+MAX_PAIRED_TAGS = 10
+
+
 class CustodyRecordQuerySet(models.QuerySet):
     """Custody records can be added and read, never changed or removed through the ORM."""
 
