@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houseboat.safety.views import alerts, graphic, overview, review
+from houseboat.safety.views import alerts, graphic, lockdown, overview, review
 
 app_name = "safety"
 
@@ -25,4 +25,5 @@ urlpatterns = [
     path("graphic/mark/", graphic.graphic_mark, name="graphic_mark"),
     path("graphic/marks/<int:pk>/remove/", graphic.graphic_unmark, name="graphic_unmark"),
     path("graphic/seen/<str:sha256>/", graphic.graphic_seen, name="graphic_seen"),
+    path("lockdown/", lockdown.lockdown, name="lockdown"),
 ]
