@@ -16,7 +16,7 @@ NAVIGATION = [
     ("analyse", _("Analyse"), None),
     ("organise", _("Organise"), None),
     ("demands", _("Demands"), None),
-    ("safety", _("Safety"), None),
+    ("safety", _("Safety"), "safety:index"),
     ("reports", _("Reports"), None),
     ("channels", _("Channels"), "connectors:index"),
     ("members", _("Members"), "core:members"),
@@ -34,7 +34,7 @@ def shell(request: HttpRequest) -> dict:
         url = reverse(url_name, kwargs={"team_slug": team.slug}) if url_name else None
         active = bool(url_name) and (
             url_name.split(":")[0] == namespace
-            if key in ("campaigns", "channels", "publish")
+            if key in ("campaigns", "channels", "publish", "safety")
             else current == url_name.split(":")[1]
         )
         items.append({"key": key, "label": label, "url": url, "active": active})

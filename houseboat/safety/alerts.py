@@ -93,22 +93,81 @@ class Protected:
     value: str
 
 
+# Where a match comes from, which decides how it is explained.
+FROM_LIST, FROM_TEAM, FROM_PROTECTED, FROM_CONTEXT = "list", "team", "protected", "context"
+
+
 @dataclass(frozen=True)
 class AlertMatch:
-    """Why an item raised an alert: what matched, explained in a sentence."""
+    """Why an item raised an alert: what matched, where from, explained in a sentence.
+
+    ``source`` is "list" (shipped), "team" (AlertTerm), "protected" (a member's
+    detail; ``term`` is its label, ``detail`` its kind) or "context" (a phone
+    number or address, ``detail``, next to the threat, slur or cue ``term``).
+    """
 
     kind: str
     term: str
-    explanation: str
     severity: str
+    source: str
     span: tuple[int, int] | None = None
     excerpt: str = ""
     language: str = ""
+    detail: str = ""
+
+    @property
+    def explanation(self) -> str:
+        return explain(self.as_json())
 
     def as_json(self) -> dict:
         data = asdict(self)
         data["span"] = list(self.span) if self.span else None
         return data
+
+
+def explain(match: dict) -> str:
+    """Explain a stored match in the current language ("matched the threat phrase ...")."""
+    source, term, kind = match.get("source"), match.get("term", ""), match.get("kind")
+    language = match.get("language", "")
+    if source == FROM_PROTECTED:
+        return _(
+            "contains %(label)s, a %(kind)s on the team's protected list: "
+            "someone is publishing a team member's details"
+        ) % {"label": term, "kind": _protected_kind_label(match.get("detail", ""))}
+    if source == FROM_CONTEXT:
+        what, beside = (match.get("detail") or "phone,cue").split(",")
+        what = _("a phone number") if what == "phone" else _("a street address")
+        if beside == "threat":
+            return _("publishes %(what)s next to a threat or slur (“%(context)s”)") % {
+                "what": what,
+                "context": term,
+            }
+        return _("publishes %(what)s after “%(context)s”") % {"what": what, "context": term}
+    if source == FROM_TEAM:
+        where = (
+            _("the team's list, %(language)s") % {"language": language_name(language)}
+            if language
+            else _("the team's list")
+        )
+    else:
+        where = _("%(language)s list") % {"language": language_name(language)}
+    what = {
+        AlertKind.THREAT: _("the threat phrase"),
+        AlertKind.SLUR: _("the slur"),
+        AlertKind.DOXXING: _("the doxxing term"),
+    }.get(kind, _("the term"))
+    return _("matched %(what)s “%(term)s” (%(where)s)") % {
+        "what": what,
+        "term": term,
+        "where": where,
+    }
+
+
+def _protected_kind_label(kind: str) -> str:
+    try:
+        return str(ProtectedKind(kind).label)
+    except ValueError:
+        return kind
 
 
 @dataclass
@@ -130,7 +189,18 @@ def builtin_terms() -> tuple[Term, ...]:
     for entry in sorted(folder.iterdir(), key=lambda entry: entry.name):
         if entry.name.endswith(".txt"):
             terms += parse_list(entry.read_text(encoding="utf-8"), entry.name[: -len(".txt")])
-    return tuple(terms)
+    return tuple(distinct(terms))
+
+
+def distinct(terms: Iterable[Term]) -> list[Term]:
+    """Drop terms that fold to one already listed (أيامك and ايامك are one word)."""
+    seen, kept = set(), []
+    for term in terms:
+        key = (term.language, term.kind, fold(term.text))
+        if key not in seen:
+            seen.add(key)
+            kept.append(term)
+    return kept
 
 
 def parse_list(text: str, language: str) -> list[Term]:
@@ -247,7 +317,7 @@ class Matcher:
             Protected(detail.kind, detail.label, detail.value)
             for detail in ProtectedDetail.objects.filter(team=team)
         ]
-        return cls([*builtin_terms(), *team_terms], protected)
+        return cls(distinct([*builtin_terms(), *team_terms]), protected)
 
     def applies(self, term: Term, language: str) -> bool:
         """Tell whether a term applies to an item in this language (see wordlists/README.md)."""
@@ -301,9 +371,11 @@ class Matcher:
         reported = [(start, end) for term, start, end in hits if term.kind == REPORTED]
         sentences = _sentence_spans(folded.text)
         cue = None
+        seen: set[tuple[str, int, int]] = set()
         for term, start, end in hits:
-            if term.kind in (REPORTED,):
+            if term.kind == REPORTED or (term.kind, start, end) in seen:
                 continue
+            seen.add((term.kind, start, end))
             if term.kind == CUE:
                 cue = cue or (term, start, end)
                 continue
@@ -318,24 +390,11 @@ class Matcher:
             result.matches += _doxxing_next_to(text, context, bool(strong))
 
     def _list_match(self, text: str, span: tuple[int, int], term: Term) -> AlertMatch:
-        where = (
-            _("the team's list, %(language)s") % {"language": language_name(term.language)}
-            if term.team and term.language
-            else _("the team's list")
-            if term.team
-            else _("%(language)s list") % {"language": language_name(term.language)}
-        )
-        what = {
-            AlertKind.THREAT: _("the threat phrase"),
-            AlertKind.SLUR: _("the slur"),
-            AlertKind.DOXXING: _("the doxxing term"),
-        }[term.kind]
         return AlertMatch(
             kind=term.kind,
             term=term.text,
-            explanation=_("matched %(what)s “%(term)s” (%(where)s)")
-            % {"what": what, "term": term.text, "where": where},
             severity=SEVERITY.get(term.kind, Severity.MEDIUM),
+            source=FROM_TEAM if term.team else FROM_LIST,
             span=span,
             excerpt=excerpt(text, span, mask=term.kind == AlertKind.DOXXING),
             language=term.language,
@@ -351,14 +410,11 @@ class Matcher:
                 AlertMatch(
                     kind=AlertKind.DOXXING,
                     term=detail.label,
-                    explanation=_(
-                        "contains %(label)s, a %(kind)s on the team's protected list: "
-                        "someone is publishing a team member's details"
-                    )
-                    % {"label": detail.label, "kind": ProtectedKind(detail.kind).label},
                     severity=Severity.HIGH,
+                    source=FROM_PROTECTED,
                     span=span,
                     excerpt=excerpt(text, span, mask=True),
+                    detail=detail.kind,
                 )
             )
         return found
@@ -380,25 +436,22 @@ def _same_sentence(sentences, position: int, others: list[tuple[int, int]]) -> b
 
 def _doxxing_next_to(text: str, context: str, is_threat: bool) -> list[AlertMatch]:
     """Return a doxxing match for a phone number or address published next to a threat or cue."""
-    found = [(_("a phone number"), f) for f in find_phones(text)]
-    found += [(_("a street address"), f) for f in find_addresses(text)]
+    found = [("phone", f) for f in find_phones(text)] + [
+        ("address", f) for f in find_addresses(text)
+    ]
     if not found:
         return []
     what, first = found[0]
     span = (first.start, first.end)
-    explanation = (
-        _("publishes %(what)s next to a threat or slur (“%(context)s”)")
-        if is_threat
-        else _("publishes %(what)s after “%(context)s”")
-    ) % {"what": what, "context": context}
     return [
         AlertMatch(
             kind=AlertKind.DOXXING,
             term=context,
-            explanation=explanation,
             severity=Severity.HIGH,
+            source=FROM_CONTEXT,
             span=span,
             excerpt=excerpt(text, span, mask=True),
+            detail=f"{what},{'threat' if is_threat else 'cue'}",
         )
     ]
 
@@ -537,7 +590,7 @@ def raise_alerts(team: Team, campaign: Campaign, records: Iterable[AlertRecord])
             remote_id=remote_id,
             severity=_highest(matches),
             kinds=",".join(sorted({match.kind for match in matches})),
-            matches=[match.as_json() for match in matches],
+            matches=[{**match.as_json(), "explanation": match.explanation} for match in matches],
         )
         for (network, remote_id), matches in candidates.items()
         if (network, remote_id) not in known

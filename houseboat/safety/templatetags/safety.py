@@ -2,6 +2,7 @@
 
 from django import template
 
+from houseboat.safety.alerts import explain
 from houseboat.safety.graphic import exposure_today
 
 register = template.Library()
@@ -20,3 +21,11 @@ def graphic_break_banner(context: template.Context) -> dict:
     if team is None or user is None or not user.is_authenticated:
         return {"exposure": None}
     return {"exposure": exposure_today(team, user)}
+
+
+@register.filter
+def explain_match(match: dict) -> str:
+    """Explain a stored alert match in the reader's language."""
+    if not isinstance(match, dict):
+        return ""
+    return explain(match) if "source" in match else str(match.get("explanation", ""))

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from houseboat.core.access import team_view
 from houseboat.core.constants import AuditAction, Capability
 from houseboat.core.services import audit
-from houseboat.safety.alerts import builtin_terms, language_name
+from houseboat.safety.alerts import CUE, REPORTED, builtin_terms, language_name
 from houseboat.safety.constants import AlertKind, ProtectedKind
 from houseboat.safety.forms import AlertTermForm, ProtectedDetailForm
 from houseboat.safety.models import Alert, AlertTerm, ProtectedDetail
@@ -58,6 +58,15 @@ def alert_acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
 # --- Alert words ------------------------------------------------------------------------------
 
 
+def section_labels() -> dict[str, str]:
+    return {
+        AlertKind.THREAT: _("threats"),
+        AlertKind.SLUR: _("slurs"),
+        CUE: _("doxxing cues (fire only next to a phone number or an address)"),
+        REPORTED: _("reported speech (a threat beside these is news, not a threat)"),
+    }
+
+
 def builtin_summary() -> list[dict]:
     """Return the shipped lists per language: how many terms of each kind, and the terms."""
     by_language: dict[str, list] = {}
@@ -66,14 +75,15 @@ def builtin_summary() -> list[dict]:
     summary = []
     for language, terms in sorted(by_language.items()):
         counts = Counter(term.kind for term in terms)
+        labels = section_labels()
         summary.append(
             {
                 "language": language_name(language),
                 "code": language,
-                "counts": sorted(counts.items()),
+                "counts": [(counts[kind], labels[kind].split(" (")[0]) for kind in labels],
                 "sections": [
-                    (kind, [term.text for term in terms if term.kind == kind])
-                    for kind in dict.fromkeys(term.kind for term in terms)
+                    (labels[kind], [term.text for term in terms if term.kind == kind])
+                    for kind in labels
                 ],
             }
         )
@@ -87,11 +97,14 @@ def terms(request: HttpRequest) -> HttpResponse:
 
 
 def _terms_page(request: HttpRequest, form: AlertTermForm, status: int = 200) -> HttpResponse:
+    terms = list(AlertTerm.objects.filter(team=request.team))
+    for term in terms:
+        term.language_label = language_name(term.language) if term.language else ""
     return render(
         request,
         "safety/terms.html",
         {
-            "terms": AlertTerm.objects.filter(team=request.team).select_related("added_by"),
+            "terms": terms,
             "form": form,
             "builtin": builtin_summary(),
             "kind_labels": dict(AlertKind.choices),

@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from houseboat.core.access import team_view
@@ -22,14 +23,18 @@ def lockdown(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         done = lock_down(team, actor=request.user, request=request)
         logout(request)
+        ended = ngettext(
+            "%(count)d session of %(members)d members was ended",
+            "%(count)d sessions of %(members)d members were ended",
+            done.sessions,
+        ) % {"count": done.sessions, "members": done.members}
         messages.warning(
             request,
             _(
-                "%(team)s is locked down: %(sessions)d sessions of %(members)d members were "
-                "ended, everywhere, this one included. Sign in again: two-factor sign-in is "
-                "now required. Then change your password."
+                "%(team)s is locked down: %(ended)s, everywhere, this one included. Sign in "
+                "again: two-factor sign-in is now required. Then change your password."
             )
-            % {"team": team.name, "sessions": done.sessions, "members": done.members},
+            % {"team": team.name, "ended": ended},
         )
         return redirect("core:login")
     return render(
