@@ -254,7 +254,10 @@ HOUSEBOAT_WORKER_STEPS = [
     "houseboat.core.worker.record_heartbeat",
     "houseboat.core.worker.clear_expired_sessions",
     "houseboat.core.worker.clear_expired_invitations",
+    # Before the dispatcher, so released statements go out in the same round.
+    "houseboat.publishing.deadman.release_due",
     "houseboat.publishing.dispatch.dispatch_due",
+    "houseboat.publishing.metrics.collect_due",
 ]
 HOUSEBOAT_INVITATION_DAYS = envint("HOUSEBOAT_INVITATION_DAYS", 7)
 # Where the public reaches this install (https://campaigns.example.org), for links to

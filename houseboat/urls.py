@@ -12,6 +12,7 @@ urlpatterns = [
     path("t/<slug:team_slug>/channels/mastodon/", include("houseboat.connectors.mastodon.urls")),
     path("t/<slug:team_slug>/channels/", include("houseboat.connectors.urls")),
     path("t/<slug:team_slug>/publish/", include("houseboat.publishing.urls")),
+    path("", include("houseboat.publishing.deadman_urls")),  # …/publish/deadman/, /checkin/
     path("t/<slug:team_slug>/archive/", include("houseboat.listening.urls")),
     path("t/<slug:team_slug>/safety/", include("houseboat.safety.urls")),
     path("t/<slug:team_slug>/", include("houseboat.campaigns.urls")),

@@ -2,6 +2,7 @@
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from houseboat.core.constants import ROLE_CAPABILITIES
@@ -33,11 +34,25 @@ def shell(request: HttpRequest) -> dict:
     for key, label, url_name in NAVIGATION:
         url = reverse(url_name, kwargs={"team_slug": team.slug}) if url_name else None
         active = bool(url_name) and (
-            url_name.split(":")[0] == namespace
+            url_name.split(":")[0] == namespace or (key, namespace) == ("publish", "deadman")
             if key in ("campaigns", "channels", "publish", "safety")
             else current == url_name.split(":")[1]
         )
         items.append({"key": key, "label": label, "url": url, "active": active})
     membership = getattr(request, "membership", None)
     caps = ROLE_CAPABILITIES[membership.role] if membership else frozenset()
-    return {"nav": items, "team": team, "membership": membership, "caps": caps}
+    return {
+        "nav": items,
+        "team": team,
+        "membership": membership,
+        "caps": caps,
+        # Dead-man switches near their deadline: a banner for owners and the holder.
+        "deadman_warnings": SimpleLazyObject(lambda: deadman_warnings(membership)),
+    }
+
+
+def deadman_warnings(membership) -> list:
+    """Return the switches whose warning this member must see on every team page."""
+    from houseboat.publishing.deadman import warnings_for  # publishing builds on core
+
+    return warnings_for(membership)

@@ -13,6 +13,9 @@ class PostStatus(models.TextChoices):
     PARTLY_FAILED = "partly_failed", _("Partly failed")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+    # A dead-man switch's statements: out of the approval and scheduling flow, and
+    # scheduled only when the switch releases them (houseboat.publishing.deadman).
+    HELD = "held", _("Held by a dead-man switch")
 
 
 # A post in one of these may still change or go out; the rest are history.
@@ -66,3 +69,12 @@ class Resolution(models.TextChoices):
     POSTED = "posted", _("It was posted")
     SEND_AGAIN = "send_again", _("It was not posted: send it again")
     DROP = "drop", _("Do not send it")
+
+
+class DeadManStatus(models.TextChoices):
+    """Where a dead-man switch stands: prepared, counting down, released, or switched off."""
+
+    DRAFT = "draft", _("Being prepared")
+    ARMED = "armed", _("Armed")
+    RELEASED = "released", _("Released")
+    DISARMED = "disarmed", _("Disarmed")

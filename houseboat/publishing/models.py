@@ -20,7 +20,7 @@ from houseboat.campaigns.models import Campaign
 from houseboat.connectors.base import MediaFile, Published
 from houseboat.connectors.models import Channel
 from houseboat.core.models import Team
-from houseboat.publishing.constants import DeliveryState, ErrorKind, PostStatus
+from houseboat.publishing.constants import DeadManStatus, DeliveryState, ErrorKind, PostStatus
 
 
 class Post(models.Model):
@@ -174,3 +174,137 @@ class Delivery(models.Model):
         if self.state != DeliveryState.SENT:
             return None
         return Published(remote_id=self.remote_id, url=self.remote_url, extra=self.extra or {})
+
+
+# --- the dead-man switch and post metrics ----------------------------------------------
+# Added for houseboat.publishing.deadman and houseboat.publishing.metrics; the models
+# above are untouched.
+
+
+class DeadManSwitch(models.Model):
+    """Statements a member prepared, published if they miss a check-in by the deadline.
+
+    The statements are one post (a variant per channel) held out of the approval and
+    scheduling flow (``PostStatus.HELD``) until the switch releases it to the dispatcher.
+    """
+
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="dead_man_switches")
+    # The person whose silence releases the statements; only they check in.
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(
+        _("what it is for"),
+        max_length=120,
+        help_text=_("Only the team sees this, e.g. “If I am detained at the border”."),
+    )
+    post = models.OneToOneField(
+        Post,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="dead_man_switch",
+    )
+    status = models.CharField(
+        max_length=20, choices=DeadManStatus.choices, default=DeadManStatus.DRAFT
+    )
+    check_in_every = models.DurationField(_("check in every"))
+    warn_before = models.DurationField(_("warn the owners this long before"))
+    # Stored in UTC. ``warn_at`` is ``deadline - warn_before``, kept so pages can ask
+    # "which switches are in their warning window" with one indexed comparison.
+    deadline = models.DateTimeField(_("deadline"), null=True, blank=True)
+    warn_at = models.DateTimeField(null=True, blank=True)
+    warned_at = models.DateTimeField(null=True, blank=True)
+    last_check_in_at = models.DateTimeField(null=True, blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    armed_at = models.DateTimeField(null=True, blank=True)
+    released_at = models.DateTimeField(null=True, blank=True)
+    disarmed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["status", "deadline"], name="deadman_due"),
+            models.Index(fields=["team", "status", "warn_at"], name="deadman_warn"),
+        ]
+        verbose_name_plural = "dead-man switches"
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def is_approved(self) -> bool:
+        return self.approved_at is not None
+
+
+class CheckInLink(models.Model):
+    """A one-time link that checks in on a switch without signing in.
+
+    Only a SHA-256 hash of the token is stored (as for invitations), so a copy of the
+    database cannot be used to hold a switch back.
+    """
+
+    switch = models.ForeignKey(DeadManSwitch, on_delete=models.CASCADE, related_name="links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    # Set when a newer link replaced this one, or the switch was disarmed or released.
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"check-in link for {self.switch}"
+
+
+class MetricSample(models.Model):
+    """One reading of a sent post's counts on its network; every reading is kept."""
+
+    delivery = models.ForeignKey(Delivery, on_delete=models.CASCADE, related_name="metric_samples")
+    captured_at = models.DateTimeField(default=timezone.now)
+    # Empty: the network does not report this count (Mastodon has no views).
+    replies = models.PositiveBigIntegerField(null=True, blank=True)
+    reposts = models.PositiveBigIntegerField(null=True, blank=True)
+    likes = models.PositiveBigIntegerField(null=True, blank=True)
+    quotes = models.PositiveBigIntegerField(null=True, blank=True)
+    views = models.PositiveBigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["delivery", "captured_at", "id"]
+        indexes = [models.Index(fields=["delivery", "captured_at"], name="metric_sample_when")]
+
+    def __str__(self) -> str:
+        return f"metrics of delivery {self.delivery_id} at {self.captured_at:%Y-%m-%d %H:%M}"
+
+
+class MetricSchedule(models.Model):
+    """When the next reading of one sent delivery is due, claimed by a worker with a lease.
+
+    ``step`` is the index of the reading in ``houseboat.publishing.metrics.SCHEDULE``;
+    ``next_at`` empty means collecting has ended for this delivery.
+    """
+
+    delivery = models.OneToOneField(
+        Delivery, on_delete=models.CASCADE, related_name="metric_schedule"
+    )
+    step = models.PositiveSmallIntegerField(default=0)
+    next_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    last_error = models.CharField(max_length=600, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["next_at"], name="metric_schedule_due")]
+
+    def __str__(self) -> str:
+        return f"metrics schedule of delivery {self.delivery_id}"

@@ -27,6 +27,7 @@ from django.utils import timezone
 from houseboat.core.constants import AuditAction
 from houseboat.core.models import Team, User, UserSession
 from houseboat.core.services import audit, revoke_sessions
+from houseboat.publishing import deadman
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -49,16 +50,12 @@ class Lockdown:
 
 
 def revoke_pending_releases(team: Team) -> int:
-    """Revoke the links of the team's pending dead-man releases; return how many.
+    """Disarm the team's armed dead-man switches and void their links; return how many.
 
-    The hook for the dead-man switch (statements released when a member misses a
-    check-in), which publishing does not have yet: it returns 0 today. When it
-    lands, this should cancel every release of the team that is armed but not
-    yet sent and invalidate its links, so that a lock-down forced by a seizure
-    does not let the statements go out, or their links be used, from a seized
-    device.
+    So a lock-down forced by a seizure does not let the statements go out, or their
+    check-in links be used, from a seized device (each one is audited by publishing).
     """
-    return 0
+    return deadman.revoke_pending_releases(team)
 
 
 def preview(team: Team) -> Lockdown:

@@ -12,6 +12,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 PUBLIC = {"healthz", "set_language", "core:login", "core:login_verify", "core:join"}
 # Called by networks, authenticated by their signatures, not by a sign-in.
 WEBHOOKS = {"whatsapp:webhook"}
+# The dead-man switch's one-time check-in link: public because the token is the
+# credential (a person who cannot sign in must still be able to check in).
+CHECK_IN_LINKS = {"deadman:link"}
 PUBLIC_SITE = {"public:site", "public:post", "public:feed"}
 # Need sign-in, but belong to no team (the person's own account).
 PERSONAL = {
@@ -66,7 +69,7 @@ def test_every_url_is_classified():
     unclassified = {
         name
         for name, route in URLS
-        if name not in PUBLIC | PUBLIC_SITE | PERSONAL | WEBHOOKS
+        if name not in PUBLIC | PUBLIC_SITE | PERSONAL | WEBHOOKS | CHECK_IN_LINKS
         and "<slug:team_slug>" not in route
     }
     assert unclassified == set()
