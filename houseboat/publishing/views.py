@@ -539,7 +539,10 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
 def index(request: HttpRequest) -> HttpResponse:
     shown = request.GET.get("show", "")
     posts = (
+        # Statements held by a dead-man switch are its holder's and the owners' business,
+        # shown on the dead-man pages only, never to every member in this list.
         Post.objects.filter(team=request.team)
+        .exclude(status=PostStatus.HELD)
         .select_related("author", "campaign")
         .prefetch_related(
             Prefetch(

@@ -609,3 +609,11 @@ def test_a_safety_lock_down_disarms_the_teams_switches(alice, team_a, armed):
     switch.refresh_from_db()
     assert switch.status == DeadManStatus.DISARMED
     assert not CheckInLink.objects.filter(revoked_at__isnull=True, used_at__isnull=True).exists()
+
+
+def test_held_statements_are_not_in_the_teams_post_list(as_victor, as_bob, prepared):
+    words = prepared.post.variants.first().part_texts()[0]
+    for client in (as_victor, as_bob):
+        page = client.get("/t/team-a/publish/?show=").content.decode()
+        assert words not in page
+    assert "Dead-man switch" in as_bob.get("/t/team-a/publish/").content.decode()

@@ -202,6 +202,7 @@ class Command(HouseboatCommand):
             raise CommandError(f"No team is called {options['team']!r}. `houseboat team list`.")
         posts = (
             Post.objects.filter(team__slug=options["team"])
+            .exclude(status=PostStatus.HELD)  # listed by the dead-man switch pages only
             .select_related("author")
             .annotate(
                 parts=Count("variants__deliveries"),
