@@ -8,7 +8,8 @@ leaked. In one transaction, ``lock_down``:
 2. requires two-factor sign-in for the team, so each member sets up or uses an
    authenticator app at their next sign-in;
 3. revokes the team's pending invitation links, which may sit in a seized inbox;
-4. revokes the links of pending dead-man releases (see ``revoke_pending_releases``);
+4. disarms the team's armed dead-man switches and voids their links
+   (``revoke_pending_releases``, which publishing provides);
 5. records it in the audit log.
 
 What it cannot do: change a password someone has learnt. Whoever signs in first

@@ -82,5 +82,6 @@ def test_lock_down_as_a_service_ends_sessions_in_the_session_store(alice, bob, t
     assert Session.objects.count() == 0
 
 
-def test_there_are_no_dead_man_releases_to_revoke_yet(team_a):
+def test_a_team_without_armed_switches_has_no_releases_to_revoke(team_a):
+    # Switches that are armed are disarmed: see tests/publishing/test_deadman.py.
     assert revoke_pending_releases(team_a) == 0
