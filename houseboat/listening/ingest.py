@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from itertools import islice
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 from django.conf import settings
@@ -57,6 +57,15 @@ ZERO_DIGEST = "0" * 64
 MAX_MEDIA_BYTES = 2 * 1024**3
 
 
+class AlertInput(NamedTuple):
+    """What the safety app's alerts read of an item."""
+
+    network: str
+    remote_id: str
+    text: str
+    language: str
+
+
 @dataclass
 class Prepared:
     """One record ready to store: normalised, with entities, language and hash."""
@@ -87,6 +96,7 @@ class BatchResult:
     items_known: int = 0
     snapshots_new: int = 0
     media_stored: int = 0
+    alerts_new: int = 0
 
 
 # --- the pure steps (no database) ---------------------------------------------------------
@@ -260,6 +270,7 @@ class Pipeline:
             later = [p for p in later if p.key in known]
             result.snapshots_new = self._store_snapshots(later, known)
             self._roll_up(inserted, authors)
+            result.alerts_new = self._evaluate_alerts(inserted)
             result.items_new = len(inserted)
             result.items_known = len(prepared) - len(inserted)
             self._advance(result, digest, now)
@@ -293,25 +304,30 @@ class Pipeline:
 
     def _store_authors(self, records: Sequence[Prepared]) -> dict[tuple[str, str], int]:
         """Insert unseen authors and return the id of every author of these records."""
-        wanted: dict[tuple[str, str], Author] = {}
+        wanted: dict[tuple[str, str], tuple[Any, ...]] = {}
+        now = timezone.now()
         for record in records:
             key = author_key(record.item)
             if key and key not in wanted:
                 author = record.item.author
                 assert author is not None
-                wanted[key] = Author(
-                    network=key[0],
-                    remote_id=key[1],
-                    handle=author.handle[:255],
-                    display_name=author.display_name,
-                    url=author.url,
-                )
                 restored = record.source.restored
-                if restored is not None and restored.author_first_seen is not None:
-                    wanted[key].first_seen_at = restored.author_first_seen
+                first_seen = (
+                    restored.author_first_seen
+                    if restored is not None and restored.author_first_seen is not None
+                    else now
+                )
+                wanted[key] = (
+                    key[0],
+                    key[1],
+                    author.handle[:255],
+                    author.display_name,
+                    author.url,
+                    first_seen,
+                )
         if not wanted:
             return {}
-        Author.objects.bulk_create(wanted.values(), ignore_conflicts=True)
+        insert_rows(Author, AUTHOR_COLUMNS, list(wanted.values()))
         ids: dict[tuple[str, str], int] = {}
         by_network: dict[str, list[str]] = defaultdict(list)
         for network, remote_id in wanted:
@@ -386,18 +402,10 @@ class Pipeline:
                         if restored is not None
                         else mimetypes.guess_type(media.url)[0] or "",
                     )
-                links.append(
-                    ItemMedia(
-                        item_id=item_id,
-                        position=position,
-                        kind=media.kind if media.kind in MediaKind.values else MediaKind.FILE,
-                        url=media.url,
-                        alt=media.alt,
-                        blob_id=sha256,
-                    )
-                )
+                kind = media.kind if media.kind in MediaKind.values else MediaKind.FILE
+                links.append((item_id, position, kind, media.url, media.alt, sha256))
         MediaBlob.objects.bulk_create(blobs.values(), ignore_conflicts=True)
-        ItemMedia.objects.bulk_create(links, ignore_conflicts=True)
+        insert_rows(ItemMedia, ("item", "position", "kind", "url", "alt", "blob"), links)
         return len(blobs)
 
     def _store_snapshots(
@@ -472,6 +480,16 @@ class Pipeline:
             [(campaign, tag, other, n) for (tag, other), n in sorted(pairs.items())],
         )
 
+    def _evaluate_alerts(self, records: Sequence[Prepared]) -> int:
+        """Raise harassment, threat and doxxing alerts on what is new (the last step)."""
+        from houseboat.safety.alerts import raise_alerts
+
+        return raise_alerts(
+            self.campaign.team,
+            self.campaign,
+            [AlertInput(p.key[0], p.key[1], p.text, p.language) for p in records],
+        )
+
     def _advance(self, result: BatchResult, digest: str, now: datetime) -> None:
         Capture.objects.filter(pk=self.capture.pk).update(
             position=F("position") + result.read,
@@ -504,6 +522,7 @@ def author_key(item: RemoteItem) -> tuple[str, str] | None:
     return (item.network, remote_id) if remote_id else None
 
 
+AUTHOR_COLUMNS = ("network", "remote_id", "handle", "display_name", "url", "first_seen_at")
 ITEM_COLUMNS = (
     "campaign",
     "network",
