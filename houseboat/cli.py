@@ -21,6 +21,7 @@ COMMANDS = {
     "export": "Write a campaign's archive to a folder in open formats, with a manifest of hashes.",
     "verify": "Check an archive export: name every file that changed, is missing or was added.",
     "media": "Remove metadata from photos and videos, and blur faces, before they are published.",
+    "purge": "Emergency: erase a team's protected personal data and channel credentials for good.",
     "keys": "Re-encrypt stored secrets under the newest encryption key, so old keys can be retired.",
 }
 

@@ -103,3 +103,4 @@ class AuditAction(models.TextChoices):
     TEAM_LOCKED_DOWN = "team_locked_down", _("locked the team down")
     ARCHIVE_IMPORTED = "archive_imported", _("imported posts into a campaign's archive")
     ARCHIVE_EXPORTED = "archive_exported", _("exported a campaign's archive")
+    EMERGENCY_PURGE = "emergency_purge", _("erased personal data and credentials in an emergency")

@@ -18,6 +18,7 @@ APPS = {
     "team": "houseboat.core",
     "campaign": "houseboat.campaigns",
     "channel": "houseboat.connectors",
+    "purge": "houseboat.safety",
     "post": "houseboat.publishing",
     "export-site": "houseboat.campaigns",
     "import": "houseboat.listening",
