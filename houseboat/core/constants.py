@@ -104,3 +104,5 @@ class AuditAction(models.TextChoices):
     ARCHIVE_IMPORTED = "archive_imported", _("imported posts into a campaign's archive")
     ARCHIVE_EXPORTED = "archive_exported", _("exported a campaign's archive")
     EMERGENCY_PURGE = "emergency_purge", _("erased personal data and credentials in an emergency")
+    ARCHIVE_PURGED = "archive_purged", _("purged items from a campaign's archive")
+    QUEUE_SLOTS_CHANGED = "queue_slots_changed", _("changed a channel's posting times")
