@@ -33,7 +33,7 @@ from houseboat.campaigns.models import Campaign
 from houseboat.connectors.models import Channel
 from houseboat.core.access import require
 from houseboat.core.constants import AuditAction, Capability
-from houseboat.core.models import Membership, Team, User, hash_token
+from houseboat.core.models import Membership, Team, hash_token
 from houseboat.core.services import audit
 from houseboat.publishing import services
 from houseboat.publishing.constants import DeadManStatus, PostStatus
@@ -525,29 +525,20 @@ def delete(membership: Membership, switch: DeadManSwitch) -> None:
     audit(AuditAction.DEADMAN_DELETED, actor=membership.user, team=membership.team, target=name)
 
 
-def revoke_pending_releases(team: Team, *, actor: User | None = None) -> int:
-    """Disarm every armed switch of the team and void their links; return how many.
+def revoke_pending_releases(team: Team) -> int:
+    """Void every unused check-in link of the team's switches; return how many armed ones.
 
-    The safety lock-down calls this: nothing of the team is released after it, until
-    a holder arms their switch again. Each switch disarmed is written to the audit log.
+    The safety lock-down calls this. The switches stay armed: a lock-down follows a
+    seizure or an arrest, which is exactly when a statement must still go out if its
+    holder cannot check in. What must stop is a check-in from the seized device, with
+    a link taken from its mail, that would keep the statement quiet. Holders check in
+    from the web page instead, after signing in again with two-factor sign-in.
     """
     now = timezone.now()
-    disarmed = 0
+    switches = DeadManSwitch.objects.filter(team=team)
     with transaction.atomic():
-        armed = list(DeadManSwitch.objects.filter(team=team, status=DeadManStatus.ARMED))
-        for switch in armed:
-            if _disarm(switch.pk, now):
-                disarmed += 1
-                audit(
-                    AuditAction.DEADMAN_DISARMED,
-                    actor=actor,
-                    team=team,
-                    target=switch,
-                    detail="safety lock-down",
-                )
-        # Links of switches that are not armed no longer work either way; void them too.
-        _revoke_links(DeadManSwitch.objects.filter(team=team).values_list("pk", flat=True), now)
-    return disarmed
+        _revoke_links(switches.values_list("pk", flat=True), now)
+        return switches.filter(status=DeadManStatus.ARMED).count()
 
 
 # --- the owners' warning ------------------------------------------------------------------------

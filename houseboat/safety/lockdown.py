@@ -8,8 +8,10 @@ leaked. In one transaction, ``lock_down``:
 2. requires two-factor sign-in for the team, so each member sets up or uses an
    authenticator app at their next sign-in;
 3. revokes the team's pending invitation links, which may sit in a seized inbox;
-4. disarms the team's armed dead-man switches and voids their links
-   (``revoke_pending_releases``, which publishing provides);
+4. voids the check-in links of the team's dead-man switches, which may also sit in
+   a seized inbox (``revoke_pending_releases``, which publishing provides). The
+   switches stay armed: after an arrest, a statement must still go out if its
+   holder cannot check in from the web;
 5. records it in the audit log.
 
 What it cannot do: change a password someone has learnt. Whoever signs in first
@@ -29,6 +31,8 @@ from houseboat.core.constants import AuditAction
 from houseboat.core.models import Team, User, UserSession
 from houseboat.core.services import audit, revoke_sessions
 from houseboat.publishing import deadman
+from houseboat.publishing.constants import DeadManStatus
+from houseboat.publishing.models import DeadManSwitch
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
@@ -46,15 +50,16 @@ class Lockdown:
     def describe(self) -> str:
         return (
             f"{self.sessions} sessions of {self.members} members ended, 2FA required, "
-            f"{self.invitations} invitation links and {self.releases} release links revoked"
+            f"{self.invitations} invitation links and the check-in links of "
+            f"{self.releases} armed dead-man switches revoked"
         )
 
 
 def revoke_pending_releases(team: Team) -> int:
-    """Disarm the team's armed dead-man switches and void their links; return how many.
+    """Void the check-in links of the team's dead-man switches; return how many are armed.
 
-    So a lock-down forced by a seizure does not let the statements go out, or their
-    check-in links be used, from a seized device (each one is audited by publishing).
+    So a seized device cannot check in to keep a statement quiet; the switches stay
+    armed.
     """
     return deadman.revoke_pending_releases(team)
 
@@ -66,7 +71,7 @@ def preview(team: Team) -> Lockdown:
         members=members.count(),
         sessions=UserSession.objects.filter(user__in=members).count(),
         invitations=team.invitations.pending().count(),
-        releases=0,
+        releases=DeadManSwitch.objects.filter(team=team, status=DeadManStatus.ARMED).count(),
     )
 
 

@@ -578,37 +578,38 @@ def test_deleting_a_switch_deletes_its_held_statements(as_bob, prepared):
 # --- the safety lock-down ---------------------------------------------------------------------
 
 
-def test_revoke_pending_releases_disarms_every_armed_switch_and_voids_its_links(
+def test_revoke_pending_releases_voids_the_links_and_keeps_the_switch_armed(
     client, alice, team_a, armed, mallory, team_b
 ):
     switch, token = armed
     other = Membership.objects.get(user=mallory, team=team_b)
     site = own_site_channel(Campaign.objects.create(team=team_b, name="B", slug="b"))
     theirs = deadman.prepare(other, statements(site))
-    deadman.arm(other, theirs)
+    their_token = deadman.arm(other, theirs)
 
-    assert deadman.revoke_pending_releases(team_a, actor=alice) == 1
+    assert deadman.revoke_pending_releases(team_a) == 1
 
     switch.refresh_from_db()
-    theirs.refresh_from_db()
-    assert switch.status == DeadManStatus.DISARMED
-    assert theirs.status == DeadManStatus.ARMED  # another team's switch is not touched
-    assert client.post(link_url(token)).status_code == 410
+    assert switch.status == DeadManStatus.ARMED
+    assert client.post(link_url(token)).status_code == 410  # a seized phone cannot check in
+    assert client.post(link_url(their_token)).status_code == 200  # another team is untouched
+    # The holder can still check in from the web, and a missed deadline still releases.
+    holder = Membership.objects.get(user=switch.holder, team=team_a)
+    assert deadman.check_in(holder, switch)
     deadline_in(switch, -timedelta(seconds=1))
-    assert deadman.release_due("worker-1") == 0
-    (event,) = events(AuditAction.DEADMAN_DISARMED)
-    assert event.detail == "safety lock-down" and event.actor == alice
-    assert deadman.revoke_pending_releases(team_a) == 0
+    assert deadman.release_due("worker-1") > 0
 
 
-def test_a_safety_lock_down_disarms_the_teams_switches(alice, team_a, armed):
+def test_a_safety_lock_down_revokes_check_in_links_but_not_the_switches(alice, team_a, armed):
     switch, _ = armed
     done = lock_down(team_a, actor=alice)
 
     assert done.releases == 1
     switch.refresh_from_db()
-    assert switch.status == DeadManStatus.DISARMED
+    assert switch.status == DeadManStatus.ARMED
     assert not CheckInLink.objects.filter(revoked_at__isnull=True, used_at__isnull=True).exists()
+    (event,) = events(AuditAction.TEAM_LOCKED_DOWN)
+    assert "check-in links of 1 armed dead-man switches revoked" in event.detail
 
 
 def test_held_statements_are_not_in_the_teams_post_list(as_victor, as_bob, prepared):

@@ -83,5 +83,5 @@ def test_lock_down_as_a_service_ends_sessions_in_the_session_store(alice, bob, t
 
 
 def test_a_team_without_armed_switches_has_no_releases_to_revoke(team_a):
-    # Switches that are armed are disarmed: see tests/publishing/test_deadman.py.
+    # Armed switches keep running with their links voided: see tests/publishing/test_deadman.py.
     assert revoke_pending_releases(team_a) == 0
