@@ -32,6 +32,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
+import pyarrow as pa
+import pyarrow.parquet as pq
 from django.db import connection
 from django.db.models import F, Prefetch
 from django.db.models.functions import Collate
@@ -57,6 +59,8 @@ MANIFEST = "manifest.json"
 CHECKSUMS = "SHA256SUMS"
 README_FILE = "README.txt"
 ITEMS = "items.jsonl"
+ITEMS_PARQUET = "items.parquet"
+PARQUET_ROWS = 5000  # rows per row group: a few MB in memory, whatever the archive's size
 AUTHORS = "authors.jsonl"
 CUSTODY = "custody.jsonl"
 MEDIA = "media"
@@ -241,10 +245,18 @@ class Writer:
 
     def write_items(self) -> None:
         stream = self.open(ITEMS)
-        for item in self.items():
-            stream.write(json_line(self.item_line(item)))
-            self.counts["items"] += 1
+        table = ParquetItems(self.folder / ITEMS_PARQUET)
+        try:
+            for item in self.items():
+                line = self.item_line(item)
+                stream.write(json_line(line))
+                table.add(line, item)
+                self.counts["items"] += 1
+        finally:
+            table.close()
         self.done(ITEMS, stream)
+        sha256, size = file_digest(self.folder / ITEMS_PARQUET)
+        self.files[ITEMS_PARQUET] = {"sha256": sha256, "size": size}
 
     # -- authors, media, custody
 
@@ -317,6 +329,92 @@ class Writer:
         data = (json.dumps(manifest, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
         (self.folder / MANIFEST).write_bytes(data)
         return hashlib.sha256(data).hexdigest()
+
+
+METRICS = ("replies", "reposts", "likes", "quotes", "views")
+TEXTS = pa.list_(pa.string())
+UTC_TIME = pa.timestamp("us", tz="UTC")
+PARQUET_SCHEMA = pa.schema(
+    [
+        ("network", pa.string()),
+        ("remote_id", pa.string()),
+        ("url", pa.string()),
+        ("author_remote_id", pa.string()),
+        ("author_handle", pa.string()),
+        ("author_name", pa.string()),
+        ("text", pa.string()),
+        ("language", pa.string()),
+        ("created_at", UTC_TIME),
+        ("captured_at", UTC_TIME),
+        ("reply_to_id", pa.string()),
+        ("repost_of_id", pa.string()),
+        ("quote_of_id", pa.string()),
+        ("hashtags", TEXTS),
+        ("mentions", TEXTS),
+        ("links", TEXTS),
+        ("has_media", pa.bool_()),
+        ("media_sha256", TEXTS),
+        ("metrics", pa.struct([(name, pa.int64()) for name in METRICS])),
+        ("raw_sha256", pa.string()),
+        ("custody", pa.string()),
+    ]
+)
+
+
+class ParquetItems:
+    """items.parquet: the items as typed columns for analysts, written a row group at a time.
+
+    A convenience copy of items.jsonl without raw payloads and history: items.jsonl
+    stays the lossless source, and restoring an export reads only that.
+    """
+
+    def __init__(self, path: Path):
+        self.writer = pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd")
+        self.rows: list[dict[str, Any]] = []
+
+    def add(self, line: dict[str, Any], item: Item) -> None:
+        author = line["author"] or {}
+        metrics = line["metrics"] or {}
+        self.rows.append(
+            {
+                **{name: line[name] for name in ("network", "remote_id", "url", "text")},
+                "author_remote_id": author.get("remote_id"),
+                "author_handle": author.get("handle"),
+                "author_name": author.get("display_name"),
+                "language": line["language"],
+                "created_at": item.created_at,
+                "captured_at": item.captured_at,
+                **{name: line[name] for name in ("reply_to_id", "repost_of_id", "quote_of_id")},
+                **{name: [str(v) for v in line[name] or []] for name in ("hashtags", "mentions")},
+                "links": [str(v) for v in line["links"] or []],
+                "has_media": line["has_media"],
+                "media_sha256": [m["sha256"] for m in line["media"] if m["sha256"]],
+                "metrics": {name: metric(metrics.get(name)) for name in METRICS},
+                "raw_sha256": line["raw_sha256"],
+                "custody": line["custody"],
+            }
+        )
+        if len(self.rows) >= PARQUET_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        if self.rows:
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=PARQUET_SCHEMA))
+            self.rows = []
+
+    def close(self) -> None:
+        try:
+            self.flush()
+        finally:
+            self.writer.close()
+
+
+def metric(value: Any) -> int | None:
+    """Return a count as an integer, or None where the network gave none (or no number)."""
+    try:
+        return int(value) if value is not None else None
+    except (TypeError, ValueError):
+        return None
 
 
 def author_fields(author: Author) -> dict[str, Any]:
@@ -606,6 +704,19 @@ items.jsonl
       history              later captures of the same post whose payload had
                            changed (new counts, usually): {captured_at, metrics,
                            custody, raw, raw_sha256}, oldest first
+
+items.parquet
+    The same posts as one Apache Parquet table, for analysts (DuckDB, pandas,
+    Spark, R's arrow): one row per post, in the same order, with typed columns:
+    network, remote_id, url, author_remote_id, author_handle, author_name, text,
+    language, created_at and captured_at (timestamps in UTC), reply_to_id,
+    repost_of_id, quote_of_id, hashtags, mentions, links and media_sha256 (lists
+    of strings), has_media, metrics (a struct of replies, reposts, likes, quotes,
+    views; null where the network gave none), raw_sha256 and custody. It leaves
+    out the raw payloads and the history: items.jsonl is the complete record,
+    and restoring an export reads only items.jsonl. For example, in DuckDB:
+      SELECT unnest(hashtags) AS tag, count(*) FROM 'items.parquet'
+      GROUP BY tag ORDER BY 2 DESC;
 
 authors.jsonl
     One account per line: network, remote_id, handle, display_name, url,

@@ -102,6 +102,7 @@ def test_an_export_holds_items_authors_media_custody_and_a_manifest_of_every_fil
         "authors.jsonl",
         "custody.jsonl",
         "items.jsonl",
+        "items.parquet",
         "manifest.json",
     }
     assert len(media) == 2  # the X picture (twice in the archive, stored once) and Telegram's
@@ -180,6 +181,45 @@ def test_a_payload_json_would_not_give_back_exactly_is_exported_as_base64(campai
     assert zlib.decompress(restored.raw) == body
 
 
+def test_items_parquet_holds_typed_columns_for_analysts(full_archive, tmp_path):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = export_campaign(full_archive, tmp_path / "out").path
+    table = pq.read_table(out / "items.parquet")
+    rows = table.to_pylist()
+    jsonl = lines(out / "items.jsonl")
+    assert [(r["network"], r["remote_id"]) for r in rows] == [
+        (line["network"], line["remote_id"]) for line in jsonl
+    ]
+    assert table.schema.field("created_at").type == pa.timestamp("us", tz="UTC")
+    assert table.schema.field("hashtags").type == pa.list_(pa.string())
+    tagged = next(r for r in rows if r["remote_id"] == "1795000000000000001")
+    assert tagged["hashtags"] == ["FreeTheTen"]
+    assert tagged["created_at"] == datetime(2024, 5, 28, 10, 15, tzinfo=UTC)
+    assert tagged["metrics"]["likes"] == 1  # the first capture, as in items.jsonl
+    rss = next(r for r in rows if r["network"] == "rss")
+    assert rss["text"] == "الحرية للصحفيين — ¡Libertad! 🕊️"
+    assert rss["created_at"] is None
+    assert rss["author_handle"] is None
+    assert sum(bool(r["media_sha256"]) for r in rows) == sum(
+        any(m["sha256"] for m in line["media"]) for line in jsonl
+    )
+
+
+def test_items_parquet_is_written_in_row_groups(full_archive, tmp_path, monkeypatch):
+    import pyarrow.parquet as pq
+
+    from houseboat.listening import export
+
+    monkeypatch.setattr(export, "PARQUET_ROWS", 3)
+    out = export_campaign(full_archive, tmp_path / "out").path
+    parquet = pq.ParquetFile(out / "items.parquet")
+    assert parquet.metadata.num_rows == 10
+    assert parquet.metadata.num_row_groups == 4
+    assert verify_export(out).ok
+
+
 def test_an_export_never_writes_into_a_folder_that_holds_files(full_archive, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
@@ -223,6 +263,24 @@ def test_verify_names_each_file_that_changed_is_missing_or_was_added(exported):
     assert f"media/{media[0].name} changed: its SHA-256 is not the one in the manifest." in problems
     assert "authors.jsonl is missing." in problems
     assert "media/extra.jpg was added: the manifest does not list it." in problems
+
+
+def test_verify_names_a_tampered_parquet_file(exported):
+    data = bytearray((exported / "items.parquet").read_bytes())
+    data[len(data) // 2] ^= 0xFF
+    (exported / "items.parquet").write_bytes(bytes(data))
+    assert verify_export(exported).problems == [
+        "items.parquet changed: its SHA-256 is not the one in the manifest."
+    ]
+
+
+def test_restoring_an_export_reads_items_jsonl_not_the_parquet_copy(exported, team_b):
+    import pyarrow.parquet as pq
+
+    assert pq.read_metadata(exported / "items.parquet").num_rows == 10
+    fresh = Campaign.objects.create(team=team_b, name="Restored", slug="restored")
+    capture = run_import(campaign=fresh, format="houseboat-export", path=exported)
+    assert capture.items_new == 10
 
 
 def test_verify_finds_an_edited_payload_even_when_the_manifest_was_rewritten(exported):
@@ -274,6 +332,7 @@ def content(out: Path) -> dict[str, bytes]:
     """The files that must come out the same after a round trip."""
     names = [
         "items.jsonl",
+        "items.parquet",
         "authors.jsonl",
         *(f"media/{p.name}" for p in (out / "media").iterdir()),
     ]
