@@ -244,7 +244,7 @@ def test_the_search_index_survives_every_migration():
             assert "to_tsvector('simple'::regconfig, text)" in cursor.fetchone()[0]
 
 
-@pytest.mark.skipif("connection.vendor != 'postgresql'")
+@pytest.mark.backend("postgresql")
 def test_postgresql_answers_a_word_search_from_the_gin_index(archive):
     with connection.cursor() as cursor:
         cursor.execute("SET enable_seqscan = off")

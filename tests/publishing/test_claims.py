@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 
 import pytest
-from django.db import connection, connections
+from django.db import connections
 from django.utils import timezone
 
 from houseboat.campaigns.models import Campaign, SitePost
@@ -52,11 +52,9 @@ def claim_until_empty(name: str, start: threading.Barrier, got: list[int], error
         connections.close_all()
 
 
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="the suite's SQLite is in memory, shared by threads with table locks; "
-    "the test below races processes on a SQLite file instead",
-)
+# The suite's SQLite is in memory, shared by threads with table locks; the test
+# below races processes on a SQLite file instead.
+@pytest.mark.backend("postgresql")
 def test_threads_claiming_at_once_never_both_get_a_row():
     ids = due_deliveries(200)
     start = threading.Barrier(4)
@@ -92,10 +90,8 @@ def sqlite_data_dir(path) -> dict[str, str]:
     return env
 
 
-@pytest.mark.skipif(
-    connection.vendor == "sqlite",
-    reason="threads cannot share the suite's in-memory SQLite; the test below uses a file",
-)
+# Threads cannot share the suite's in-memory SQLite; the test below uses a file.
+@pytest.mark.backend("postgresql")
 def test_a_worker_with_several_senders_sends_each_delivery_once(settings):
     settings.HOUSEBOAT_DISPATCH_THREADS = 4
     settings.HOUSEBOAT_DISPATCH_BATCH = 3
@@ -157,10 +153,8 @@ def test_worker_processes_on_one_sqlite_file_never_both_get_a_row(tmp_path):
     assert sum(1 for got in claimed if got) > 1  # they really raced
 
 
-@pytest.mark.skipif(
-    connection.features.has_select_for_update_skip_locked,
-    reason="PostgreSQL locks the rows as it reads them; the thread race covers it",
-)
+# PostgreSQL locks the rows as it reads them; the thread race covers it there.
+@pytest.mark.backend("sqlite")
 def test_a_worker_that_saw_the_same_rows_a_moment_later_gets_none_of_them(monkeypatch):
     due_deliveries(3)
     seen = list(Delivery.objects.values_list("pk", flat=True))
