@@ -258,6 +258,8 @@ HOUSEBOAT_WORKER_STEPS = [
     "houseboat.publishing.deadman.release_due",
     "houseboat.publishing.dispatch.dispatch_due",
     "houseboat.publishing.metrics.collect_due",
+    # After the dispatcher: unblurred copies of pictures in posts that went out.
+    "houseboat.safety.regions.forget_finished",
 ]
 HOUSEBOAT_INVITATION_DAYS = envint("HOUSEBOAT_INVITATION_DAYS", 7)
 # Where the public reaches this install (https://campaigns.example.org), for links to

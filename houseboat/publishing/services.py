@@ -533,6 +533,7 @@ def add_attachment(
     """
     # numpy and Pillow load only when someone attaches a file, not with every page.
     from houseboat.safety.media import clean_media
+    from houseboat.safety.services import remember_upload
 
     _may_touch(membership, post)
     _refuse_if_out(post)
@@ -547,6 +548,8 @@ def add_attachment(
                 position=post.attachments.count(),
             )
             attachment.file.save(f"{uuid.uuid4().hex}{suffix}", File(handle), save=True)
+        # The unblurred copy and the boxes, so a person can fix the blur by hand.
+        remember_upload(attachment, Path(source), detected=report.blurred, checked=blur_faces)
     share_media(post)
     return attachment
 

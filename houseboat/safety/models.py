@@ -231,3 +231,43 @@ class SafetySettings(models.Model):
     def for_team(cls, team: Team) -> SafetySettings:
         """Return the team's settings, unsaved defaults when it has none."""
         return cls.objects.filter(team=team).first() or cls(team=team)
+
+
+class MediaRegions(models.Model):
+    """The regions blurred in one attached picture, and where its unblurred copy is kept.
+
+    ``regions`` is a list of {"x0", "y0", "x1", "y1"} in pixels of the upright picture,
+    with "source" ("detected" or "hand"), "score" and "blur" (false: kept as checked,
+    shown as it is). ``source_name`` names the sanitised but unblurred picture, encrypted
+    in the private folder (houseboat.safety.regions), until the post has gone out;
+    empty once it was deleted.
+    """
+
+    attachment = models.OneToOneField(
+        "publishing.Attachment", on_delete=models.CASCADE, related_name="media_regions"
+    )
+    regions = models.JSONField(default=list, blank=True)
+    width = models.PositiveIntegerField(default=0)
+    height = models.PositiveIntegerField(default=0)
+    # True once the face detector ran on the picture (at upload, or from the editor).
+    faces_checked = models.BooleanField(default=False)
+    source_name = models.CharField(max_length=100, blank=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("face regions of a picture")
+        verbose_name_plural = _("face regions of pictures")
+
+    def __str__(self) -> str:
+        return f"regions of attachment {self.attachment_id}"
+
+    @property
+    def detected_count(self) -> int:
+        return sum(1 for region in self.regions if region.get("source") == "detected")
+
+    @property
+    def blurred_count(self) -> int:
+        return sum(1 for region in self.regions if region.get("blur", True))

@@ -160,8 +160,7 @@ def review_media(path: Path, *, check_faces: bool = True) -> list[Risk]:
         ]
     try:
         risks = _metadata_risks(path, source_format)
-        if check_faces:
-            risks += _face_risks(path)
+        risks += _face_risks(path) if check_faces else _unchecked_face_risks(path)
     except media.MediaError as exc:
         return [_unchecked(path, str(exc))]
     return risks
@@ -237,3 +236,24 @@ def _face_risks(path: Path) -> list[Risk]:
         len(faces),
     ) % {"count": len(faces), "file": path.name}
     return [Risk(RiskKind.FACES, message, Severity.HIGH, path=path)]
+
+
+def _unchecked_face_risks(path: Path) -> list[Risk]:
+    """Warn when an attached picture has no face boxes and nobody looked for faces in it."""
+    from django.conf import settings
+
+    from houseboat.safety.models import MediaRegions
+
+    try:
+        name = Path(path).resolve().relative_to(Path(settings.MEDIA_ROOT).resolve())
+    except ValueError:
+        return []  # not an attachment: a file being checked on the safety page
+    record = MediaRegions.objects.filter(attachment__file=name.as_posix()).first()
+    if record is None or record.regions or record.faces_checked:
+        return []
+    message = _(
+        "Nobody has checked a picture of this post for faces: a face can identify a "
+        "person to the police or an employer. Use “Check faces or mark them by hand” "
+        "under the picture."
+    )
+    return [Risk(RiskKind.FACES, message, Severity.MEDIUM, path=path)]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houseboat.safety.views import alerts, graphic, lockdown, overview, review
+from houseboat.safety.views import alerts, graphic, lockdown, overview, regions, review
 
 app_name = "safety"
 
@@ -26,4 +26,6 @@ urlpatterns = [
     path("graphic/marks/<int:pk>/remove/", graphic.graphic_unmark, name="graphic_unmark"),
     path("graphic/seen/<str:sha256>/", graphic.graphic_seen, name="graphic_seen"),
     path("lockdown/", lockdown.lockdown, name="lockdown"),
+    path("pictures/<int:pk>/faces/", regions.editor, name="regions"),
+    path("pictures/<int:pk>/unblurred/", regions.source, name="regions_source"),
 ]
