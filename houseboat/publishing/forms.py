@@ -18,12 +18,12 @@ from houseboat.connectors.models import Channel
 from houseboat.connectors.registry import CONNECTORS, connector_class
 from houseboat.core.models import Team
 from houseboat.publishing import zones
-from houseboat.publishing.models import Attachment, Post
+from houseboat.publishing.models import Attachment, Post, QueueSlot
 from houseboat.publishing.preview import Target
 from houseboat.publishing.services import PublishingError
 
 SITE = "site"  # the key of the campaign's own site among the targets
-NOW, AT = "now", "at"
+NOW, AT, QUEUE = "now", "at", "queue"
 # A time this far in the past is a mistake, not a clock that ran on while typing.
 PAST_SLACK = timedelta(minutes=2)
 
@@ -94,11 +94,13 @@ class ComposeForm(forms.Form):
         label=gettext_lazy("Don't post this to our own site"),
         required=False,
     )
-    # No third choice, "the channel's next queue slot": channels have no recurring time
-    # slots in the models yet, and a queue that only looks like one would mislead.
     when = forms.ChoiceField(
         label=gettext_lazy("When"),
-        choices=[(NOW, gettext_lazy("As soon as possible")), (AT, gettext_lazy("At a time"))],
+        choices=[
+            (NOW, gettext_lazy("As soon as possible")),
+            (AT, gettext_lazy("At a time")),
+            (QUEUE, gettext_lazy("Add to queue: each channel's next free posting time")),
+        ],
         initial=NOW,
         widget=forms.RadioSelect,
     )
@@ -204,6 +206,10 @@ class ComposeForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         data = super().clean()
         data["scheduled_at"], data["time_note"] = None, ""
+        data["queued"] = data.get("when") == QUEUE
+        self.without_slots: list[Channel] = []
+        if data["queued"]:
+            self.check_queue(data)
         if data.get("when") != AT:
             return data
         raw = data.get("at") or ""
@@ -231,6 +237,30 @@ class ComposeForm(forms.Form):
         data["scheduled_at"], data["time_note"] = reading.utc, reading.note
         return data
 
+    def check_queue(self, data: dict[str, Any]) -> None:
+        """Refuse the queue when a chosen channel has no posting times (nothing is saved)."""
+        chosen = list(data.get("channels") or [])
+        if not chosen:
+            self.add_error(
+                "when",
+                _("Choose a network channel: the queue is each channel's own posting times."),
+            )
+            return
+        with_slots = set(
+            QueueSlot.objects.filter(channel__in=chosen).values_list("channel_id", flat=True)
+        )
+        self.without_slots = [channel for channel in chosen if channel.pk not in with_slots]
+        if self.without_slots:
+            names = ", ".join(channel.name for channel in self.without_slots)
+            self.add_error(
+                "when",
+                _(
+                    "%(names)s has no posting times yet, so it has no queue. Set its posting "
+                    "times (link below), or choose “As soon as possible” or “At a time”."
+                )
+                % {"names": names},
+            )
+
 
 def initial_for(
     post: Post | None, zone: str, *, campaign: Campaign | None = None
@@ -243,7 +273,7 @@ def initial_for(
         "campaign": post.campaign,
         "link": post.link,
         "time_zone": zone,
-        "when": AT if post.scheduled_at else NOW,
+        "when": QUEUE if post.queued else AT if post.scheduled_at else NOW,
         "at": zones.local(post.scheduled_at, zone).strftime(zones.INPUT_FORMAT)
         if post.scheduled_at
         else "",

@@ -44,6 +44,9 @@ class Post(models.Model):
     )
     # Stored in UTC; shown and entered in the person's own time zone. Empty: at once.
     scheduled_at = models.DateTimeField(_("publish at"), null=True, blank=True)
+    # Into each channel's queue: every channel's variant takes that channel's next free
+    # posting time (a QueueSlot) when the post is scheduled, or approved.
+    queued = models.BooleanField(_("add to the queue"), default=False)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     approved_by = models.ForeignKey(
@@ -308,3 +311,33 @@ class MetricSchedule(models.Model):
 
     def __str__(self) -> str:
         return f"metrics schedule of delivery {self.delivery_id}"
+
+
+# --- the queue: each channel's recurring posting times -----------------------------------
+
+
+class QueueSlot(models.Model):
+    """One weekly posting time of a channel: a weekday and a wall-clock time in a zone.
+
+    The time is kept as a wall-clock time, not a UTC one, so a 09:00 slot stays 09:00
+    local across a DST change (``houseboat.publishing.queue``).
+    """
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="queue_slots")
+    weekday = models.PositiveSmallIntegerField(_("day of the week"))  # 0 Monday … 6 Sunday
+    time = models.TimeField(_("time of day"))
+    time_zone = models.CharField(_("time zone"), max_length=64)
+
+    class Meta:
+        ordering = ["channel", "weekday", "time"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["channel", "weekday", "time"], name="one_slot_per_time"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(weekday__lte=6), name="queue_slot_weekday_0_to_6"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel}: day {self.weekday} at {self.time:%H:%M} ({self.time_zone})"

@@ -69,6 +69,7 @@ def create_post(
     link: str = "",
     scheduled_at: datetime | None = None,
     own_site: bool = True,
+    queued: bool = False,
 ) -> Post:
     """Draft a post with one variant per channel; the campaign's own site is added unless
     the author opts out, so the campaign always keeps a copy."""
@@ -91,7 +92,8 @@ def create_post(
         author=membership.user,
         text=text,
         link=link,
-        scheduled_at=scheduled_at,
+        scheduled_at=None if queued else scheduled_at,
+        queued=queued,
     )
     Variant.objects.bulk_create([Variant(post=post, channel=channel) for channel in channels])
     audit(AuditAction.POST_DRAFTED, actor=membership.user, team=membership.team, target=post)
@@ -325,25 +327,53 @@ def schedule(membership: Membership, post: Post, *, at: datetime | None = None) 
     if at is not None:
         post.scheduled_at = at
     _refuse_problems(post)
+    variants = list(post.variants.select_related("channel", "post__campaign"))
+    if at is None and post.queued:
+        dues = _queue_dues(variants)
+        post.scheduled_at = min(dues.values())
+    else:
+        post.queued = False if at is not None else post.queued
+        dues = {variant.pk: post.scheduled_at or timezone.now() for variant in variants}
     if post.approved_by_id is None:
         _approve(membership, post)  # an editor's own post needs no second person
-    due = post.scheduled_at or timezone.now()
-    for variant in post.variants.select_related("channel", "post__campaign"):
+    for variant in variants:
         previous = None
         for index, words in enumerate(part_texts(variant)):
             previous = Delivery.objects.create(
-                variant=variant, part=index, previous=previous, text=words, due_at=due
+                variant=variant, part=index, previous=previous, text=words, due_at=dues[variant.pk]
             )
     post.status = PostStatus.SCHEDULED
-    post.save(update_fields=["status", "scheduled_at", "updated_at"])
+    post.save(update_fields=["status", "scheduled_at", "queued", "updated_at"])
+    if post.queued:
+        detail = "from the queue: " + ", ".join(
+            f"{variant.channel} {dues[variant.pk]:%Y-%m-%d %H:%M} UTC" for variant in variants
+        )
+    else:
+        detail = f"for {dues[variants[0].pk] if variants else timezone.now():%Y-%m-%d %H:%M} UTC"
     audit(
         AuditAction.POST_SCHEDULED,
         actor=membership.user,
         team=post.team,
         target=post,
-        detail=f"for {due:%Y-%m-%d %H:%M} UTC",
+        detail=detail,
     )
     return post
+
+
+def _queue_dues(variants: Sequence[Variant]) -> dict[int, datetime]:
+    """Give each variant its channel's next free posting time from now; the own site
+    goes with the earliest of them, since it has no queue of its own."""
+    from houseboat.publishing.queue import queue_times  # queue builds on this module
+
+    networks = [v.channel for v in variants if v.channel and v.channel.network != "own_site"]
+    if not networks:
+        raise PublishingError(
+            "Only our own site was chosen, and it has no queue: choose a network channel, "
+            "or publish now or at a time."
+        )
+    times = queue_times(networks)
+    earliest = min(times.values())
+    return {v.pk: times.get(v.channel_id, earliest) if v.channel else earliest for v in variants}
 
 
 @transaction.atomic
@@ -473,6 +503,7 @@ def update_post(
     link: str = "",
     scheduled_at: datetime | None = None,
     own_site: bool = True,
+    queued: bool = False,
 ) -> Post:
     """Change a post that has not gone out: its words, link, time and channels.
 
@@ -496,8 +527,9 @@ def update_post(
     Variant.objects.bulk_create(
         [Variant(post=post, channel=channel) for pk, channel in wanted.items() if pk not in have]
     )
-    post.text, post.link, post.campaign, post.scheduled_at = text, link, campaign, scheduled_at
-    post.save(update_fields=["text", "link", "campaign", "scheduled_at", "updated_at"])
+    post.text, post.link, post.campaign = text, link, campaign
+    post.scheduled_at, post.queued = (None if queued else scheduled_at), queued
+    post.save(update_fields=["text", "link", "campaign", "scheduled_at", "queued", "updated_at"])
     share_media(post)
     return post
 

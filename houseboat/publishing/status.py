@@ -148,6 +148,10 @@ class PostView:
         if status in (PostStatus.SCHEDULED, PostStatus.APPROVED):
             return str(_("Goes out"))
         if status in (PostStatus.DRAFT, PostStatus.PENDING_APPROVAL):
+            if self.post.queued:
+                return str(
+                    _("Into the queue: each channel's next free posting time once scheduled")
+                )
             if self.post.scheduled_at:
                 return str(_("Planned for"))
             if status == PostStatus.PENDING_APPROVAL:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houseboat.publishing import views
+from houseboat.publishing import queue_views, views
 
 app_name = "publishing"
 
@@ -10,6 +10,8 @@ urlpatterns = [
     path("check/", views.check, name="check"),
     path("review/", views.review, name="review"),
     path("calendar/", views.calendar, name="calendar"),
+    path("times/", queue_views.index, name="queue"),
+    path("times/<int:pk>/", queue_views.edit, name="queue_edit"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),

@@ -298,6 +298,7 @@ def save_words(request: HttpRequest, form: ComposeForm, post: Post | None) -> Po
         "link": data["link"],
         "scheduled_at": data["scheduled_at"],
         "own_site": not data["skip_own_site"],
+        "queued": data["queued"],
     }
     if post is None:
         post = services.create_post(membership=membership, **fields)
@@ -396,12 +397,29 @@ def schedule(request: HttpRequest, post: Post, zone: str) -> HttpResponse:
     else:
         services.schedule(request.membership, post)
     count = post.variants.count()
+    if post.queued:
+        messages.success(request, queued_message(post, zone))
+        return redirect(index_url(request) + f"#post-{post.pk}")
     if post.scheduled_at is None:
         text = _("Sent to the queue: it goes out to %(n)s channel(s) within a minute.")
     else:
         text = _("Scheduled for %(when)s on %(n)s channel(s).")
     messages.success(request, text % {"n": count, "when": when_label(post.scheduled_at, zone)})
     return redirect(index_url(request))
+
+
+def queued_message(post: Post, zone: str) -> str:
+    """Say when each channel's copy goes out, now that the queue gave each its time."""
+    firsts = Delivery.objects.filter(variant__post=post, part=0).select_related("variant__channel")
+    times = "; ".join(
+        f"{d.variant.channel.name if d.variant.channel else '—'}: "
+        f"{zones.local(d.due_at, zone):%a %d %b, %H:%M}"
+        for d in sorted(firsts, key=lambda d: (d.due_at, d.pk))
+    )
+    return _("Added to the queue (times in %(zone)s): %(times)s.") % {
+        "zone": zone,
+        "times": times,
+    }
 
 
 def variant_for(post: Post, key: str) -> Variant | None:
@@ -511,11 +529,14 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         if action == "approve":
             services.approve(request.membership, post, comment=comment)
             zone = zones.zone_for(request)
-            messages.success(
-                request,
-                _("Approved. It goes out %(when)s.")
-                % {"when": when_label(post.scheduled_at, zone)},
-            )
+            if post.queued:
+                messages.success(request, _("Approved. ") + queued_message(post, zone))
+            else:
+                messages.success(
+                    request,
+                    _("Approved. It goes out %(when)s.")
+                    % {"when": when_label(post.scheduled_at, zone)},
+                )
         elif action == "send_back":
             services.send_back(request.membership, post, comment=comment)
             messages.success(

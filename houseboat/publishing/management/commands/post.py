@@ -15,7 +15,7 @@ from houseboat.core.access import require
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import Capability
 from houseboat.core.models import Membership, Team
-from houseboat.publishing import services
+from houseboat.publishing import queue, services
 from houseboat.publishing.constants import DeliveryState, PostStatus, Resolution
 from houseboat.publishing.models import Delivery, Post
 
@@ -25,7 +25,9 @@ class Command(HouseboatCommand):
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(
-            dest="action", required=True, metavar="{create,list,show,approve,cancel,decide}"
+            dest="action",
+            required=True,
+            metavar="{create,list,show,approve,cancel,decide,slots}",
         )
         create = sub.add_parser(
             "create",
@@ -52,7 +54,14 @@ class Command(HouseboatCommand):
             "--text-file", metavar="PATH", help="Read them from a file ('-': stdin)."
         )
         create.add_argument("--link", default="", help="A link, tagged per channel with UTM.")
-        create.add_argument("--at", default="", help="When: YYYY-MM-DD HH:MM (default: at once).")
+        when = create.add_mutually_exclusive_group()
+        when.add_argument("--at", default="", help="When: YYYY-MM-DD HH:MM (default: at once).")
+        when.add_argument(
+            "--queue",
+            action="store_true",
+            help="Each channel's next free posting time (see `houseboat post slots`), fixed "
+            "when it is scheduled or approved.",
+        )
         create.add_argument(
             "--tz",
             default=settings.TIME_ZONE,
@@ -62,6 +71,38 @@ class Command(HouseboatCommand):
         then.add_argument("--submit", action="store_true", help="Ask an editor to approve it.")
         then.add_argument(
             "--schedule", action="store_true", help="Schedule it now (editors and owners)."
+        )
+        slots = sub.add_parser(
+            "slots",
+            help="List or change a channel's weekly posting times (its queue).",
+            description='Days and a time, e.g. "mon,wed 09:00", "mon-fri 12:30", '
+            '"weekdays 18:00", "daily 08:00". Times are wall-clock times in --tz.',
+        )
+        slots.add_argument("channel", type=int, help="The channel's number.")
+        slots.add_argument(
+            "--add", action="append", default=[], metavar='"DAYS HH:MM"', help="(repeatable)"
+        )
+        slots.add_argument(
+            "--remove", action="append", default=[], metavar='"DAYS HH:MM"', help="(repeatable)"
+        )
+        slots.add_argument("--clear", action="store_true", help="Remove every posting time.")
+        slots.add_argument(
+            "--suggested",
+            action="store_true",
+            help="Add the suggested times: weekdays at 09:00, 12:30 and 18:00.",
+        )
+        slots.add_argument(
+            "--tz",
+            default="",
+            help="Time zone of the times (default: the channel's, or the install's).",
+        )
+        slots.add_argument("--list", action="store_true", help="Only show them (the default).")
+        slots.add_argument(
+            "--as",
+            dest="username",
+            default="",
+            metavar="USERNAME",
+            help="Who changes them (an editor or owner); not needed to list.",
         )
         listing = sub.add_parser("list", help="List a team's posts with how far they got.")
         listing.add_argument("--team", required=True, help="Short name of the team.")
@@ -146,6 +187,8 @@ class Command(HouseboatCommand):
             )
         if options["schedule"]:
             require(membership, Capability.PUBLISH)  # before a draft is left behind
+        if options["queue"]:
+            self.refuse_empty_queues(channels)
         post = services.create_post(
             membership=membership,
             campaign=campaign,
@@ -154,6 +197,7 @@ class Command(HouseboatCommand):
             link=options["link"],
             scheduled_at=self.when(options["at"], options["tz"]),
             own_site=not options["no_own_site"],
+            queued=options["queue"],
         )
         self.stdout.write(self.style.SUCCESS(f"Drafted post {post.pk}."))
         self.report_problems(post)
@@ -163,6 +207,32 @@ class Command(HouseboatCommand):
         elif options["schedule"]:
             services.schedule(membership, post)
             self.stdout.write(self.style.SUCCESS(f"Scheduled post {post.pk} for {self.due(post)}."))
+            if post.queued:
+                self.report_queue(post)
+
+    def refuse_empty_queues(self, channels: list[Channel]) -> None:
+        """Say which channels have no posting times before anything is drafted."""
+        if not channels:
+            raise CommandError("--queue needs at least one --channel: the own site has no queue.")
+        empty = [c for c in channels if not c.queue_slots.exists()]
+        if empty:
+            names = ", ".join(f"{c.name} ({c.pk})" for c in empty)
+            raise CommandError(
+                f"{names} has no posting times, so nothing was queued. Set them with "
+                f'`houseboat post slots {empty[0].pk} --as … --add "mon-fri 09:00"`.'
+            )
+
+    def report_queue(self, post: Post) -> None:
+        zone = ZoneInfo(settings.TIME_ZONE)
+        firsts = Delivery.objects.filter(variant__post=post, part=0).select_related(
+            "variant__channel"
+        )
+        for delivery in firsts.order_by("due_at", "pk"):
+            when = delivery.due_at.astimezone(zone)
+            self.stdout.write(
+                f"  {delivery.variant.channel}: {when:%a %Y-%m-%d %H:%M} {settings.TIME_ZONE} "
+                "(from the queue)"
+            )
 
     def words(self, options: dict[str, Any]) -> str:
         path = options.get("text_file")
@@ -194,6 +264,47 @@ class Command(HouseboatCommand):
             return "now"
         zone = ZoneInfo(settings.TIME_ZONE)
         return f"{post.scheduled_at.astimezone(zone):%Y-%m-%d %H:%M} {settings.TIME_ZONE}"
+
+    # -- a channel's posting times
+
+    def slots(self, options: dict[str, Any]) -> None:
+        channel = Channel.objects.select_related("team").filter(pk=options["channel"]).first()
+        if channel is None:
+            raise CommandError(
+                f"No channel {options['channel']}. `houseboat channel list` shows them."
+            )
+        changing = options["add"] or options["remove"] or options["clear"] or options["suggested"]
+        if changing:
+            self.change_slots(channel, options)
+        have = queue.slots_of(channel)
+        if not have:
+            self.stdout.write(
+                f"{channel.name} has no posting times. Add some: houseboat post slots "
+                f'{channel.pk} --as USERNAME --add "mon-fri 09:00"'
+            )
+            return
+        self.stdout.write(f"{channel.name}: {queue.describe(have)} ({queue.zone_of(channel)})")
+        upcoming = queue.next_free(channel)
+        if upcoming is not None:
+            zone = queue.zone_of(channel)
+            self.stdout.write(
+                f"  next free: {upcoming.astimezone(ZoneInfo(zone)):%a %Y-%m-%d %H:%M} {zone}"
+            )
+
+    def change_slots(self, channel: Channel, options: dict[str, Any]) -> None:
+        if not options["username"]:
+            raise CommandError("Say who changes the posting times: --as USERNAME.")
+        membership = self.member(options["username"], channel.team.slug)
+        zone = options["tz"] or queue.zone_of(channel)
+        wanted = set() if options["clear"] else set(queue.slots_of(channel))
+        if options["suggested"]:
+            wanted |= set(queue.SUGGESTED)
+        for spec in options["add"]:
+            wanted |= set(queue.parse_spec(spec))
+        for spec in options["remove"]:
+            wanted -= set(queue.parse_spec(spec))
+        queue.set_slots(membership, channel, wanted, zone)
+        self.stdout.write(self.style.SUCCESS(f"Saved the posting times of {channel.name}."))
 
     # -- list and show
 

@@ -22,6 +22,11 @@
     if (!button) return;
     function update() {
       var at = document.querySelector("input[name=when][value=at]");
+      var queue = document.querySelector("input[name=when][value=queue]");
+      if (queue && queue.checked && button.dataset.queue) {
+        button.textContent = button.dataset.queue;
+        return;
+      }
       button.textContent = at && at.checked ? button.dataset.later : button.dataset.now;
     }
     document.querySelectorAll("input[name=when]").forEach(function (radio) {
