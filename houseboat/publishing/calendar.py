@@ -80,6 +80,29 @@ class Day:
     entries: list[Entry]
     is_today: bool
     in_month: bool
+    # Posting times of the channels' queues still free on this day (week view only).
+    free: list[tuple[datetime, str]] = field(default_factory=list)
+
+
+def free_slots(
+    team: Team, start: datetime, end: datetime, zone: str, *, channel_id: str = ""
+) -> dict[date, list[tuple[datetime, str]]]:
+    """Every channel's queue slots from now to end that no post holds, by day in zone."""
+    from houseboat.publishing import queue  # queue builds on services, which this need not
+
+    channels = team.channels.filter(queue_slots__isnull=False).distinct()
+    if channel_id:
+        channels = channels.filter(pk=channel_id)
+    tz = ZoneInfo(zone)
+    after = max(start, timezone.now())
+    found: dict[date, list[tuple[datetime, str]]] = {}
+    for channel in channels.prefetch_related("queue_slots"):
+        busy = queue.taken(channel, after, end)
+        for moment in queue.upcoming(channel.queue_slots.all(), after, until=end):
+            if moment < end and moment not in busy:
+                shown = moment.astimezone(tz)
+                found.setdefault(shown.date(), []).append((shown, channel.name))
+    return {day: sorted(items) for day, items in found.items()}
 
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
@@ -114,6 +137,7 @@ def days(team: Team, view: View, zone: str, *, channel_id: str = "") -> list[Day
     by_day: dict[date, list[Entry]] = {}
     for (_post, day), entry in entries.items():
         by_day.setdefault(day, []).append(entry)
+    free = free_slots(team, start, end, zone, channel_id=channel_id) if view.kind == WEEK else {}
     shown = []
     day = view.start
     while day < view.end:
@@ -123,6 +147,7 @@ def days(team: Team, view: View, zone: str, *, channel_id: str = "") -> list[Day
                 entries=sorted(by_day.get(day, []), key=lambda e: e.moment),
                 is_today=day == view.today,
                 in_month=view.kind != MONTH or day.month == view.anchor.month,
+                free=free.get(day, []),
             )
         )
         day += timedelta(days=1)

@@ -1,5 +1,6 @@
 """Each channel's queue: posting times, the next free one (across DST), and using it."""
 
+import re
 from datetime import UTC, date, datetime, time, timedelta
 from io import StringIO
 from zoneinfo import ZoneInfo
@@ -423,3 +424,21 @@ def test_next_free_uses_the_date_the_slot_zone_is_on(mastodon_channel):
     after = utc(2026, 1, 11, 23, 30)
     assert date(2026, 1, 11).weekday() == 6
     assert queue.next_free(mastodon_channel, after=after) == utc(2026, 1, 12, 0)
+
+
+def test_calendar_week_shows_free_posting_times_faintly_but_not_taken_ones(
+    as_bob, mastodon_channel, bob_member, campaign_a
+):
+    every_day = set(range(7))
+    slots(mastodon_channel, LONDON, *[(d, time(9)) for d in every_day])
+    first = next_local(LONDON, every_day, time(9), after=timezone.now())
+    second = next_local(LONDON, every_day, time(9), after=first)
+    occupy(mastodon_channel, first, bob_member, campaign_a)
+    day = second.astimezone(ZoneInfo(LONDON)).date().isoformat()
+    page = as_bob.get(
+        "/t/team-a/publish/calendar/", {"view": "week", "date": day, "tz": LONDON}
+    ).content.decode()
+    free = re.findall(r'<p class="cal-free"><time datetime="([^"]+)"', page)
+    assert second.astimezone(ZoneInfo(LONDON)).isoformat() in free
+    assert first.astimezone(ZoneInfo(LONDON)).isoformat() not in free
+    assert f'href="{TIMES}"' in page
