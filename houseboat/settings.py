@@ -258,6 +258,8 @@ HOUSEBOAT_WORKER_STEPS = [
     "houseboat.publishing.deadman.release_due",
     "houseboat.publishing.dispatch.dispatch_due",
     "houseboat.publishing.metrics.collect_due",
+    # Imports uploaded on the archive's Import page, one file per round.
+    "houseboat.listening.jobs.run_import_jobs",
     # After the dispatcher: unblurred copies of pictures in posts that went out.
     "houseboat.safety.regions.forget_finished",
 ]

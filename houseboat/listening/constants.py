@@ -23,3 +23,12 @@ class MediaKind(models.TextChoices):
     VIDEO = "video", _("video")
     AUDIO = "audio", _("audio")
     FILE = "file", _("file")
+
+
+class ImportJobState(models.TextChoices):
+    """Where an import uploaded through the web page stands."""
+
+    QUEUED = "queued", _("waiting for the worker")
+    RUNNING = "running", _("importing")
+    DONE = "done", _("done")
+    FAILED = "failed", _("failed")

@@ -60,3 +60,55 @@ class ArchiveSearchForm(forms.Form):
     def has_media(self) -> bool | None:
         """Return the media filter as the search service takes it."""
         return {"yes": True, "no": False}.get(self.cleaned_data.get("media") or "")
+
+
+class ImportForm(forms.Form):
+    """An export file to import: which campaign, which format, the file itself."""
+
+    campaign = forms.ChoiceField(label=_("Campaign"))
+    format = forms.ChoiceField(
+        label=_("What kind of file"),
+        help_text=_("The list below says which file to choose for each kind."),
+    )
+    file = forms.FileField(label=_("The file"))
+
+    def __init__(self, *args, campaigns: list[Campaign], formats: list[tuple[str, str]], **kw):
+        super().__init__(*args, **kw)
+        self.fields["campaign"].choices = [(c.slug, c.name) for c in campaigns]
+        self.fields["format"].choices = [("", _("Choose…")), *formats]
+
+
+SCOPE_CHOICES = [
+    ("before", _("Items posted before a date")),
+    ("all", _("The whole archive of this campaign")),
+]
+
+
+class RetentionForm(forms.Form):
+    """What to purge: the items before a date, or everything, of one campaign."""
+
+    campaign = forms.ChoiceField(label=_("Campaign"))
+    scope = forms.ChoiceField(
+        label=_("Purge"), choices=SCOPE_CHOICES, widget=forms.RadioSelect, initial="before"
+    )
+    before = forms.DateField(
+        label=_("Before"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_(
+            "Items posted before this day (UTC) are purged; items with no posting time "
+            "count by when they were captured. Items of this day and later stay."
+        ),
+    )
+
+    def __init__(self, *args, campaigns: list[Campaign], **kw):
+        super().__init__(*args, **kw)
+        self.fields["campaign"].choices = [(c.slug, c.name) for c in campaigns]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("scope") == "before" and not cleaned.get("before"):
+            self.add_error("before", _("Choose the date: items posted before it are purged."))
+        if cleaned.get("scope") == "all":
+            cleaned["before"] = None
+        return cleaned

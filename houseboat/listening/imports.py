@@ -141,7 +141,7 @@ def run_import(
     )
     problems = Problems(keep_going=keep_going)
     try:
-        check_file(importer, path, problems, limits, capture)
+        check_file(importer, path, problems, limits, capture, progress)
     except ImportFileError as exc:
         fail(capture, str(exc))
         raise
@@ -195,17 +195,33 @@ class ImporterWithOptions:
 
 
 def check_file(
-    importer: Importer, path: Path, problems: Problems, limits: Limits, capture: Capture
+    importer: Importer,
+    path: Path,
+    problems: Problems,
+    limits: Limits,
+    capture: Capture,
+    progress: Progress | None = None,
 ) -> int:
-    """Read the whole file once without writing, so a bad file imports nothing."""
+    """Read the whole file once without writing, so a bad file imports nothing.
+
+    ``progress`` hears of the check too: ``capture.checked`` is the records read so
+    far, then ``capture.check_done`` is set once the count is final.
+    """
     count = 0
     for count, _record in enumerate(good_records(importer, path, problems, limits), 1):
         if count % HEARTBEAT_EVERY == 0:
             Capture.objects.filter(pk=capture.pk).update(heartbeat_at=timezone.now())
+            if progress is not None:
+                capture.checked = count  # type: ignore[attr-defined]
+                progress(capture)
     if count == 0 and problems.skipped == 0:
         raise ImportFileError(
             f"{path.name} holds no posts: expected {importer.MANIFEST['expects']}."
         )
+    if progress is not None:
+        capture.checked = count  # type: ignore[attr-defined]
+        capture.check_done = True  # type: ignore[attr-defined]
+        progress(capture)
     return count
 
 

@@ -16,7 +16,7 @@ from django.db import models
 from django.utils import timezone
 
 from houseboat.campaigns.models import Campaign
-from houseboat.listening.constants import CaptureKind, CaptureState, MediaKind
+from houseboat.listening.constants import CaptureKind, CaptureState, ImportJobState, MediaKind
 
 SHA256_LENGTH = 64
 
@@ -397,3 +397,63 @@ class CarriedCustodyRecord(models.Model):
 
     def delete(self, *args, **kwargs):
         raise PermissionDenied("Custody records are append-only.")
+
+
+def imports_dir() -> Path:
+    """Return the private folder where uploaded files wait for the worker (never served)."""
+    return Path(settings.DATA_DIR) / "imports"
+
+
+class ImportJob(models.Model):
+    """A file uploaded on the Import page, imported by the worker with visible progress.
+
+    The worker claims a queued job (or one whose worker stopped renewing its lease),
+    runs the import and deletes the uploaded file when the job ends, done or failed.
+    ``records_total`` is known once the file was checked, ``records_done`` grows as
+    batches are written; a claimed-again job resumes where the import stopped.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="import_jobs")
+    format = models.CharField(max_length=40)
+    source_name = models.CharField(max_length=255)
+    upload = models.CharField(max_length=500, blank=True)  # relative to imports_dir()
+    bytes_total = models.BigIntegerField(default=0)
+    options = models.JSONField(default=dict, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    state = models.CharField(
+        max_length=10, choices=ImportJobState.choices, default=ImportJobState.QUEUED
+    )
+    records_total = models.BigIntegerField(null=True, blank=True)
+    records_done = models.BigIntegerField(default=0)
+    items_new = models.BigIntegerField(default=0)
+    items_known = models.BigIntegerField(default=0)
+    records_skipped = models.BigIntegerField(default=0)
+    capture = models.ForeignKey(
+        Capture, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["state", "lease_until"])]
+
+    def __str__(self) -> str:
+        return f"import {self.pk} ({self.state})"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in {ImportJobState.DONE, ImportJobState.FAILED}
+
+    @property
+    def percent(self) -> int | None:
+        if not self.records_total:
+            return None
+        return min(100, round(100 * self.records_done / self.records_total))

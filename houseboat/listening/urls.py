@@ -6,4 +6,7 @@ app_name = "listening"
 
 urlpatterns = [
     path("", views.archive, name="archive"),
+    path("import/", views.import_file, name="import"),
+    path("import/<int:pk>/", views.import_job, name="import_job"),
+    path("retention/", views.retention, name="retention"),
 ]

@@ -1,14 +1,21 @@
-"""The archive's pages: search with filters, for every member of the team."""
+"""The archive's pages: search for every member, imports for editors, retention for owners."""
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_safe
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_http_methods, require_safe
 
 from houseboat.connectors.constants import Network
 from houseboat.core.access import team_view
 from houseboat.core.constants import Capability
-from houseboat.listening.forms import ArchiveSearchForm
-from houseboat.listening.models import Capture
+from houseboat.listening import jobs
+from houseboat.listening.forms import ArchiveSearchForm, ImportForm, RetentionForm
+from houseboat.listening.models import Capture, ImportJob
+from houseboat.listening.retention import Purge, purge_archive
 from houseboat.listening.search import search
 
 
@@ -63,4 +70,122 @@ def archive(request: HttpRequest) -> HttpResponse:
             ),
         },
         status=200 if results is not None else 400,
+    )
+
+
+def team_campaigns(request: HttpRequest) -> list:
+    return list(request.team.campaigns.order_by("-starts_on", "name"))
+
+
+# --- import -------------------------------------------------------------------------------
+
+
+@csrf_exempt
+def import_file(request: HttpRequest, team_slug: str) -> HttpResponse:
+    """Upload an export file; it streams into the private imports folder, not into memory."""
+    # Upload handlers must be set before anything reads the body, CSRF checks included:
+    # the checks run inside, once the role allows an upload at all.
+    request.upload_handlers = [jobs.ImportUploadHandler(request)]
+    return _import_file(request, team_slug)
+
+
+@team_view(Capability.EDIT_CAMPAIGN)
+@csrf_protect
+@require_http_methods(["GET", "HEAD", "POST"])
+def _import_file(request: HttpRequest) -> HttpResponse:
+    campaigns = team_campaigns(request)
+    formats = jobs.format_choices()
+    initial = {"campaign": request.GET.get("campaign", "")}
+    form = ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        campaigns=campaigns,
+        formats=formats,
+        initial=initial,
+    )
+    if request.method == "POST":
+        if form.is_valid():
+            campaign = next(c for c in campaigns if c.slug == form.cleaned_data["campaign"])
+            job = jobs.queue_import(
+                campaign=campaign,
+                format=form.cleaned_data["format"],
+                upload=form.cleaned_data["file"],
+                user=request.user,
+            )
+            return redirect("listening:import_job", team_slug=request.team.slug, pk=job.pk)
+        for upload in request.FILES.values():
+            jobs.discard(upload)
+    recent = ImportJob.objects.filter(campaign__team=request.team).select_related("campaign")[:10]
+    return render(
+        request,
+        "listening/import.html",
+        {
+            "form": form if campaigns else None,
+            "guide": [(name, label, jobs.WEB_FORMATS[name]) for name, label in formats],
+            "recent": recent,
+        },
+        status=400 if form.is_bound and not form.is_valid() else 200,
+    )
+
+
+import_file.required_capability = _import_file.required_capability  # type: ignore[attr-defined]
+
+
+@team_view(Capability.EDIT_CAMPAIGN)
+@require_safe
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show an import's progress; HTMX asks again every 2 seconds while it runs."""
+    job = get_object_or_404(
+        ImportJob.objects.select_related("campaign"), pk=pk, campaign__team=request.team
+    )
+    context = {
+        "job": job,
+        "search_url": reverse("listening:archive", kwargs={"team_slug": request.team.slug})
+        + f"?campaign={job.campaign.slug}",
+    }
+    if request.htmx:
+        return render(request, "listening/_import_progress.html", context)
+    return render(request, "listening/import_job.html", context)
+
+
+# --- retention ----------------------------------------------------------------------------
+
+
+@team_view(Capability.VIEW)
+@require_http_methods(["GET", "HEAD", "POST"])
+def retention(request: HttpRequest) -> HttpResponse:
+    """Purge a campaign's archive, whole or before a date: a form, a count to confirm, done."""
+    if not request.membership.can(Capability.MANAGE_TEAM):
+        raise PermissionDenied(
+            _("Only an owner of %(team)s can purge the archive.") % {"team": request.team.name}
+        )
+    campaigns = team_campaigns(request)
+    form = RetentionForm(request.POST or None, campaigns=campaigns)
+    if request.method != "POST" or not form.is_valid():
+        return render(
+            request,
+            "listening/retention.html",
+            {"form": form if campaigns else None},
+            status=400 if form.is_bound else 200,
+        )
+    campaign = next(c for c in campaigns if c.slug == form.cleaned_data["campaign"])
+    purge = Purge(campaign, form.cleaned_data["before"])
+    if request.POST.get("confirm") != "yes":
+        return render(
+            request,
+            "listening/retention_confirm.html",
+            {"form": form, "purge": purge, "count": purge.items().count(), "campaign": campaign},
+        )
+    result = purge_archive(purge, actor=request.user, request=request)
+    messages.success(
+        request,
+        _(
+            "Purged %(items)s items from %(campaign)s and %(media)s media files no other item "
+            "used. The chain of custody records the purge."
+        )
+        % {"items": f"{result.items:,}", "campaign": campaign.name, "media": result.media_files},
+    )
+    return redirect(
+        reverse("listening:archive", kwargs={"team_slug": request.team.slug})
+        + f"?campaign={campaign.slug}"
     )

@@ -25,6 +25,7 @@ APPS = {
     "search": "houseboat.listening",
     "export": "houseboat.listening",
     "verify": "houseboat.listening",
+    "archive": "houseboat.listening",
     "media": "houseboat.safety",
     "keys": "houseboat.safety",
 }

@@ -1,4 +1,8 @@
-"""`houseboat export --campaign SLUG --out DIR`: the campaign's archive in open formats."""
+"""`houseboat export --campaign SLUG --out DIR`: the campaign's archive in open formats.
+
+The folder holds items.jsonl (complete, restorable) and items.parquet (typed columns
+for analysts), authors, media files and custody records, with a manifest of hashes.
+"""
 
 from pathlib import Path
 
@@ -19,12 +23,6 @@ class Command(HouseboatCommand):
         parser.add_argument(
             "--out", required=True, metavar="DIR", help="A new (or empty) folder to write."
         )
-        parser.add_argument(
-            "--format",
-            choices=["jsonl", "parquet"],
-            default="jsonl",
-            help="jsonl (the full, restorable export) or parquet (items for analysts).",
-        )
 
     def handle(self, *args, **options):
         campaign = Campaign.objects.select_related("team").filter(slug=options["campaign"]).first()
@@ -32,12 +30,6 @@ class Command(HouseboatCommand):
             raise CommandError(
                 f"No campaign is called {options['campaign']!r}. "
                 "`houseboat campaign list` shows them."
-            )
-        if options["format"] == "parquet":
-            raise CommandError(
-                "The Parquet export needs pyarrow, which this install does not have yet. "
-                "Use the JSON Lines export (the default): DuckDB and pandas read items.jsonl "
-                "directly (read_json_auto, pandas.read_json(lines=True))."
             )
         try:
             result = export_campaign(campaign, Path(options["out"]))

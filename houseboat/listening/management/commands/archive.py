@@ -1,0 +1,65 @@
+"""`houseboat archive purge --campaign SLUG (--before YYYY-MM-DD | --all) --yes`."""
+
+from datetime import date
+
+from django.core.management.base import CommandError
+
+from houseboat.campaigns.models import Campaign
+from houseboat.core.commands import HouseboatCommand
+from houseboat.listening.retention import Purge, purge_archive
+
+
+def day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"{value!r} is not a date: write it as YYYY-MM-DD.") from None
+
+
+class Command(HouseboatCommand):
+    help = "Purge a campaign's archive, whole or older than a date (retention); custody stays."
+
+    def add_arguments(self, parser):
+        actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
+        purge = actions.add_parser(
+            "purge",
+            help="Delete archived items (and media no other item uses); prints a preview "
+            "unless --yes.",
+        )
+        purge.add_argument("--campaign", required=True, help="Web address of the campaign.")
+        which = purge.add_mutually_exclusive_group(required=True)
+        which.add_argument(
+            "--before",
+            metavar="YYYY-MM-DD",
+            help="Purge the items posted before this day (UTC); items with no posting time "
+            "count by when they were captured.",
+        )
+        which.add_argument("--all", action="store_true", help="Purge the whole archive.")
+        purge.add_argument(
+            "--yes", action="store_true", help="Really purge. Without it nothing changes."
+        )
+
+    def handle(self, *args, **options):
+        campaign = Campaign.objects.select_related("team").filter(slug=options["campaign"]).first()
+        if campaign is None:
+            raise CommandError(
+                f"No campaign is called {options['campaign']!r}. "
+                "`houseboat campaign list` shows them."
+            )
+        purge = Purge(campaign, None if options["all"] else day(options["before"]))
+        count = purge.items().count()
+        if not options["yes"]:
+            self.stdout.write(
+                f"Would purge {count:,} items of {campaign.slug} ({purge.describe()}). "
+                "Nothing was changed: add --yes to purge. Export the archive first "
+                "(houseboat export) if the team may need it again."
+            )
+            return
+        result = purge_archive(purge)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Purged {result.items:,} items of {campaign.slug} ({purge.describe()}) and "
+                f"{result.media_files:,} media files no other item used. The chain of custody "
+                f"keeps a record of the purge (record {result.custody_seq})."
+            )
+        )
