@@ -243,6 +243,20 @@ def publishing_pages(cam: Camera, page: Page, data_dir: Path) -> None:
     page.get_by_label("Date and time").fill(spring)
     checked(page)
     cam.shoot(page, "publish-time-the-clocks-skip")
+    queue_pages(cam, page, pub)
+
+
+def queue_pages(cam: Camera, page: Page, pub: str) -> None:
+    """Posting times: the list, a channel's suggested times, and the queue without any."""
+    cam.shoot(page, "publish-posting-times", f"{pub}/times/")
+    page.get_by_role("row", name=re.compile("X — @FreeRiverside10")).get_by_role("link").click()
+    cam.shoot(page, "publish-posting-times-suggested")
+    cam.shoot(page, "publish-new-queue", f"{pub}/new/")
+    page.get_by_label("Message").fill("Vigil tomorrow at 6 pm, 14 Quay Street.")
+    page.get_by_role("checkbox", name=re.compile("X — @FreeRiverside10")).check()
+    page.get_by_label(re.compile("Add to queue")).check()
+    page.get_by_role("button", name="Add to queue").click()
+    cam.shoot(page, "publish-queue-channel-without-posting-times")
 
 
 def contributor_pages(cam: Camera, browser: Browser) -> None:
@@ -306,6 +320,22 @@ def publishing_arabic_pages(cam: Camera, page: Page) -> None:
     cam.shoot(page, "arabic-rtl-publish-new", f"{pub}/new/")
 
 
+def archive_pages(cam: Camera, page: Page) -> None:
+    """The archive's Import page (a file that fails, one that works) and Retention's two steps."""
+    team = f"/t/{TEAM}/archive"
+    cam.shoot(page, "archive-import", f"{team}/import/?campaign={CAMPAIGN}")
+    page.get_by_label("What kind of file").select_option("x-archive")
+    page.get_by_label("The file").set_input_files(
+        {"name": "tweets.zip", "mimeType": "application/zip", "buffer": b"not a zip"}
+    )
+    page.get_by_role("button", name="Upload and import").click()
+    cam.shoot(page, "archive-import-job-queued")
+    cam.shoot(page, "archive-retention", f"{team}/retention/")
+    page.get_by_label("Cut-off date").fill(time.strftime("%Y-%m-%d"))
+    page.get_by_role("button", name="Count what would be purged").click()
+    cam.shoot(page, "archive-retention-confirm")
+
+
 def take(out: Path, base: str, password: str, data_dir: Path) -> None:
     # A second team, so the start page lists teams instead of opening the only one.
     houseboat(data_dir, "team", "create", "Harbour Watch", "--owner", "amina").wait()
@@ -319,6 +349,7 @@ def take(out: Path, base: str, password: str, data_dir: Path) -> None:
         link, recovery = owner_pages(cam, page, password)
         second_sign_in(cam, page, password, recovery)
         publishing_pages(cam, page, data_dir)
+        archive_pages(cam, page)
         contributor_pages(cam, browser)
         no_worker_page(cam, browser)
         newcomer_pages(cam, browser, link)

@@ -6,8 +6,9 @@ Only for a throwaway demo: the channels point at addresses that do not exist, an
 nothing is due before tomorrow, so the demo's worker never tries to send anything.
 """
 
-from datetime import timedelta
+from datetime import time, timedelta
 
+from django.conf import settings
 from django.utils import timezone
 
 from houseboat.campaigns.models import Campaign
@@ -15,7 +16,8 @@ from houseboat.connectors.models import Channel
 from houseboat.core.models import Membership, User
 from houseboat.publishing import services
 from houseboat.publishing.constants import DeliveryState, ErrorKind, PostStatus
-from houseboat.publishing.models import Delivery, Post
+from houseboat.publishing.models import Delivery, Post, QueueSlot
+from houseboat.publishing.queue import SUGGESTED
 
 CONTRIBUTOR_PASSWORD = "quiet lantern river stone"  # noqa: S105 (a throwaway demo account)
 
@@ -50,6 +52,12 @@ def seed_publishing() -> None:
         config={"chat_id": "@riversideupdates"},
         secrets={"bot_token": "123:demo"},
         status="ok",
+    )
+    # Posting times (the queue): Mastodon on weekdays, Telegram every morning; X has none.
+    zone = settings.TIME_ZONE
+    QueueSlot.objects.bulk_create(
+        [QueueSlot(channel=mastodon, weekday=d, time=t, time_zone=zone) for d, t in SUGGESTED]
+        + [QueueSlot(channel=telegram, weekday=d, time=time(8), time_zone=zone) for d in range(7)]
     )
     now = timezone.now().replace(second=0, microsecond=0)
     tomorrow_nine = (now + timedelta(days=1)).replace(hour=9, minute=0)

@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
+from houseboat.connectors.models import Channel
 from houseboat.core.models import Team
 from houseboat.publishing.constants import DeliveryState, PostStatus
 from houseboat.publishing.models import Delivery, Post
@@ -81,12 +82,12 @@ class Day:
     is_today: bool
     in_month: bool
     # Posting times of the channels' queues still free on this day (week view only).
-    free: list[tuple[datetime, str]] = field(default_factory=list)
+    free: list[tuple[datetime, Channel]] = field(default_factory=list)
 
 
 def free_slots(
     team: Team, start: datetime, end: datetime, zone: str, *, channel_id: str = ""
-) -> dict[date, list[tuple[datetime, str]]]:
+) -> dict[date, list[tuple[datetime, Channel]]]:
     """Every channel's queue slots from now to end that no post holds, by day in zone."""
     from houseboat.publishing import queue  # queue builds on services, which this need not
 
@@ -95,14 +96,16 @@ def free_slots(
         channels = channels.filter(pk=channel_id)
     tz = ZoneInfo(zone)
     after = max(start, timezone.now())
-    found: dict[date, list[tuple[datetime, str]]] = {}
+    found: dict[date, list[tuple[datetime, Channel]]] = {}
     for channel in channels.prefetch_related("queue_slots"):
         busy = queue.taken(channel, after, end)
         for moment in queue.upcoming(channel.queue_slots.all(), after, until=end):
             if moment < end and moment not in busy:
                 shown = moment.astimezone(tz)
-                found.setdefault(shown.date(), []).append((shown, channel.name))
-    return {day: sorted(items) for day, items in found.items()}
+                found.setdefault(shown.date(), []).append((shown, channel))
+    return {
+        day: sorted(items, key=lambda item: (item[0], item[1].name)) for day, items in found.items()
+    }
 
 
 def _midnight(day: date, tz: ZoneInfo) -> datetime:
