@@ -92,7 +92,7 @@ class RetentionForm(forms.Form):
         label=_("Purge"), choices=SCOPE_CHOICES, widget=forms.RadioSelect, initial="before"
     )
     before = forms.DateField(
-        label=_("Before"),
+        label=_("Cut-off date"),
         required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_(

@@ -160,7 +160,11 @@ def retention(request: HttpRequest) -> HttpResponse:
             _("Only an owner of %(team)s can purge the archive.") % {"team": request.team.name}
         )
     campaigns = team_campaigns(request)
-    form = RetentionForm(request.POST or None, campaigns=campaigns)
+    form = RetentionForm(
+        request.POST or None,
+        campaigns=campaigns,
+        initial={"campaign": latest_archive(request.team)},
+    )
     if request.method != "POST" or not form.is_valid():
         return render(
             request,
