@@ -206,12 +206,15 @@ def _page(
     error: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    label_size = _label_size(record)
     for number, row in enumerate(rows, start=1):
         row["number"] = number
         row["percent"] = _as_percent(row, record)
         row["sure"] = round(_number(row["score"], 1.0) * 100)
         row["w"] = _int(row["x1"]) - _int(row["x0"])
         row["h"] = _int(row["y1"]) - _int(row["y0"])
+        row["label_x"] = _int(row["x0"]) + label_size // 4
+        row["label_y"] = _int(row["y0"]) + label_size
     post = record.attachment.post
     return render(
         request,
@@ -223,10 +226,16 @@ def _page(
             "rows": rows,
             "error": error,
             "editable": editable(record),
+            "label_size": label_size,
             "blurred": sum(1 for row in rows if row["blur"] and not row["remove"]),
         },
         status=status,
     )
+
+
+def _label_size(record: MediaRegions) -> int:
+    """Return a box number's height in picture pixels: readable at any picture size."""
+    return max(12, round(max(record.width, record.height) / 28))
 
 
 def _int(value) -> int:

@@ -15,6 +15,8 @@
   var count = document.getElementById("region-count");
   if (!stage || !overlay || !list || !template) return;
 
+  var labelSize = Number(overlay.dataset.labelSize) || 16;
+  var boxWord = overlay.dataset.boxWord || "Box";
   var width = Number(stage.dataset.width);
   var height = Number(stage.dataset.height);
   var created = 0;
@@ -26,6 +28,7 @@
   function rows() { return Array.prototype.slice.call(list.querySelectorAll(".region-row")); }
   function field(row, name) { return row.querySelector('input[name="' + name + '"]'); }
   function rectFor(key) { return overlay.querySelector('rect[data-key="' + key + '"]'); }
+  function labelFor(key) { return overlay.querySelector('text[data-key="' + key + '"]'); }
   function rowFor(key) { return list.querySelector('.region-row[data-key="' + key + '"]'); }
 
   function toPicture(event) {
@@ -47,8 +50,10 @@
     rows().forEach(function (row, index) {
       row.querySelector(".region-number").textContent = String(index + 1);
       var rect = rectFor(row.dataset.key);
+      var label = labelFor(row.dataset.key);
+      if (label) label.textContent = String(index + 1);
       if (rect) {
-        var name = "Box " + (index + 1);
+        var name = boxWord + " " + (index + 1);
         rect.setAttribute("aria-label", name);
         var title = rect.querySelector("title");
         if (title) title.textContent = name;
@@ -112,6 +117,12 @@
     rect.dataset.key = key;
     rect.appendChild(document.createElementNS(SVG, "title"));
     overlay.appendChild(rect);
+    var label = document.createElementNS(SVG, "text");
+    label.setAttribute("class", "region-label");
+    label.setAttribute("aria-hidden", "true");
+    label.setAttribute("font-size", labelSize);
+    label.dataset.key = key;
+    overlay.appendChild(label);
     return rect;
   }
 
@@ -146,6 +157,9 @@
     if (Math.abs(end.x - start.x) < MIN_SIDE || Math.abs(end.y - start.y) < MIN_SIDE) return;
     var key = addRow(start.x, start.y, end.x, end.y);
     place(makeRect(key), start.x, start.y, end.x, end.y);
+    var label = labelFor(key);
+    label.setAttribute("x", Math.round(Math.min(start.x, end.x) + labelSize / 4));
+    label.setAttribute("y", Math.round(Math.min(start.y, end.y) + labelSize));
     renumber();
     select(key);
   }
