@@ -14,7 +14,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.core.files import File
 from django.db import transaction
@@ -201,33 +200,6 @@ def _refuse_problems(post: Post) -> None:
         raise PublishingError(
             "This post cannot be scheduled yet. " + " ".join(p.message for p in problems)
         )
-
-
-# --- time ------------------------------------------------------------------------------
-
-
-def local_to_utc(value: datetime, zone: str) -> datetime:
-    """Read a wall-clock time in a person's time zone; refuse times a DST change skips
-    or repeats, since they name no single moment."""
-    try:
-        tz = ZoneInfo(zone)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise PublishingError(f"“{zone}” is not a time zone houseboat knows.") from None
-    if value.tzinfo is not None:
-        return value.astimezone(ZoneInfo("UTC"))
-    earlier, later = value.replace(tzinfo=tz, fold=0), value.replace(tzinfo=tz, fold=1)
-    if earlier.utcoffset() != later.utcoffset():
-        round_trip = earlier.astimezone(ZoneInfo("UTC")).astimezone(tz).replace(tzinfo=None)
-        if round_trip != value:
-            raise PublishingError(
-                f"{value:%Y-%m-%d %H:%M} does not exist in {zone}: the clocks skip that hour. "
-                "Choose another time."
-            )
-        raise PublishingError(
-            f"{value:%Y-%m-%d %H:%M} happens twice in {zone} (the clocks go back). Give the "
-            "time with its UTC offset, e.g. 01:30+02:00."
-        )
-    return earlier.astimezone(ZoneInfo("UTC"))
 
 
 # --- the approval flow -----------------------------------------------------------------

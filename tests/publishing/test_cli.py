@@ -12,9 +12,9 @@ from houseboat.publishing.constants import DeliveryState, PostStatus
 from houseboat.publishing.models import Delivery, Post
 
 
-def houseboat_post(*args: str) -> str:
+def houseboat_post(*args: str, stderr: StringIO | None = None) -> str:
     out = StringIO()
-    call_command("post", *args, stdout=out)
+    call_command("post", *args, stdout=out, stderr=stderr or StringIO())
     return out.getvalue()
 
 
@@ -82,6 +82,26 @@ def test_a_time_the_clocks_skip_is_refused_with_a_reason(bob, campaign_a):
             "create", "--team=team-a", "--as=bob", "--text=x",
             "--at=2031-03-30 02:30", "--tz=Europe/Berlin", "--campaign=free-the-ten",
         )  # fmt: skip
+
+
+def test_a_time_that_happens_twice_takes_the_first_and_says_so(bob, campaign_a, own_site):
+    # As the web form does: 02:30 on 25 October 2026 in Berlin is first at +02:00.
+    told = StringIO()
+    houseboat_post(
+        "create", "--team=team-a", "--as=bob", "--text=Autumn", "--schedule",
+        "--at=2026-10-25 02:30", "--tz=Europe/Berlin", "--campaign=free-the-ten",
+        stderr=told,
+    )  # fmt: skip
+    assert Delivery.objects.get().due_at == datetime(2026, 10, 25, 0, 30, tzinfo=UTC)
+    assert "happens twice in Europe/Berlin" in told.getvalue()
+
+
+def test_a_time_given_with_its_offset_is_that_moment(bob, campaign_a, own_site):
+    houseboat_post(
+        "create", "--team=team-a", "--as=bob", "--text=Autumn", "--schedule",
+        "--at=2026-10-25T02:30+01:00", "--tz=Europe/Berlin", "--campaign=free-the-ten",
+    )  # fmt: skip
+    assert Delivery.objects.get().due_at == datetime(2026, 10, 25, 1, 30, tzinfo=UTC)
 
 
 def test_a_variant_too_long_is_named_before_anything_is_scheduled(

@@ -188,41 +188,6 @@ def test_a_contributor_may_cancel_their_own_draft_but_not_a_scheduled_post(
     assert Delivery.objects.get(variant__post=theirs).state == DeliveryState.SCHEDULED
 
 
-# --- time zones ---------------------------------------------------------------------------
-
-
-def test_a_local_time_is_stored_in_utc():
-    summer = services.local_to_utc(datetime(2026, 7, 1, 18, 0), "Europe/Berlin")
-    winter = services.local_to_utc(datetime(2026, 1, 15, 18, 0), "Europe/Berlin")
-    assert summer == datetime(2026, 7, 1, 16, 0, tzinfo=UTC)
-    assert winter == datetime(2026, 1, 15, 17, 0, tzinfo=UTC)
-
-
-def test_a_time_the_clocks_skip_is_refused():
-    with pytest.raises(PublishingError, match="does not exist"):
-        services.local_to_utc(datetime(2026, 3, 29, 2, 30), "Europe/Berlin")
-
-
-def test_a_time_that_happens_twice_asks_for_its_offset():
-    with pytest.raises(PublishingError, match="happens twice"):
-        services.local_to_utc(datetime(2026, 10, 25, 2, 30), "Europe/Berlin")
-    given = datetime.fromisoformat("2026-10-25T02:30:00+01:00")
-    assert services.local_to_utc(given, "Europe/Berlin") == datetime(
-        2026, 10, 25, 1, 30, tzinfo=UTC
-    )
-
-
-def test_the_hour_around_a_dst_change_is_scheduled_exactly():
-    before = services.local_to_utc(datetime(2026, 3, 29, 1, 59), "Europe/Berlin")
-    after = services.local_to_utc(datetime(2026, 3, 29, 3, 0), "Europe/Berlin")
-    assert (after - before).total_seconds() == 60
-
-
-def test_an_unknown_time_zone_is_named():
-    with pytest.raises(PublishingError, match="Mars/Olympus"):
-        services.local_to_utc(datetime(2026, 1, 1), "Mars/Olympus")
-
-
 def test_a_long_caption_on_telegram_is_a_note_and_the_post_can_still_be_scheduled(
     bob_member, campaign_a, telegram_channel, tmp_path, settings
 ):

@@ -1,5 +1,5 @@
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -15,7 +15,7 @@ from houseboat.core.access import require
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import Capability
 from houseboat.core.models import Membership, Team
-from houseboat.publishing import queue, services
+from houseboat.publishing import queue, services, zones
 from houseboat.publishing.constants import DeliveryState, PostStatus, Resolution
 from houseboat.publishing.models import Delivery, Post
 
@@ -252,7 +252,14 @@ class Command(HouseboatCommand):
             moment = datetime.fromisoformat(at)
         except ValueError:
             raise CommandError(f"--at {at!r} is not a time: write YYYY-MM-DD HH:MM.") from None
-        return services.local_to_utc(moment, zone)
+        if moment.tzinfo is not None:  # given with its offset: one moment, whatever --tz says
+            return moment.astimezone(UTC)
+        # The same reading as the web form: a skipped time is refused, a repeated one
+        # takes its first occurrence, and the note says so.
+        reading = zones.read_local(moment, zone)
+        if reading.note:
+            self.stderr.write(self.style.WARNING(reading.note))
+        return reading.utc
 
     def report_problems(self, post: Post) -> None:
         for problem in services.post_problems(post):
