@@ -59,6 +59,14 @@ def format_choices() -> list[tuple[str, str]]:
     ]
 
 
+def format_label(name: str) -> str:
+    """Return an importer's label for people ("X account archive (ZIP)"), or its name if unknown."""
+    try:
+        return str(get_importer(name).MANIFEST["label"])
+    except (ImportFileError, KeyError):
+        return name
+
+
 # --- the upload ---------------------------------------------------------------------------
 
 

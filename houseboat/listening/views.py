@@ -2,21 +2,23 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from houseboat.connectors.constants import Network
-from houseboat.core.access import team_view
+from houseboat.core.access import require, team_view
 from houseboat.core.constants import Capability
-from houseboat.listening import jobs
+from houseboat.listening import jobs, media
 from houseboat.listening.forms import ArchiveSearchForm, ImportForm, RetentionForm
 from houseboat.listening.models import Capture, ImportJob
 from houseboat.listening.retention import Purge, purge_archive
 from houseboat.listening.search import search
+from houseboat.safety.graphic import is_sha256, mark_graphic, unmark_graphic
 
 
 def latest_archive(team) -> str | None:
@@ -55,6 +57,7 @@ def archive(request: HttpRequest) -> HttpResponse:
         labels = dict(Network.choices)
         for item in results.items:
             item.network_label = labels.get(item.network, item.network)
+        media.attach_media(request.team, results.items)
     return render(
         request,
         "listening/archive.html",
@@ -71,6 +74,67 @@ def archive(request: HttpRequest) -> HttpResponse:
         },
         status=200 if results is not None else 400,
     )
+
+
+@team_view(Capability.VIEW)
+@require_safe
+def archive_media(request: HttpRequest, sha256: str) -> HttpResponse:
+    """Send an archive media file that an item of the team's campaigns uses; else 404.
+
+    Pictures and videos (by their bytes) are shown; anything else is a download.
+    """
+    sha256 = sha256.lower()
+    blob = media.team_blob(request.team, sha256) if is_sha256(sha256) else None
+    if blob is None:
+        raise Http404(_("No such media file in this team's archive."))
+    try:
+        handle = open(blob.path, "rb")  # noqa: SIM115 (FileResponse closes it)
+    except OSError:
+        raise Http404(_("The media file is missing from the archive folder.")) from None
+    head = handle.read(media.HEAD_BYTES)
+    handle.seek(0)
+    shown_type = media.shown_type(head)
+    if shown_type:
+        response = FileResponse(handle, content_type=shown_type)
+    else:
+        response = FileResponse(
+            handle,
+            as_attachment=True,
+            filename=f"media-{sha256[:12]}",
+            content_type=media.download_type(blob.mime_type),
+        )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@team_view(Capability.DRAFT)
+@require_POST
+def archive_media_mark(request: HttpRequest, sha256: str) -> HttpResponse:
+    """Mark an archive picture or video graphic (who drafts), or not (editors); go back."""
+    sha256 = sha256.lower()
+    if not is_sha256(sha256) or media.team_blob(request.team, sha256) is None:
+        raise Http404(_("No such media file in this team's archive."))
+    if request.POST.get("graphic") == "no":
+        require(request.membership, Capability.PUBLISH)
+        if unmark_graphic(request.team, sha256):
+            messages.success(
+                request, _("No longer marked graphic: it is shown as it is, to everyone.")
+            )
+        else:
+            messages.info(request, _("It was not marked graphic by hand."))
+    elif mark_graphic(request.team, sha256, by=request.user):
+        messages.success(request, _("Marked graphic: it is shown shielded to everyone."))
+    else:
+        messages.info(request, _("It was already marked graphic."))
+    back = request.POST.get("next", "")
+    archive_url = reverse("listening:archive", kwargs={"team_slug": request.team.slug})
+    if not (
+        back.startswith(archive_url)
+        and url_has_allowed_host_and_scheme(back, {request.get_host()}, request.is_secure())
+    ):
+        back = archive_url
+    return redirect(back)
 
 
 def team_campaigns(request: HttpRequest) -> list:
@@ -140,6 +204,7 @@ def import_job(request: HttpRequest, pk: int) -> HttpResponse:
     )
     context = {
         "job": job,
+        "format_label": jobs.format_label(job.format),
         "search_url": reverse("listening:archive", kwargs={"team_slug": request.team.slug})
         + f"?campaign={job.campaign.slug}",
     }

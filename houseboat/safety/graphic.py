@@ -50,6 +50,29 @@ def graphic_hashes(team: Team, hashes: Iterable[str]) -> set[str]:
     )
 
 
+def graphic_reasons(team: Team, hashes: Iterable[str]) -> dict[str, str]:
+    """Return {hash: why it was marked} for those of these media the team marked (one query).
+
+    A mark made by hand without a reason gives "marked graphic by a team member".
+    """
+    wanted = {value.lower() for value in hashes if value}
+    if not wanted:
+        return {}
+    rows = GraphicMark.objects.filter(team=team, media_sha256__in=wanted).values_list(
+        "media_sha256", "reason"
+    )
+    return {sha256: reason or _("marked graphic by a team member") for sha256, reason in rows}
+
+
+def unmark_graphic(team: Team, sha256: str) -> bool:
+    """Remove a team's mark on a picture or video; return False when there was none.
+
+    Media of items a rule matches stay shielded: change the rule to change that.
+    """
+    deleted, _rows = GraphicMark.objects.filter(team=team, media_sha256=sha256.lower()).delete()
+    return bool(deleted)
+
+
 def mark_graphic(team: Team, sha256: str, *, by: User | None, reason: str = "") -> bool:
     """Mark a picture or video graphic; return False when it already was."""
     sha256 = sha256.lower()

@@ -96,6 +96,26 @@ def test_a_running_job_page_polls_and_shows_a_progress_bar(campaign_a, as_bob):
     assert partial.content.decode().lstrip().startswith('<section class="card import-progress"')
 
 
+def test_the_job_page_names_the_format_for_people_and_groups_large_numbers(campaign_a, as_bob):
+    upload(as_bob, "tweets.zip", b"PK", format="x-archive")
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(
+        state="running", records_total=8_800_000, records_done=1_234_567, items_new=1_200_000
+    )
+    url = f"/t/team-a/archive/import/{job.pk}/"
+    page = as_bob.get(url).content.decode()
+    assert "X account archive (ZIP)" in page
+    assert "x-archive" not in page
+    assert "1,234,567 of 8,800,000 posts (14%)" in page
+    assert "1,200,000 new so far, 0 already in the archive." in page
+    partial = as_bob.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert "X account archive (ZIP)" in partial
+    ImportJob.objects.filter(pk=job.pk).update(state="done", items_known=2_500)
+    page = as_bob.get(url).content.decode()
+    assert "1,200,000 new posts in the archive, 2,500 were already there." in page
+    assert "1,200,000 new items" in as_bob.get(URL).content.decode()
+
+
 def test_a_wrong_file_ends_failed_with_the_importers_message_and_imports_nothing(
     campaign_a, as_bob
 ):
