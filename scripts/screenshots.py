@@ -321,8 +321,12 @@ def publishing_arabic_pages(cam: Camera, page: Page) -> None:
 
 
 def archive_pages(cam: Camera, page: Page) -> None:
-    """The archive's Import page (a file that fails, one that works) and Retention's two steps."""
+    """The archive's media (one shielded, then shown), Import (a file that fails), Retention."""
     team = f"/t/{TEAM}/archive"
+    cam.shoot(page, "archive-media", f"{team}/?campaign={CAMPAIGN}&media=yes")
+    page.locator(".graphic-reveal").first.click()
+    page.wait_for_timeout(500)  # the un-blurring is a short transition
+    cam.shoot(page, "archive-media-revealed")
     cam.shoot(page, "archive-import", f"{team}/import/?campaign={CAMPAIGN}")
     page.get_by_label("What kind of file").select_option("x-archive")
     page.get_by_label("The file").set_input_files(

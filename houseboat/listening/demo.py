@@ -24,7 +24,7 @@ from django.utils import timezone
 from houseboat.campaigns.models import Campaign
 from houseboat.core.models import User
 from houseboat.listening.imports import run_import
-from houseboat.listening.models import Capture
+from houseboat.listening.models import Capture, ItemMedia
 
 CAMPAIGN_ACCOUNT = ("1600000000000000001", "freeriverside10", "Free the Riverside Ten")
 X_ACCOUNTS = {
@@ -370,4 +370,25 @@ def seed_archive(campaign: Campaign, *, actor: User | None = None) -> list[Captu
                     campaign=campaign, format=format, path=path, actor=actor, options=options
                 )
             )
+    mark_example_picture(campaign, actor=actor)
     return captures
+
+
+def mark_example_picture(campaign: Campaign, *, actor: User | None = None) -> None:
+    """Mark the Facebook vigil picture graphic, so the Archive shows what the shield does.
+
+    The picture is harmless (candles); the reason says so.
+    """
+    from houseboat.safety.graphic import mark_graphic  # safety builds on the archive
+
+    pictures = ItemMedia.objects.filter(
+        item__campaign=campaign, item__network="facebook", blob__isnull=False
+    )
+    sha256 = pictures.values_list("blob_id", flat=True).first()
+    if sha256:
+        mark_graphic(
+            campaign.team,
+            sha256,
+            by=actor,
+            reason="An example: this picture of candles is harmless",
+        )

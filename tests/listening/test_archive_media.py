@@ -276,3 +276,18 @@ def test_a_page_of_items_with_media_costs_the_same_few_queries(
     page = response.content.decode()
     assert page.count("<img ") >= 25
     assert page.count('<figure class="graphic shielded"') == 2
+
+
+def test_the_demo_archive_shows_one_harmless_picture_shielded(client):
+    from houseboat import demo
+
+    demo.seed()
+    campaign = Campaign.objects.get(slug="free-the-riverside-ten")
+    [mark] = GraphicMark.objects.filter(team=campaign.team)
+    assert mark.reason == "An example: this picture of candles is harmless"
+    client.force_login(mark.marked_by)
+    url = reverse("listening:archive", kwargs={"team_slug": campaign.team.slug})
+    page = client.get(url, {"campaign": campaign.slug, "media": "yes"}).content.decode()
+    assert page.count('<figure class="graphic shielded"') == 1
+    assert "An example: this picture of candles is harmless" in page
+    assert page.count("<img ") == 2
