@@ -28,7 +28,7 @@ from houseboat.connectors.base import (
     Source,
     UnexpectedResponse,
 )
-from houseboat.connectors.bluesky import connector as bluesky
+from houseboat.connectors.bluesky import publishing as bluesky_publishing
 from houseboat.connectors.bluesky.connector import BlueskyConnector, detect_spans, record_key
 from tests.connectors.replay import assert_sent, load, response_for, route, transport
 
@@ -322,7 +322,7 @@ def test_pictures_are_uploaded_as_blobs_and_embedded_with_their_descriptions(tmp
     banner.write_bytes(b"\x89PNG\r\n\x1a\n banner")
     # Pillow is optional: where it reads a size, the ratio is sent; elsewhere it is left out.
     monkeypatch.setattr(
-        bluesky, "aspect_ratio", lambda path: (1280, 760) if path == candles else None
+        bluesky_publishing, "aspect_ratio", lambda path: (1280, 760) if path == candles else None
     )
     router = respx.Router()
     upload = route(router, fixture("upload_blob"))
