@@ -19,12 +19,13 @@ from dataclasses import dataclass
 import regex
 
 from houseboat.connectors.base import Limits, MediaFile
+from houseboat.core import text as shared_text
 
 URL_RE = regex.compile(
     r"""(?<![\w@/])(?:https?://)?(?:[\p{L}\p{N}-]+\.)+\p{L}{2,}(?::\d+)?(?:/[^\s<>"]*)?""",
     regex.IGNORECASE,
 )
-SCHEME_URL_RE = regex.compile(r"https?://[^\s<>\"]+", regex.IGNORECASE)
+SCHEME_URL_RE = shared_text.URL_RE  # a web address with its scheme, as every app finds it
 # An emoji sequence is one unit: a pictograph with its modifiers and variation
 # selectors, joined by ZWJ to the next; a flag (two regional indicators); a keycap.
 _EMOJI_PART = r"\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})*"

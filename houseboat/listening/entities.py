@@ -4,6 +4,8 @@ from collections.abc import Iterable
 
 import regex
 
+from houseboat.core.text import URL_RE
+
 # A hashtag starts after a space or punctuation, holds letters, marks, digits and
 # underscores, and is not only digits (X and Mastodon both treat "#1" as plain text).
 HASHTAG = regex.compile(
@@ -13,7 +15,6 @@ HASHTAG = regex.compile(
 MENTION = regex.compile(
     r"(?<![\p{L}\p{N}_@/.])@([A-Za-z0-9_][A-Za-z0-9_.]{0,49}(?:@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)?)"
 )
-LINK = regex.compile(r"https?://[^\s<>\"'\u3000]+", regex.IGNORECASE)
 TRAILING = ".,;:!?)]}'\"…»"
 
 
@@ -42,7 +43,7 @@ def mentions(text: str) -> list[str]:
 def links(text: str) -> list[str]:
     """Return the web addresses in a text, without trailing punctuation."""
     found = []
-    for match in LINK.finditer(text):
+    for match in URL_RE.finditer(text):
         url = match.group(0)
         # Keep a closing bracket that belongs to the address (Wikipedia-style links).
         while url and url[-1] in TRAILING:

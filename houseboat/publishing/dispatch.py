@@ -31,7 +31,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
-import regex
 from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -49,6 +48,7 @@ from houseboat.connectors.base import (
     RemoteItem,
 )
 from houseboat.connectors.models import Channel
+from houseboat.core import text as shared_text
 from houseboat.core.constants import AuditAction
 from houseboat.core.services import audit
 from houseboat.publishing import conf
@@ -75,7 +75,6 @@ IDEMPOTENT_NETWORKS: dict[str, timedelta | None] = {
 # A network's clock and ours may differ a little; look this far back for a post.
 CLOCK_SLACK = timedelta(minutes=2)
 RECENT_POSTS_LIMIT = 40
-URL_RE = regex.compile(r"https?://\S+", regex.IGNORECASE)
 
 Outcome = str  # one of DeliveryState's values
 
@@ -299,7 +298,7 @@ def normalise(text: str) -> str:
     Networks rewrite links (X wraps them in t.co), so a link counts as any link.
     """
     text = unicodedata.normalize("NFC", text)
-    return " ".join(URL_RE.sub("<link>", text).split()).casefold()
+    return " ".join(shared_text.URL_RE.sub("<link>", text).split()).casefold()
 
 
 def find_posted(delivery: Delivery, connector: Connector) -> RemoteItem | None:

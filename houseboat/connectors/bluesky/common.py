@@ -35,17 +35,6 @@ TAKEN_DOWN = (
 )
 
 
-def parse_time(value: Any) -> datetime | None:
-    """Read an atproto datetime ("2024-03-01T12:00:00.000Z"); None if it is not one."""
-    if not isinstance(value, str) or not value:
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
 def iso_z(when: datetime) -> str:
     """Write a time as atproto prefers it: UTC with a trailing Z."""
     return when.astimezone(UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")

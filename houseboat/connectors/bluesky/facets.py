@@ -10,6 +10,7 @@ import regex
 
 from houseboat.connectors import text as text_rules
 from houseboat.connectors.bluesky.common import as_dict
+from houseboat.core.text import URL_RE
 
 # The patterns follow the official client's detection (bluesky-social/atproto,
 # packages/api/src/rich-text): each starts the text or follows white space, or "(" for
@@ -22,7 +23,9 @@ MENTION_RE = regex.compile(
     r"(?:^|(?<=[\s(]))@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
     r"[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?![a-zA-Z0-9-])"
 )
-LINK_RE = regex.compile(r"(?:^|(?<=[\s(]))(https?://\S+)", regex.IGNORECASE)
+# A link is the shared web-address pattern: unlike the official client's, it also ends
+# at < > ", which no address holds unescaped.
+LINK_RE = regex.compile(rf"(?:^|(?<=[\s(]))({URL_RE.pattern})", regex.IGNORECASE)
 _INVISIBLE = "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2"  # soft hyphen, zero-width marks
 # A tag is anything up to white space with at least one character that is neither a
 # digit nor punctuation (so #2024 is no tag). [0-9] rather than \d: the official

@@ -26,13 +26,13 @@ from houseboat.connectors.bluesky.common import (
     POST,
     as_dict,
     iso_z,
-    parse_time,
     post_url,
     profile_url,
     unique,
 )
 from houseboat.connectors.bluesky.facets import facet_entities
 from houseboat.connectors.bluesky.session import BlueskySession
+from houseboat.core.text import parse_iso_time
 
 
 class BlueskyReading(BlueskySession):
@@ -40,7 +40,7 @@ class BlueskyReading(BlueskySession):
 
     def read(self, source: Source, cursor: str | None) -> ReadPage:
         """Return what is new at a keyword, hashtag, account or the account's mentions."""
-        watermark = parse_time(cursor)
+        watermark = parse_iso_time(cursor)
         value = source.value.strip()
         if source.kind in ("keyword", "hashtag"):
             query = value if source.kind == "keyword" else "#" + value.lstrip("#\uff03")
@@ -103,7 +103,7 @@ class BlueskyReading(BlueskySession):
     def _indexed_at(entry: dict[str, Any]) -> datetime | None:
         reason = as_dict(entry.get("reason"))  # a repost counts from when it was made
         post = as_dict(entry.get("post"))
-        return parse_time(
+        return parse_iso_time(
             reason.get("indexedAt") or post.get("indexedAt") or entry.get("indexedAt")
         )
 
@@ -187,7 +187,8 @@ class BlueskyReading(BlueskySession):
             network="bluesky",
             remote_id=uri,
             text=text,
-            created_at=parse_time(record.get("createdAt")) or parse_time(view.get("indexedAt")),
+            created_at=parse_iso_time(record.get("createdAt"))
+            or parse_iso_time(view.get("indexedAt")),
             author=author,
             url=post_url(author.handle or uri.split("/")[2], uri.rsplit("/", 1)[-1]),
             language=langs[0] if langs and isinstance(langs[0], str) else "",
@@ -213,7 +214,7 @@ class BlueskyReading(BlueskySession):
             remote_id=reason.get("uri") or f"{item.remote_id}#repost-by-{by.remote_id}",
             author=by,
             repost_of_id=item.remote_id,
-            created_at=parse_time(reason.get("indexedAt")) or item.created_at,
+            created_at=parse_iso_time(reason.get("indexedAt")) or item.created_at,
         )
 
     @staticmethod

@@ -46,9 +46,9 @@ from houseboat.connectors.facebook.graph import (
     GraphError,
     graph_settings,
     items_of,
-    parse_time,
     regain_access_after,
 )
+from houseboat.core.text import parse_iso_time
 
 logger = logging.getLogger(__name__)
 
@@ -300,7 +300,7 @@ class FacebookConnector(GraphConnector):
             params={"fields": "id,updated_time", "limit": RECENT_POSTS},
         )
         for post in items_of(posts, self.label):
-            updated = parse_time(post.get("updated_time"))
+            updated = parse_iso_time(post.get("updated_time"))
             # A post's updated_time moves when someone comments, so quiet posts cost no call.
             if since is not None and updated is not None and updated.timestamp() < since:
                 continue
@@ -326,7 +326,7 @@ class FacebookConnector(GraphConnector):
             network="facebook",
             remote_id=str(raw.get("id") or ""),
             text=message,
-            created_at=parse_time(raw.get("created_time")),
+            created_at=parse_iso_time(raw.get("created_time")),
             author=_author(raw.get("from")),
             url=str(raw.get("permalink_url") or ""),
             reply_to_id=reply_to_id,

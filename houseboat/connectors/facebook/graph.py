@@ -167,16 +167,6 @@ def items_of(answer: Any, label: str) -> list[Mapping[str, Any]]:
     return [item for item in data if isinstance(item, dict)]
 
 
-def parse_time(value: Any) -> datetime | None:
-    """Read a Graph time ("2026-11-02T09:30:00+0000") as an aware datetime."""
-    if not value:
-        return None
-    try:
-        return datetime.strptime(str(value), "%Y-%m-%dT%H:%M:%S%z")
-    except ValueError:
-        return None
-
-
 class GraphConnector(Connector):
     """A connector that speaks to Meta's Graph API; subclasses map their error codes."""
 

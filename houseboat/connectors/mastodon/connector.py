@@ -8,10 +8,7 @@ simple form posts and JSON answers.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
-from html.parser import HTMLParser
 from typing import Any, NoReturn
 from urllib.parse import quote, urlencode, urlsplit
 
@@ -39,6 +36,7 @@ from houseboat.connectors.base import (
     UnexpectedResponse,
 )
 from houseboat.connectors.text import MASTODON_MENTION_RE, SCHEME_URL_RE, graphemes
+from houseboat.core.text import html_to_text, parse_iso_time
 
 MB = 1024 * 1024
 # Mastodon's own defaults (16 and 99 "megabytes" in its Ruby code, so binary megabytes).
@@ -145,16 +143,6 @@ def newest_id(ids: Iterable[str]) -> str | None:
     return max(found)
 
 
-def parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
-
-
 def mastodon_count(text: str, spoiler: str = "", url_length: int = URL_LENGTH) -> int:
     """Count as Mastodon's StatusLengthValidator does.
 
@@ -204,60 +192,6 @@ def instance_limits(instance: Mapping[str, Any]) -> dict[str, Any]:
     if (alt := number(media, "description_limit")) is not None:
         files["alt_max"] = alt
     return {part: value for part, value in (("text", text), ("media", files)) if value}
-
-
-class _StatusHtml(HTMLParser):
-    """Plain text and links from a status's HTML, keeping its line breaks."""
-
-    VOID = frozenset({"br", "img", "hr", "input", "wbr", "meta", "link", "source"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[str] = []
-        self.hidden = 0  # depth inside an element Mastodon hides from readers
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        attributes = dict(attrs)
-        classes = (attributes.get("class") or "").split()
-        if self.hidden or "quote-inline" in classes:
-            # The "RE: <link>" paragraph Mastodon adds to quote posts for old clients.
-            if tag not in self.VOID:
-                self.hidden += 1
-            return
-        if tag == "br":
-            self.parts.append("\n")
-        elif tag == "a" and attributes.get("href"):
-            # Hashtags ("mention hashtag", Pleroma's "hashtag", rel="tag") and @mentions
-            # are not links to the outside.
-            rel = (attributes.get("rel") or "").split()
-            if not {"mention", "hashtag"} & set(classes) and "tag" not in rel:
-                self.links.append(str(attributes["href"]))
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.hidden:
-            if tag not in self.VOID:
-                self.hidden -= 1
-            return
-        if tag in ("p", "blockquote", "li", "pre"):
-            self.parts.append("\n\n")
-
-    def handle_data(self, data: str) -> None:
-        if self.hidden or (not data.strip() and "\n" in data):
-            return  # whitespace between block tags from servers that indent their HTML
-        self.parts.append(data)
-
-    def text(self) -> str:
-        text = re.sub(r"[ \t]+\n", "\n", "".join(self.parts))
-        return re.sub(r"\n{3,}", "\n\n", text).strip()
-
-
-def html_to_text(html: str) -> tuple[str, list[str]]:
-    """Return a status's content as plain text, and the outside links in it."""
-    parser = _StatusHtml()
-    parser.feed(html)
-    parser.close()
-    return parser.text(), parser.links
 
 
 def _dedupe(values: Iterable[str]) -> list[str]:
@@ -779,7 +713,7 @@ class MastodonConnector(Connector):
             network="mastodon",
             remote_id=str(status.get("id") or ""),
             text=text,
-            created_at=parse_time(status.get("created_at")),
+            created_at=parse_iso_time(status.get("created_at")),
             author=author,
             url=str(status.get("url") or shown.get("url") or status.get("uri") or ""),
             language=str(shown.get("language") or ""),

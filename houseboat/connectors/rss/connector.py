@@ -37,6 +37,7 @@ from houseboat.connectors.base import (
     Source,
     UnexpectedResponse,
 )
+from houseboat.core.text import html_to_text
 
 # The cursor remembers this many entry ids: more than any ordinary feed carries at once.
 SEEN_CAP = 500
@@ -399,47 +400,6 @@ def _media_kind(kind: str) -> str:
 # --- HTML -----------------------------------------------------------------------------------
 
 
-class _TextAndLinks(HTMLParser):
-    """Collect an HTML fragment's text (block elements as line breaks) and its links."""
-
-    BLOCKS = frozenset({"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "blockquote"})
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.links: list[str] = []
-        self.skip = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self.skip += 1
-        if tag in self.BLOCKS:
-            self.parts.append("\n")
-        if tag == "a":
-            href = dict(attrs).get("href") or ""
-            if href.startswith(("http://", "https://")):
-                self.links.append(href)
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style") and self.skip:
-            self.skip -= 1
-        if tag in self.BLOCKS:
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.skip:
-            self.parts.append(data)
-
-
-def _plain_text(fragment: str) -> tuple[str, list[str]]:
-    """Return an HTML fragment as plain text, and the links in it."""
-    parser = _TextAndLinks()
-    parser.feed(fragment or "")
-    parser.close()
-    lines = (" ".join(line.split()) for line in "".join(parser.parts).splitlines())
-    return "\n".join(line for line in lines if line), parser.links
-
-
 HTML_TYPES = ("text/html", "application/xhtml+xml")
 
 
@@ -447,7 +407,7 @@ def _body_text(detail: Mapping[str, Any]) -> tuple[str, list[str]]:
     """A summary or content element as plain text: HTML is stripped, plain text kept."""
     value = detail.get("value", "") or ""
     if detail.get("type", "text/html") in HTML_TYPES:
-        return _plain_text(value)
+        return html_to_text(value, compact=True)
     return value.strip(), []
 
 
@@ -456,7 +416,7 @@ def _text_of(container: Mapping[str, Any], key: str) -> str:
     detail = container.get(f"{key}_detail") or {}
     value = container.get(key, "") or ""
     if detail.get("type") in HTML_TYPES:
-        value = _plain_text(value)[0]
+        value = html_to_text(value, compact=True)[0]
     return " ".join(value.split())
 
 

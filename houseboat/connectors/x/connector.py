@@ -55,6 +55,7 @@ from houseboat.connectors.base import (
     UnexpectedResponse,
 )
 from houseboat.connectors.http import retry_after
+from houseboat.core.text import parse_iso_time
 
 API_BASE_URL = "https://api.x.com"
 AUTHORIZE_URL = "https://x.com/i/oauth2/authorize"
@@ -750,7 +751,7 @@ class XConnector(Connector):
             remote_id=remote_id,
             # X sends &amp; &lt; &gt; escaped in post text; the archive keeps the words.
             text=html.unescape(str(note.get("text") or post.get("text") or "")),
-            created_at=_parse_time(post.get("created_at")),
+            created_at=parse_iso_time(post.get("created_at")),
             author=author,
             url=(
                 f"https://x.com/{author.handle}/status/{remote_id}"
@@ -867,15 +868,6 @@ def _metrics(public: Any) -> Metrics:
         quotes=number("quote_count"),
         views=number("impression_count"),
     )
-
-
-def _parse_time(value: Any) -> datetime | None:
-    if not isinstance(value, str):
-        return None
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 # --- "Sign in with X" (OAuth 2.0 with PKCE), used by views.py ----------------------------

@@ -25,7 +25,7 @@ from typing import IO, Any
 from urllib.parse import urlsplit
 
 from houseboat.connectors.base import Metrics, RemoteAuthor, RemoteItem, RemoteMedia
-from houseboat.connectors.mastodon.connector import html_to_text
+from houseboat.core.text import html_to_text
 from houseboat.listening.importers.base import (
     ImporterManifest,
     ImportFileError,

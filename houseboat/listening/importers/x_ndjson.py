@@ -14,13 +14,14 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterator, Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from houseboat.connectors.base import Metrics, RemoteAuthor, RemoteItem, RemoteMedia
+from houseboat.core.text import parse_iso_time
 from houseboat.listening.importers.base import (
     ImporterManifest,
     ImportFileError,
@@ -190,11 +191,8 @@ def flatten(page: dict[str, Any], data: list[Any]) -> list[dict[str, Any]]:
 
 
 def parse_iso(value: Any) -> datetime | None:
-    """Parse X's and twarc's ISO 8601 times ("2022-10-05T12:00:00.000Z")."""
-    if not isinstance(value, str) or not value:
-        return None
-    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    """Parse X's and twarc's ISO 8601 times ("2022-10-05T12:00:00.000Z"); bad ones raise."""
+    return parse_iso_time(value, strict=True)
 
 
 def x_text(text: str) -> str:
