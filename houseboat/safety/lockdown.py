@@ -9,7 +9,8 @@ leaked. In one transaction, ``lock_down``:
    authenticator app at their next sign-in;
 3. revokes the team's pending invitation links, which may sit in a seized inbox;
 4. voids the check-in links of the team's dead-man switches, which may also sit in
-   a seized inbox (``revoke_pending_releases``, which publishing provides). The
+   a seized inbox. Safety knows no dead-man switch: the app that keeps them
+   (publishing) answers the ``locking_down`` signal, sent inside the transaction. The
    switches stay armed: after an arrest, a statement must still go out if its
    holder cannot check in from the web;
 5. records it in the audit log.
@@ -25,17 +26,20 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from houseboat.core.constants import AuditAction
 from houseboat.core.models import Team, User, UserSession
 from houseboat.core.services import audit, revoke_sessions
-from houseboat.publishing import deadman
-from houseboat.publishing.constants import DeadManStatus
-from houseboat.publishing.models import DeadManSwitch
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
+
+# Sent with ``team`` and ``dry_run``. A receiver voids the links a seized device could
+# use to keep a dead-man statement quiet (unless ``dry_run``) and returns how many armed
+# switches of the team stay armed. Apps connect to it in their AppConfig.ready().
+locking_down = Signal()
 
 
 @dataclass(frozen=True)
@@ -55,13 +59,14 @@ class Lockdown:
         )
 
 
-def revoke_pending_releases(team: Team) -> int:
+def revoke_pending_releases(team: Team, *, dry_run: bool = False) -> int:
     """Void the check-in links of the team's dead-man switches; return how many are armed.
 
     So a seized device cannot check in to keep a statement quiet; the switches stay
-    armed.
+    armed. With ``dry_run``, only count them.
     """
-    return deadman.revoke_pending_releases(team)
+    answers = locking_down.send(sender=Team, team=team, dry_run=dry_run)
+    return sum(armed for _receiver, armed in answers if isinstance(armed, int))
 
 
 def preview(team: Team) -> Lockdown:
@@ -71,7 +76,7 @@ def preview(team: Team) -> Lockdown:
         members=members.count(),
         sessions=UserSession.objects.filter(user__in=members).count(),
         invitations=team.invitations.pending().count(),
-        releases=DeadManSwitch.objects.filter(team=team, status=DeadManStatus.ARMED).count(),
+        releases=revoke_pending_releases(team, dry_run=True),
     )
 
 

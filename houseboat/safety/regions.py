@@ -15,22 +15,20 @@ import contextlib
 import os
 import tempfile
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from django.conf import settings
 from django.core.files import File
+from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from houseboat.core.crypto import EncryptionKeyError, fernet
 from houseboat.safety.boxes import Box
 from houseboat.safety.models import MediaRegions
-
-if TYPE_CHECKING:
-    from houseboat.publishing.models import Attachment
 
 DETECTED, HAND = "detected", "hand"
 # Posts in these states will not change again: the unblurred copy has done its work.
@@ -120,7 +118,7 @@ def delete_source(record: MediaRegions) -> bool:
 
 
 def remember_upload(
-    attachment: Attachment, upload: Path, *, detected: Sequence[Box] = (), checked: bool = False
+    attachment: models.Model, upload: Path, *, detected: Sequence[Box] = (), checked: bool = False
 ) -> MediaRegions | None:
     """Keep what the region editor needs for a picture just attached: the clean copy, the boxes.
 
@@ -173,11 +171,26 @@ def clip_regions(regions: Iterable[Region], width: int, height: int) -> list[Reg
     return kept
 
 
-def editable(record: MediaRegions) -> bool:
-    """Tell whether the regions can still change: the post has not gone out, the copy is kept."""
-    from houseboat.publishing.services import EDITABLE
+# Whether the post a picture belongs to may still change. The app that owns posts
+# (publishing) registers it in its AppConfig.ready(); safety never imports it.
+_editable_checks: list[Callable[[Any], bool]] = []
 
-    return bool(record.source_name) and record.attachment.post.status in EDITABLE
+
+def register_editable_check(check: Callable[[Any], bool]) -> None:
+    """Let an app say whether an attachment's post may still change (see ``editable``)."""
+    if check not in _editable_checks:
+        _editable_checks.append(check)
+
+
+def editable(record: MediaRegions) -> bool:
+    """Tell whether the regions can still change: the post has not gone out, the copy is kept.
+
+    Without a registered check nothing is editable: better a region that cannot be
+    moved than a picture changed after it was published.
+    """
+    if not record.source_name or not _editable_checks:
+        return False
+    return all(check(record.attachment) for check in _editable_checks)
 
 
 def save_regions(record: MediaRegions, regions: Sequence[Region], *, user=None) -> MediaRegions:
