@@ -1,9 +1,11 @@
 """The `houseboat` command: houseboat's own commands first, then Django's."""
 
 import os
+import shutil
 import sys
-import tempfile
 from pathlib import Path
+
+from houseboat import demo_folder
 
 # One line each for `houseboat --help`; a test keeps them equal to each command's help.
 COMMANDS = {
@@ -71,19 +73,30 @@ def main(argv: list[str] | None = None) -> int:
     if argv[:2] == ["help", "--django"]:
         argv = ["help"]
     command = argv[0]
-    if command == "demo":
-        prepare_demo_environment()
+    throwaway = prepare_demo_environment() if command == "demo" else None
     if command in COMMANDS:
         argv[0] = command.replace("-", "_")
-    return run_django(argv)
+    try:
+        return run_django(argv)
+    finally:
+        if throwaway is not None:  # however the demo ended, its folder goes
+            shutil.rmtree(throwaway, ignore_errors=True)
 
 
-def prepare_demo_environment() -> None:
-    """The demo always uses SQLite, in a throwaway folder unless one was given."""
+def prepare_demo_environment() -> Path | None:
+    """The demo always uses SQLite, in a throwaway folder unless one was given.
+
+    Return the throwaway folder, if one was made. SIGTERM and SIGHUP (a closed
+    terminal) stop the demo as Ctrl-C does, so the folder is removed then too.
+    """
     os.environ["HOUSEBOAT_DEMO"] = "1"
-    if not os.environ.get("HOUSEBOAT_DATA_DIR"):
-        os.environ["HOUSEBOAT_DATA_DIR"] = tempfile.mkdtemp(prefix="houseboat-demo-")
-        os.environ["HOUSEBOAT_DEMO_THROWAWAY"] = "1"
+    demo_folder.stop_on_hangup_and_terminate()
+    if os.environ.get("HOUSEBOAT_DATA_DIR"):
+        return None
+    folder = demo_folder.prepare()
+    os.environ["HOUSEBOAT_DATA_DIR"] = str(folder)
+    os.environ["HOUSEBOAT_DEMO_THROWAWAY"] = "1"
+    return folder
 
 
 def run_django(argv: list[str]) -> int:

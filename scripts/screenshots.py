@@ -1,6 +1,6 @@
 """Take a full-page screenshot of every houseboat page, for a person to look at.
 
-    python3 -m uv run python scripts/screenshots.py OUTDIR
+    bash scripts/uv run python scripts/screenshots.py OUTDIR
 
 Starts `houseboat demo` in a throwaway data directory on a free port of 127.0.0.1,
 walks through the app in headless Chromium as the demo owner (and as a newcomer who

@@ -20,14 +20,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-@pytest.fixture
-def demo():
-    """A running `houseboat demo` in its own throwaway folder, and what it printed."""
+def start_demo(tmp_dir: Path | None = None) -> tuple[subprocess.Popen, str]:
+    """Start `houseboat demo` (its throwaway folder under tmp_dir) and read until it is ready."""
     env = {
         k: v
         for k, v in os.environ.items()
         if k not in {"HOUSEBOAT_DATA_DIR", "DJANGO_SETTINGS_MODULE", "DATABASE_URL"}
     }
+    if tmp_dir is not None:
+        env["TMPDIR"] = str(tmp_dir)
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "houseboat", "demo", "--port", str(port)],
@@ -43,10 +44,38 @@ def demo():
             break
     else:
         pytest.fail(f"houseboat demo stopped before it was ready: {process.communicate()}")
-    yield process, "".join(lines)
+    return process, "".join(lines)
+
+
+def data_dir_of(printed: str) -> Path:
+    return Path(re.search(r"Data:\s+(\S+)", printed).group(1))
+
+
+@pytest.fixture
+def demo():
+    """A running `houseboat demo` in its own throwaway folder, and what it printed."""
+    process, printed = start_demo()
+    yield process, printed
     if process.poll() is None:
         process.kill()
         process.wait()
+
+
+@pytest.fixture
+def demos(tmp_path):
+    """Start demos whose throwaway folders go under tmp_path; kill what is left at the end."""
+    started = []
+
+    def start():
+        process, printed = start_demo(tmp_path)
+        started.append(process)
+        return process, printed
+
+    yield start
+    for process in started:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
 
 
 def sign_in(base: str, username: str, password: str) -> tuple[urllib.request.OpenerDirector, str]:
@@ -81,3 +110,37 @@ def test_demo_prints_how_to_sign_in_works_and_deletes_its_data_on_ctrl_c(demo):
     out, _ = process.communicate(timeout=30)
     assert "Demo stopped. Its data was deleted." in out
     assert not data_dir.exists()
+
+
+@pytest.mark.parametrize("stop", [signal.SIGTERM, signal.SIGHUP], ids=["SIGTERM", "SIGHUP"])
+def test_the_demo_deletes_its_folder_when_terminated_or_its_terminal_closes(demos, stop):
+    process, printed = demos()
+    data_dir = data_dir_of(printed)
+    assert data_dir.is_dir()
+
+    process.send_signal(stop)
+    out, _ = process.communicate(timeout=30)
+
+    assert "Demo stopped. Its data was deleted." in out
+    assert not data_dir.exists()
+
+
+def test_a_folder_left_by_a_killed_demo_is_removed_when_the_next_demo_starts(demos, tmp_path):
+    killed, printed = demos()
+    left = data_dir_of(printed)
+    killed.kill()  # SIGKILL: no clean-up can run
+    killed.wait()
+    assert left.is_dir()
+    # Not a demo's folder (no marker), and a marked one whose process still runs: both stay.
+    foreign = tmp_path / "houseboat-demo-not-ours"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("keep me")
+    running, printed_running = demos()
+    alive = data_dir_of(printed_running)
+
+    assert not left.exists()
+    assert (foreign / "notes.txt").read_text() == "keep me"
+    assert alive.is_dir()
+    running.send_signal(signal.SIGINT)
+    running.communicate(timeout=30)
+    assert not alive.exists()

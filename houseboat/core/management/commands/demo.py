@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from houseboat import demo
+from houseboat import demo, demo_folder
 from houseboat.core import worker
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.server import make_server
@@ -15,7 +15,7 @@ from houseboat.core.server import make_server
 MARKER = ".houseboat-demo"
 # What houseboat writes into any data folder as it starts, before the demo can look:
 # finding only these, the folder is still empty of data.
-MADE_AT_START = {"secret_key", "static"}
+MADE_AT_START = {"secret_key", "static", demo_folder.OWNER_MARKER}
 
 
 def check_data_dir(data_dir: Path) -> None:
@@ -51,13 +51,26 @@ class Command(HouseboatCommand):
     def run_demo(self, data_dir: Path, port: int, throwaway: bool) -> None:
         check_data_dir(data_dir)
         server = make_server("127.0.0.1", port, threads=8)
-        call_command("migrate", interactive=False, verbosity=0)
-        password = demo.seed()
         stop = threading.Event()
         background = threading.Thread(
             target=worker.run, kwargs={"once": False, "interval": 5.0, "stop": stop}, daemon=True
         )
-        background.start()
+        try:
+            call_command("migrate", interactive=False, verbosity=0)
+            password = demo.seed()
+            background.start()
+            self.announce(data_dir, port, password, throwaway)
+            server.run()
+        except KeyboardInterrupt:  # Ctrl-C, or SIGTERM and SIGHUP (see demo_folder)
+            self.stdout.write("\nStopping the demo...")
+        finally:
+            server.close()
+            stop.set()
+            if background.is_alive():
+                background.join(timeout=10)
+        self.stdout.write("Demo stopped." + (" Its data was deleted." if throwaway else ""))
+
+    def announce(self, data_dir: Path, port: int, password: str, throwaway: bool) -> None:
         url = f"http://127.0.0.1:{port}/"
         self.stdout.write(
             "\n".join(
@@ -76,12 +89,3 @@ class Command(HouseboatCommand):
             )
         )
         self.stdout.flush()
-        try:
-            server.run()
-        except KeyboardInterrupt:
-            self.stdout.write("\nStopping the demo...")
-        finally:
-            server.close()
-            stop.set()
-            background.join(timeout=10)
-        self.stdout.write("Demo stopped." + (" Its data was deleted." if throwaway else ""))
