@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -97,3 +99,60 @@ class SitePost(models.Model):
     @property
     def is_published(self) -> bool:
         return self.status == PostStatus.PUBLISHED
+
+    @property
+    def heading(self) -> str:
+        """The title to show above the text, or "" where it would only repeat the text.
+
+        A post sent from the composer takes its first line as its title. A short post
+        is all first line, and a long one-paragraph post begins with it: showing the
+        title there would say the same words twice.
+        """
+        title = self.title.strip()
+        first, _, rest = self.body.strip().partition("\n")
+        first = first.strip()
+        if not title:
+            return ""
+        if title == first:
+            return title if rest.strip() else ""
+        if title.endswith("…") and first.startswith(title[:-1].rstrip()):
+            return ""
+        return title
+
+    @property
+    def text(self) -> str:
+        """The text to show below the heading, without the line the heading already shows."""
+        first, _, rest = self.body.strip().partition("\n")
+        heading = self.heading
+        if heading and first.strip() == heading:
+            return rest.strip()
+        return self.body
+
+    @property
+    def label(self) -> str:
+        """A short name for the post where one is needed (the browser tab, the feed)."""
+        return self.heading or self.title or self.body[:80]
+
+
+class SitePicture(models.Model):
+    """A picture shown with a post on the own site and in its feed, with its description."""
+
+    post = models.ForeignKey(SitePost, on_delete=models.CASCADE, related_name="pictures")
+    # A copy of the published (cleaned, blurred) file: the page keeps its pictures even
+    # when the composer's post is deleted.
+    file = models.FileField(upload_to="site/%Y/%m/")
+    mime_type = models.CharField(max_length=100)
+    alt = models.TextField(_("description (alt text)"), blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def name(self) -> str:
+        """The picture's file name on the site: its number and its kind (12.jpg)."""
+        suffix = Path(self.file.name).suffix.lower() or ".bin"
+        return f"{self.pk}{suffix}"

@@ -1,13 +1,13 @@
 """Public pages of a campaign's own site: no sign-in, nothing of the team."""
 
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_safe
 
 from houseboat.campaigns import site
 from houseboat.campaigns.constants import PostStatus
-from houseboat.campaigns.models import Campaign, SitePost
+from houseboat.campaigns.models import Campaign, SitePicture, SitePost
 
 
 def public_campaign(slug: str) -> Campaign:
@@ -35,3 +35,17 @@ def feed(request: HttpRequest, slug: str) -> HttpResponse:
     campaign = public_campaign(slug)
     xml = site.render_feed(campaign, request.build_absolute_uri(campaign.public_url()))
     return HttpResponse(xml, content_type="application/atom+xml; charset=utf-8")
+
+
+@require_safe
+def picture(request: HttpRequest, slug: str, pk: int, suffix: str) -> FileResponse:
+    """A picture of a published post, as the page and the feed link to it."""
+    campaign = public_campaign(slug)
+    shown = get_object_or_404(
+        SitePicture, pk=pk, post__campaign=campaign, post__status=PostStatus.PUBLISHED
+    )
+    if shown.name != f"{pk}.{suffix}":
+        raise Http404(_("No picture at this address."))
+    response = FileResponse(shown.file.open("rb"), content_type=shown.mime_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

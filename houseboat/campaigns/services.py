@@ -1,12 +1,27 @@
 """What other apps may ask of campaigns."""
 
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from houseboat.campaigns.constants import PostStatus
-from houseboat.campaigns.models import Campaign, SitePost
+from houseboat.campaigns.models import Campaign, SitePicture, SitePost
 
 TITLE_LENGTH = 80
+
+
+@dataclass(frozen=True)
+class SitePictureFile:
+    """A picture to publish on the own site: a file already cleaned, and its description."""
+
+    path: Path
+    mime_type: str
+    alt: str = ""
 
 
 def title_from(text: str) -> str:
@@ -18,14 +33,25 @@ def title_from(text: str) -> str:
     return cut + "…"
 
 
-def publish_to_site(*, campaign: Campaign, text: str, author_id: int, key: str) -> SitePost:
-    """Publish text on the campaign's own site once per key; a repeat returns the first post."""
+def publish_to_site(
+    *,
+    campaign: Campaign,
+    text: str,
+    author_id: int,
+    key: str,
+    pictures: Sequence[SitePictureFile] = (),
+) -> SitePost:
+    """Publish text and pictures on the campaign's own site once per key.
+
+    A repeat returns the first post. The pictures are copied, so the page keeps them
+    whatever becomes of the files they came from.
+    """
     existing = SitePost.objects.filter(delivery_key=key).first()
     if existing is not None:
         return existing
     try:
         with transaction.atomic():
-            return SitePost.objects.create(
+            post = SitePost.objects.create(
                 campaign=campaign,
                 title=title_from(text) or campaign.name,
                 body=text,
@@ -34,6 +60,15 @@ def publish_to_site(*, campaign: Campaign, text: str, author_id: int, key: str) 
                 published_at=timezone.now(),
                 delivery_key=key,
             )
+            for position, picture in enumerate(pictures):
+                with picture.path.open("rb") as handle:
+                    saved = SitePicture(
+                        post=post, mime_type=picture.mime_type, alt=picture.alt, position=position
+                    )
+                    saved.file.save(
+                        f"{uuid.uuid4().hex}{picture.path.suffix.lower()}", File(handle)
+                    )
+            return post
     except IntegrityError:
         # Another worker published the same delivery a moment ago.
         return SitePost.objects.get(delivery_key=key)

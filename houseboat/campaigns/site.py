@@ -11,10 +11,10 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import linebreaks
+from django.utils.feedgenerator import Atom1Feed, Enclosure
+from django.utils.html import format_html, linebreaks
 
-from houseboat.campaigns.models import Campaign, SitePost
+from houseboat.campaigns.models import Campaign, SitePicture, SitePost
 
 PUBLIC_CSS = "houseboat/public.css"
 
@@ -37,6 +37,9 @@ class SiteLinks:
     def post(self, post: SitePost) -> str:
         return f"{self.root}posts/{post.pk}/"
 
+    def picture(self, picture: SitePicture) -> str:
+        return f"{self.root}pictures/{picture.name}"
+
     def down(self, levels: int) -> "SiteLinks":
         """The same links seen from a page `levels` folders deeper (static copy only)."""
         up = "../" * levels
@@ -47,8 +50,28 @@ def live_links(campaign: Campaign) -> SiteLinks:
     return SiteLinks(root=campaign.public_url(), static="/static/")
 
 
+@dataclass(frozen=True)
+class ShownPicture:
+    """A picture as a page shows it: its address, its description, and whether it moves."""
+
+    url: str
+    alt: str
+    mime_type: str
+
+    @property
+    def is_video(self) -> bool:
+        return self.mime_type.startswith("video/")
+
+
+def pictures_of(post: SitePost, links: SiteLinks) -> list[ShownPicture]:
+    return [ShownPicture(links.picture(p), p.alt, p.mime_type) for p in post.pictures.all()]
+
+
 def render_index(campaign: Campaign, links: SiteLinks) -> str:
-    posts = [(post, links.post(post)) for post in campaign.published_posts()]
+    posts = [
+        (post, links.post(post), pictures_of(post, links))
+        for post in campaign.published_posts().prefetch_related("pictures")
+    ]
     return render_to_string(
         "public/index.html", {"campaign": campaign, "posts": posts, "links": links}
     )
@@ -56,8 +79,25 @@ def render_index(campaign: Campaign, links: SiteLinks) -> str:
 
 def render_post(campaign: Campaign, post: SitePost, links: SiteLinks) -> str:
     return render_to_string(
-        "public/post.html", {"campaign": campaign, "post": post, "links": links}
+        "public/post.html",
+        {
+            "campaign": campaign,
+            "post": post,
+            "pictures": pictures_of(post, links),
+            "links": links,
+        },
     )
+
+
+def feed_content(post: SitePost, pictures: list[ShownPicture]) -> str:
+    """The entry's HTML: the pictures with their descriptions, then the text."""
+    shown = "".join(
+        format_html('<p><a href="{}">{}</a></p>', picture.url, picture.alt or picture.url)
+        if picture.is_video
+        else format_html('<p><img src="{}" alt="{}"></p>', picture.url, picture.alt)
+        for picture in pictures
+    )
+    return shown + linebreaks(post.body, autoescape=True)
 
 
 def atom_id(*parts: object) -> str:
@@ -82,14 +122,21 @@ def render_feed(campaign: Campaign, site_url: str) -> str:
         feed_url=links.feed,
         feed_guid=atom_id(campaign.slug),
     )
-    for post in campaign.published_posts():
+    for post in campaign.published_posts().prefetch_related("pictures"):
+        pictures = pictures_of(post, links)
         feed.add_item(
-            title=post.title,
+            title=post.label,
             link=links.post(post),
-            description=linebreaks(post.body, autoescape=True),
+            description=feed_content(post, pictures),
             unique_id=atom_id(campaign.slug, "post", post.pk),
             pubdate=post.published_at,
             updateddate=post.updated_at,
+            # Atom's link rel="enclosure": feed readers offer each picture as a file.
+            enclosures=[
+                Enclosure(shown.url, str(picture.file.size), picture.mime_type)
+                for shown, picture in zip(pictures, post.pictures.all(), strict=True)
+                if picture.file.storage.exists(picture.file.name)
+            ],
         )
     return feed.writeString("utf-8")
 
@@ -99,9 +146,15 @@ def export_site(campaign: Campaign, out_dir: Path, site_url: str) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     links = SiteLinks(root="", static="static/")
     written = [write(out_dir / "index.html", render_index(campaign, links))]
-    for post in campaign.published_posts():
+    for post in campaign.published_posts().prefetch_related("pictures"):
         page = out_dir / "posts" / str(post.pk) / "index.html"
         written.append(write(page, render_post(campaign, post, links.down(2))))
+        for picture in post.pictures.all():
+            target = out_dir / "pictures" / picture.name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            with picture.file.open("rb") as source, target.open("wb") as copy:
+                shutil.copyfileobj(source, copy)
+            written.append(target)
     written.append(write(out_dir / "feed.atom", render_feed(campaign, site_url)))
     css_target = out_dir / "static" / PUBLIC_CSS
     css_target.parent.mkdir(parents=True, exist_ok=True)

@@ -101,9 +101,14 @@ def check_target(
     written = [str(words) for words in texts] or [""]
     texts = list(written)
     texts[-1] = with_link(texts[-1], link, network=target.network, campaign=campaign)
-    media = list(media) if target.takes_media else []
     problems: list[str] = []
     notes: list[str] = []
+    if media and not target.takes_media:
+        notes.append(
+            _("%(name)s cannot carry pictures or video: it gets the text only.")
+            % {"name": target.label}
+        )
+    media = list(media) if target.takes_media else []
     if "publish" not in manifest["can"]:
         problems.append(_("%(name)s can be read but not published to.") % {"name": target.label})
     can_thread = "threads" in manifest["can"]

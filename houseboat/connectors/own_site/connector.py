@@ -8,7 +8,7 @@ from django.conf import settings
 
 from houseboat.campaigns.constants import PostStatus
 from houseboat.campaigns.models import Campaign, SitePost
-from houseboat.campaigns.services import publish_to_site
+from houseboat.campaigns.services import SitePictureFile, publish_to_site
 from houseboat.connectors.base import (
     Account,
     Connector,
@@ -25,9 +25,25 @@ class OwnSiteConnector(Connector):
     manifest: Manifest = {
         "network": "own_site",
         "label": "Own site",
-        "can": ["publish", "delete", "check"],
+        "can": ["publish", "delete", "check", "media"],
         "sources": [],
-        "limits": {"text": {"max": 20000, "counted": "characters"}, "media": None},
+        "limits": {
+            "text": {"max": 20000, "counted": "characters"},
+            "media": {
+                "max_count": 10,
+                "max_bytes": 200_000_000,
+                # What every browser plays without a plug-in.
+                "types": [
+                    "image/jpeg",
+                    "image/png",
+                    "image/webp",
+                    "image/gif",
+                    "video/mp4",
+                    "video/webm",
+                ],
+                "alt_max": 1500,
+            },
+        },
         "rate_limits": "None: it is houseboat's own page.",
         "credentials": [],
         "settings": [
@@ -40,6 +56,7 @@ class OwnSiteConnector(Connector):
             }
         ],
         "notes": "Always available. Turn the campaign's public page on to let people read it. "
+        "Pictures appear with their descriptions on the page and in the feed. "
         "It counts no visitors: the own site keeps no analytics, by design.",
     }
 
@@ -69,8 +86,15 @@ class OwnSiteConnector(Connector):
         author_id = post.options.get("author_id")
         if author_id is None:
             raise PayloadRejected("A post on the own site needs the author who wrote it.")
+        for media in post.media:
+            if not media.path.is_file():
+                raise PayloadRejected(f"The picture {media.path.name} is missing; add it again.")
         site_post = publish_to_site(
-            campaign=campaign, text=post.text, author_id=author_id, key=post.idempotency_key
+            campaign=campaign,
+            text=post.text,
+            author_id=author_id,
+            key=post.idempotency_key,
+            pictures=[SitePictureFile(m.path, m.mime_type, m.alt) for m in post.media],
         )
         return Published(remote_id=str(site_post.pk), url=self.post_url(campaign, site_post))
 
