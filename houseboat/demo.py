@@ -16,6 +16,7 @@ from houseboat.core.constants import AuditAction, Role
 from houseboat.core.models import Membership, Team
 from houseboat.core.services import audit
 from houseboat.listening.demo import seed_archive
+from houseboat.publishing.demo import seed_publishing
 
 OWNER = "amina"
 TEAM_SLUG = "riverside"
@@ -116,6 +117,7 @@ def seed() -> str:
         "for up to 90 days, renewable. Here is what that means for you.",
         author=people["lucia"],
     )
+    seed_publishing(campaign)
     Campaign.objects.create(
         team=team,
         name="Open the Harbour Files",

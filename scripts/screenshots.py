@@ -209,8 +209,14 @@ LONG_POST = (
     "them has been charged. Three have still not seen a lawyer. Tomorrow at 6 pm families "
     "and colleagues hold a silent vigil at 14 Quay Street. Bring a candle, not a sign."
 )
-SEED = Path(__file__).with_name("seed_publishing.py")
-CONTRIBUTOR = ("lucia", "quiet lantern river stone")  # set by seed_publishing.py
+CONTRIBUTOR = ("lucia", "quiet lantern river stone")  # set by publishing_pages
+# The demo makes its members with passwords nobody knows; the contributor's pages need one.
+SET_CONTRIBUTOR_PASSWORD = f"""
+from houseboat.core.models import User
+user = User.objects.get(username={CONTRIBUTOR[0]!r})
+user.set_password({CONTRIBUTOR[1]!r})
+user.save()
+"""
 
 
 def checked(page: Page) -> None:
@@ -220,8 +226,8 @@ def checked(page: Page) -> None:
 
 
 def publishing_pages(cam: Camera, page: Page, data_dir: Path) -> None:
-    """The Publish pages, with posts in every state (see scripts/seed_publishing.py)."""
-    houseboat(data_dir, "shell", "-c", SEED.read_text(encoding="utf-8")).wait()
+    """The Publish pages, with the demo's posts in every state (houseboat/publishing/demo.py)."""
+    houseboat(data_dir, "shell", "-c", SET_CONTRIBUTOR_PASSWORD).wait()
     pub = f"/t/{TEAM}/publish"
     cam.shoot(page, "publish-posts", f"{pub}/")
     cam.shoot(page, "publish-needs-a-person", f"{pub}/?show=attention")
