@@ -80,8 +80,8 @@ class ComposeForm(forms.Form):
         assume_scheme="https",
         max_length=500,
         help_text=gettext_lazy(
-            "Added at the end of each channel's text, tagged so you can see which network "
-            "sent people (utm_source=the network, utm_medium=social, utm_campaign=the campaign)."
+            "Added at the end of each channel's text, with a tag that lets your website's "
+            "visitor statistics tell which network and campaign sent each visitor."
         ),
     )
     channels = forms.ModelMultipleChoiceField(

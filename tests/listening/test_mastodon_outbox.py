@@ -109,7 +109,11 @@ def test_an_empty_outbox_file_is_refused(campaign_a, tmp_path):
 
 def test_actor_json_given_as_the_outbox_is_refused_as_the_wrong_format(campaign_a, tmp_path):
     path = write(tmp_path / "actor.json", json.dumps(ACTOR_JSON).encode())
-    assert_refused(campaign_a, path, "has no orderedItems: expected a Mastodon account archive")
+    assert_refused(
+        campaign_a,
+        path,
+        "holds no list of posts where a Mastodon outbox keeps them: expected a Mastodon account archive",
+    )
 
 
 def test_a_json_list_is_refused_as_the_wrong_format(campaign_a, tmp_path):

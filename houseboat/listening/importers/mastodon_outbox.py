@@ -139,7 +139,8 @@ def read_outbox(
     except ImportFileError as exc:
         if "has no 'orderedItems' list" in str(exc):
             raise ImportFileError(
-                f"{name} has no orderedItems: expected {MANIFEST['expects']}."
+                f"{name} holds no list of posts where a Mastodon outbox keeps them: "
+                f"expected {MANIFEST['expects']}."
             ) from exc
         raise
 
