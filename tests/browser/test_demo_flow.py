@@ -70,7 +70,7 @@ def test_owner_launches_a_campaign_with_its_public_page_and_feed(visit, alice, c
     page.get_by_role("button", name="Save").click()
     expect(page.get_by_text("Public: anyone can read the page")).to_be_visible()
 
-    page.get_by_role("link", name="Write a post").click()
+    page.get_by_role("link", name="Write an article").click()
     page.get_by_label("Title").fill("Day 1: Nadia is held without charge")
     page.get_by_label("Text").fill("Write to the prosecutor today.")
     page.get_by_role("button", name="Publish now").click()

@@ -36,3 +36,16 @@ def test_the_dashboard_says_key_messages_stay_internal(as_alice, campaign_a):
 def test_public_posts_take_the_direction_of_their_own_text(campaign_a, client):
     page = client.get("/c/free-the-ten/").content.decode()
     assert '<h1 dir="auto">' in page and '<div class="summary" dir="auto">' in page
+
+
+def test_the_own_site_s_articles_and_the_composer_s_posts_have_different_names(
+    as_alice, campaign_a
+):
+    page = as_alice.get(campaign_a.get_absolute_url()).content.decode()
+    assert ">Write an article</a>" in page
+    # "Write a post" is the composer's name alone, and the campaign page points there.
+    assert ">Publish → Write a post</a>" in page and ">Write a post</a>" not in page
+    form = as_alice.get("/t/team-a/campaigns/free-the-ten/posts/new/").content.decode()
+    assert "<h1>Write an article</h1>" in form and "never sent to the networks" in form
+    composer = as_alice.get("/t/team-a/publish/new/").content.decode()
+    assert "<h1>Write a post</h1>" in composer
