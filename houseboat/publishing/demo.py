@@ -12,13 +12,15 @@ Everything in the posts is invented.
 
 from __future__ import annotations
 
+import tempfile
 from datetime import datetime, time, timedelta
+from pathlib import Path
 
 from django.conf import settings
 from django.utils import timezone
 
 from houseboat.campaigns.models import Campaign
-from houseboat.campaigns.services import publish_to_site
+from houseboat.campaigns.services import SitePictureFile, publish_to_site
 from houseboat.connectors.models import Channel
 from houseboat.core.models import Membership
 from houseboat.publishing import services
@@ -75,10 +77,34 @@ def settle(
     )
 
 
+def vigil_picture(folder: Path) -> Path:
+    """Draw the demo's picture: ten candles under the campaign's name (nobody's face)."""
+    from PIL import Image, ImageDraw, ImageFont  # loaded only to fill a demo
+
+    picture = Image.new("RGB", (1200, 630), (22, 34, 58))
+    draw = ImageDraw.Draw(picture)
+    for number in range(10):
+        x = 150 + number * 100
+        draw.rectangle((x - 14, 330, x + 14, 470), fill=(236, 228, 210))
+        draw.ellipse((x - 12, 280, x + 12, 325), fill=(255, 196, 64))
+    font = ImageFont.load_default(size=56)
+    draw.text((600, 140), "FREE THE RIVERSIDE TEN", font=font, fill=(255, 255, 255), anchor="mm")
+    draw.text((600, 540), "60 days without charge", font=font, fill=(255, 196, 64), anchor="mm")
+    path = folder / "vigil.png"
+    picture.save(path, "PNG")
+    return path
+
+
 def sent_to_own_site(post: Post, campaign: Campaign, author_id: int, when: datetime) -> None:
     """Put the post on the public page for real, as the dispatcher would have."""
     site_post = publish_to_site(
-        campaign=campaign, text=post.text, author_id=author_id, key=f"demo-post-{post.pk}"
+        campaign=campaign,
+        text=post.text,
+        author_id=author_id,
+        key=f"demo-post-{post.pk}",
+        pictures=[
+            SitePictureFile(Path(a.file.path), a.mime_type, a.alt) for a in post.attachments.all()
+        ],
     )
     type(site_post).objects.filter(pk=site_post.pk).update(published_at=when)
     url = f"{campaign.public_url()}posts/{site_post.pk}/"
@@ -114,6 +140,14 @@ def seed_publishing(campaign: Campaign) -> None:
         at=tomorrow_nine,
         link="https://riverside.example/day-60",
     )
+    with tempfile.TemporaryDirectory(prefix="houseboat-demo-picture-") as folder:
+        services.add_attachment(
+            editor,
+            sent,
+            vigil_picture(Path(folder)),
+            alt="Ten lit candles on a dark blue background, under the words "
+            "“Free the Riverside Ten” and “60 days without charge”.",
+        )
     services.schedule(editor, sent)
     yesterday = now - timedelta(days=1, hours=3)
     settle(

@@ -51,6 +51,7 @@ def test_the_demo_holds_posts_in_every_state_and_its_pages_show_them(seeded):
     # What went out is on the public page.
     page = Client().get("/c/free-the-riverside-ten/").content.decode()
     assert "Still no charge for the ten reporters" in page
+    assert 'alt="Ten lit candles on a dark blue background' in page  # with its picture
     assert "The Ministry has 21 days to answer" in page
 
 
