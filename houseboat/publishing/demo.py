@@ -97,9 +97,12 @@ def vigil_picture(folder: Path) -> Path:
 
 def sent_to_own_site(post: Post, campaign: Campaign, author_id: int, when: datetime) -> None:
     """Put the post on the public page for real, as the dispatcher would have."""
+    variant = post.variants.select_related("channel", "post__campaign").get(
+        channel__network="own_site"
+    )
     site_post = publish_to_site(
         campaign=campaign,
-        text=post.text,
+        text="\n".join(services.part_texts(variant)),
         author_id=author_id,
         key=f"demo-post-{post.pk}",
         pictures=[
