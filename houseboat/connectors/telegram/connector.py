@@ -9,6 +9,10 @@ and the scrubbing that matter here, since the bot token travels in the URL path
 Telegram has no idempotency key: a send that timed out may or may not have gone
 out, so sends are never repeated after an ambiguous failure (the wrapper raises
 OutcomeUnknown); a connection that failed before anything was sent is retried.
+
+This module holds the connector (calls, errors, check, publish, delete, read);
+``sending`` how each file and caption is sent, ``messages`` how a message is
+linked to and read back as an item.
 """
 
 from __future__ import annotations
@@ -38,11 +42,23 @@ from houseboat.connectors.base import (
     Published,
     RateLimited,
     ReadPage,
-    RemoteAuthor,
     RemoteItem,
-    RemoteMedia,
     Source,
     UnexpectedResponse,
+)
+from houseboat.connectors.telegram.messages import read_item, utf16_slice
+from houseboat.connectors.telegram.sending import (
+    DOCUMENT_TYPES,
+    PHOTO_TYPES,
+    VIDEO_TYPES,
+    caption_fields,
+    checked_message,
+    flags,
+    form_flags,
+    media_kinds,
+    message_number,
+    published_of,
+    reply_target,
 )
 from houseboat.connectors.text import utf16_units
 
@@ -56,9 +72,6 @@ ALLOWED_UPDATES = ["channel_post", "message", "edited_channel_post"]
 # A token from @BotFather: the bot's numeric id, a colon, then about 35 characters.
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
 
-PHOTO_TYPES = ("image/jpeg", "image/png", "image/webp")
-VIDEO_TYPES = ("video/mp4",)
-DOCUMENT_TYPES = ("image/gif", "application/pdf")
 # How each kind of file is sent alone, and what it is called in an album.
 SENDERS = {"photo": "sendPhoto", "video": "sendVideo", "document": "sendDocument"}
 
@@ -334,11 +347,11 @@ class TelegramConnector(Connector):
 
     def publish(self, post: OutgoingPost) -> Published:
         chat_id = self._chat_id()
-        kinds = _media_kinds(post.media)
+        kinds = media_kinds(post.media)
         self._refuse_before_sending(post, kinds)
-        reply_to = _reply_target(post)
+        reply_to = reply_target(post)
         if not post.media:
-            return _published([self._send_text(chat_id, post.text, post.options, reply_to)])
+            return published_of([self._send_text(chat_id, post.text, post.options, reply_to)])
         fits = utf16_units(post.text) <= CAPTION_MAX or "parse_mode" in post.options
         caption = post.text if fits else ""
         if len(post.media) == 1:
@@ -349,7 +362,7 @@ class TelegramConnector(Connector):
             messages = self._send_album(chat_id, post.media, kinds, caption, post.options, reply_to)
         if not fits:
             messages.append(self._follow_up(chat_id, post, messages))
-        return _published(messages)
+        return published_of(messages)
 
     def _refuse_before_sending(self, post: OutgoingPost, kinds: list[str]) -> None:
         """Refuse what Telegram would refuse, without sending anything."""
@@ -399,11 +412,11 @@ class TelegramConnector(Connector):
             payload["entities"] = list(options["entities"])
         if options.get("link_preview_options"):
             payload["link_preview_options"] = dict(options["link_preview_options"])
-        payload.update(_flags(options))
+        payload.update(flags(options))
         if reply_to is not None:
             payload["reply_parameters"] = {"message_id": reply_to}
         result = self._call("sendMessage", idempotent=False, after_publish=True, json=payload)
-        return _message(result, self.http.scrub)
+        return checked_message(result, self.http.scrub)
 
     def _send_one(
         self,
@@ -414,7 +427,7 @@ class TelegramConnector(Connector):
         options: Mapping[str, Any],
         reply_to: int | None,
     ) -> dict[str, Any]:
-        data = {"chat_id": chat_id, **_caption_fields(caption, options), **_form_flags(options)}
+        data = {"chat_id": chat_id, **caption_fields(caption, options), **form_flags(options)}
         if reply_to is not None:
             data["reply_parameters"] = json.dumps({"message_id": reply_to})
         with item.path.open("rb") as handle:
@@ -425,7 +438,7 @@ class TelegramConnector(Connector):
                 data=data,
                 files={kind: (item.path.name, handle, item.mime_type)},
             )
-        return _message(result, self.http.scrub)
+        return checked_message(result, self.http.scrub)
 
     def _send_album(
         self,
@@ -440,9 +453,9 @@ class TelegramConnector(Connector):
         for index, kind in enumerate(kinds):
             entry: dict[str, Any] = {"type": kind, "media": f"attach://file{index}"}
             if index == 0:  # the album's caption is the first item's
-                entry.update(_caption_fields(caption, options, as_json=False))
+                entry.update(caption_fields(caption, options, as_json=False))
             described.append(entry)
-        data = {"chat_id": chat_id, "media": json.dumps(described), **_form_flags(options)}
+        data = {"chat_id": chat_id, "media": json.dumps(described), **form_flags(options)}
         if reply_to is not None:
             data["reply_parameters"] = json.dumps({"message_id": reply_to})
         with ExitStack() as stack:
@@ -462,7 +475,7 @@ class TelegramConnector(Connector):
                 "Telegram accepted the album but did not say which messages it made; look at "
                 "the channel before sending again."
             )
-        return [_message(message, self.http.scrub) for message in result]
+        return [checked_message(message, self.http.scrub) for message in result]
 
     def _follow_up(
         self, chat_id: str, post: OutgoingPost, messages: list[dict[str, Any]]
@@ -489,7 +502,7 @@ class TelegramConnector(Connector):
                 self._call(
                     "deleteMessage",
                     idempotent=True,  # deleting twice ends in "not found", which is fine
-                    json={"chat_id": chat_id, "message_id": _message_number(message_id)},
+                    json={"chat_id": chat_id, "message_id": message_number(message_id)},
                 )
             except PayloadRejected as error:
                 said = error.reason.lower()
@@ -525,7 +538,7 @@ class TelegramConnector(Connector):
             last = max(last or update["update_id"], update["update_id"])
             message = next((update[key] for key in ALLOWED_UPDATES if key in update), None)
             if isinstance(message, dict) and "message_id" in message and "chat" in message:
-                items.append(_item(message, update))
+                items.append(read_item(message, update))
         return ReadPage(items=items, cursor=str(last + 1) if last is not None else cursor)
 
     # -- what bots cannot do
@@ -536,101 +549,6 @@ class TelegramConnector(Connector):
             "whether an uncertain message went out. Look at the channel in the Telegram app "
             "and mark the post as sent or not sent."
         )
-
-
-# --- sending helpers -----------------------------------------------------------------------
-
-
-def _media_kinds(media: Sequence[MediaFile]) -> list[str]:
-    kinds = []
-    for item in media:
-        if item.mime_type in PHOTO_TYPES:
-            kinds.append("photo")
-        elif item.mime_type in VIDEO_TYPES:
-            kinds.append("video")
-        elif item.mime_type in DOCUMENT_TYPES:
-            kinds.append("document")
-        else:
-            raise PayloadRejected(
-                f"houseboat does not send {item.mime_type} files ({item.path.name}) to Telegram. "
-                f"It sends: {', '.join(PHOTO_TYPES + VIDEO_TYPES + DOCUMENT_TYPES)}."
-            )
-    return kinds
-
-
-def _reply_target(post: OutgoingPost) -> int | None:
-    target = post.reply_to or post.thread_root
-    return _message_number(target.remote_id) if target else None
-
-
-def _message_number(remote_id: Any) -> int:
-    """A message id from a Published ("42") or a read item ("-100123:42")."""
-    try:
-        return int(str(remote_id).rsplit(":", 1)[-1])
-    except ValueError:
-        raise PayloadRejected(
-            f"“{remote_id}” is not a Telegram message id, so houseboat cannot refer to it."
-        ) from None
-
-
-def _flags(options: Mapping[str, Any]) -> dict[str, bool]:
-    return {
-        name: bool(options[name])
-        for name in ("disable_notification", "protect_content")
-        if name in options
-    }
-
-
-def _form_flags(options: Mapping[str, Any]) -> dict[str, str]:
-    return {name: "true" if value else "false" for name, value in _flags(options).items()}
-
-
-def _caption_fields(
-    caption: str, options: Mapping[str, Any], *, as_json: bool = True
-) -> dict[str, Any]:
-    """Caption, parse_mode or caption_entities, for a form (JSON strings) or an album item."""
-    if not caption:
-        return {}
-    fields: dict[str, Any] = {"caption": caption}
-    if options.get("parse_mode"):
-        fields["parse_mode"] = options["parse_mode"]
-    elif options.get("entities"):
-        entities = list(options["entities"])
-        fields["caption_entities"] = json.dumps(entities) if as_json else entities
-    return fields
-
-
-def _message(result: Any, scrub: Any) -> dict[str, Any]:
-    if not isinstance(result, dict) or not isinstance(result.get("message_id"), int):
-        raise OutcomeUnknown(
-            "Telegram answered without the message's id, so houseboat cannot tell what went "
-            "out; look at the channel before sending again.",
-            reason=scrub(json.dumps(result)[:200]),
-        )
-    return result
-
-
-def _published(messages: list[dict[str, Any]]) -> Published:
-    first = messages[0]
-    chat = first.get("chat") or {}
-    return Published(
-        remote_id=str(first["message_id"]),
-        url=message_url(chat, first["message_id"]),
-        extra={
-            "chat_id": chat.get("id"),
-            "message_ids": [message["message_id"] for message in messages],
-        },
-    )
-
-
-def message_url(chat: Mapping[str, Any], message_id: int) -> str:
-    """The t.me link of a message: public for a channel with a username, else members only."""
-    if chat.get("username"):
-        return f"https://t.me/{chat['username']}/{message_id}"
-    chat_id = str(chat.get("id", ""))
-    if chat_id.startswith("-100") and chat.get("type") in ("channel", "supergroup"):
-        return f"https://t.me/c/{chat_id.removeprefix('-100')}/{message_id}"
-    return ""
 
 
 # --- check helpers -------------------------------------------------------------------------
@@ -669,106 +587,4 @@ def _rights(
     return permissions, notes
 
 
-# --- reading helpers -----------------------------------------------------------------------
-
-
-def utf16_slice(text: str, offset: int, length: int) -> str:
-    """Cut text the way Telegram measures entity offsets: in UTF-16 code units."""
-    encoded = text.encode("utf-16-le")
-    return encoded[offset * 2 : (offset + length) * 2].decode("utf-16-le", errors="replace")
-
-
-def _item(message: Mapping[str, Any], update: Mapping[str, Any]) -> RemoteItem:
-    chat = message.get("chat") or {}
-    chat_id = chat.get("id", "")
-    text = message.get("text") or message.get("caption") or ""
-    entities = message.get("entities") or message.get("caption_entities") or []
-    hashtags, mentions, links = _entities(text, entities)
-    reply = message.get("reply_to_message")
-    date = message.get("date")
-    return RemoteItem(
-        network="telegram",
-        remote_id=f"{chat_id}:{message['message_id']}",
-        text=text,
-        created_at=datetime.fromtimestamp(date, UTC) if isinstance(date, int) else None,
-        author=_author(message.get("sender_chat") or message.get("from") or chat),
-        url=message_url(chat, message["message_id"]),
-        reply_to_id=f"{chat_id}:{reply['message_id']}" if isinstance(reply, dict) else "",
-        repost_of_id=_origin(message.get("forward_origin")),
-        hashtags=hashtags,
-        mentions=mentions,
-        links=links,
-        media=_media(message),
-        raw=dict(update),
-    )
-
-
-def _author(sender: Mapping[str, Any]) -> RemoteAuthor | None:
-    if not sender or "id" not in sender:
-        return None
-    name = sender.get("title") or " ".join(
-        part for part in (sender.get("first_name"), sender.get("last_name")) if part
-    )
-    username = sender.get("username") or ""
-    return RemoteAuthor(
-        remote_id=str(sender["id"]),
-        handle=username or name,
-        display_name=name,
-        url=f"https://t.me/{username}" if username else "",
-    )
-
-
-def _entities(
-    text: str, entities: Sequence[Mapping[str, Any]]
-) -> tuple[list[str], list[str], list[str]]:
-    hashtags: list[str] = []
-    mentions: list[str] = []
-    links: list[str] = []
-    for entity in entities:
-        kind = entity.get("type")
-        piece = utf16_slice(text, int(entity.get("offset", 0)), int(entity.get("length", 0)))
-        if kind == "hashtag":
-            hashtags.append(piece.lstrip("#"))
-        elif kind == "mention":
-            mentions.append(piece.lstrip("@"))
-        elif kind == "text_mention" and (entity.get("user") or {}).get("username"):
-            mentions.append(entity["user"]["username"])
-        elif kind == "url":
-            links.append(piece if "://" in piece else f"http://{piece}")
-        elif kind == "text_link" and entity.get("url"):
-            links.append(entity["url"])
-    return hashtags, mentions, links
-
-
-def _origin(origin: Any) -> str:
-    """Where a forwarded message came from: "<chat_id>:<message_id>" for a channel post,
-    else "<origin type>:<sender>" (Telegram gives no message id for those)."""
-    if not isinstance(origin, dict):
-        return ""
-    kind = origin.get("type", "")
-    if kind == "channel" and origin.get("chat") and origin.get("message_id"):
-        return f"{origin['chat'].get('id')}:{origin['message_id']}"
-    if kind == "user" and origin.get("sender_user"):
-        return f"user:{origin['sender_user'].get('id')}"
-    if kind == "chat" and origin.get("sender_chat"):
-        return f"chat:{origin['sender_chat'].get('id')}"
-    if kind == "hidden_user":
-        return f"hidden_user:{origin.get('sender_user_name', '')}"
-    return f"{kind or 'forward'}:"
-
-
-def _media(message: Mapping[str, Any]) -> list[RemoteMedia]:
-    """Files as "tg-file:<file_id>" placeholders: downloading needs getFile and the token."""
-    media = []
-    if message.get("photo"):
-        largest = max(
-            message["photo"], key=lambda size: size.get("width", 0) * size.get("height", 0)
-        )
-        media.append(RemoteMedia(url=f"tg-file:{largest['file_id']}", kind="image"))
-    for key, kind in (("video", "video"), ("animation", "video"), ("audio", "audio")):
-        if isinstance(message.get(key), dict) and message[key].get("file_id"):
-            media.append(RemoteMedia(url=f"tg-file:{message[key]['file_id']}", kind=kind))
-    document = message.get("document")
-    if isinstance(document, dict) and document.get("file_id") and "animation" not in message:
-        media.append(RemoteMedia(url=f"tg-file:{document['file_id']}", kind="file"))
-    return media
+__all__ = ["TelegramConnector", "utf16_slice"]
