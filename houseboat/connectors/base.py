@@ -9,7 +9,6 @@ what happened and what to do, and never contains a secret.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -18,6 +17,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NotRequired, TypedDict
 
 import httpx
+
+from houseboat.core import leases
 
 if TYPE_CHECKING:
     from houseboat.connectors.http import HttpClient
@@ -291,7 +292,8 @@ class Connector:
     # How long a call may wait inside the connector for a short rate limit (seconds);
     # longer waits end in RateLimited so the worker can do other work meanwhile.
     max_wait: ClassVar[float] = 30.0
-    sleep: Callable[[float], None] = staticmethod(time.sleep)
+    # Waits inside a job (a video still processing) renew the worker's lease as they go.
+    sleep: Callable[[float], None] = staticmethod(leases.wait)
 
     def __init__(
         self,

@@ -540,11 +540,12 @@ class MastodonConnector(Connector):
         if options.get("language"):
             form["language"] = str(options["language"])
         # Mastodon answers a repeated Idempotency-Key (kept for up to an hour) with the
-        # status it already made, so this POST is safe to retry.
+        # status it already made, but other servers with its API ignore the key (snac2
+        # does): never retried here; the dispatcher looks before it publishes again.
         response = self._send(
             "POST",
             "/api/v1/statuses",
-            idempotent=True,
+            idempotent=False,
             headers={"Idempotency-Key": post.idempotency_key},
             data=form,
         )
