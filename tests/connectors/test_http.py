@@ -6,9 +6,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import httpx
 import pytest
+import respx
 from hypothesis import given
 from hypothesis import strategies as st
-import respx
 
 from houseboat.connectors import http
 from houseboat.connectors.base import (
