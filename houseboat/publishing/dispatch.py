@@ -58,7 +58,7 @@ from houseboat.connectors.base import (
     RemoteItem,
 )
 from houseboat.connectors.models import Channel
-from houseboat.core import leases
+from houseboat.core import leases, worker
 from houseboat.core.constants import AuditAction
 from houseboat.core.services import audit
 from houseboat.publishing import conf
@@ -613,6 +613,8 @@ class Round:
     stop: threading.Event = field(default_factory=threading.Event)
 
     def over(self) -> bool:
+        if worker.stop_requested():  # SIGTERM reached a lane thread's worker
+            self.stop.set()
         return self.stop.is_set() or time.monotonic() >= self.deadline
 
 
@@ -706,7 +708,7 @@ def deliver_each(batch: list[Delivery], round_: Round) -> int:
     A fault in one row is logged and leaves it to its lease. Return how many were done.
     """
     for index, delivery in enumerate(batch):
-        if round_.stop.is_set():
+        if round_.over() and round_.stop.is_set():
             release(batch[index:])
             return index
         try:
