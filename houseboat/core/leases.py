@@ -99,13 +99,22 @@ def claim(
             else:
                 # SQLite has one writer; the transaction begins IMMEDIATE (see settings),
                 # and the one-row check still guards each claim.
+                # One UPDATE re-checks every candidate; with one row (a sender's claim)
+                # it must change exactly one, or the row went to another worker.
                 candidates = list(queryset.order_by(*order_by).values_list("pk", flat=True)[:limit])
                 seen = len(candidates)
-                ids = [
-                    pk
-                    for pk in candidates
-                    if model.objects.filter(still_claimable, pk=pk).update(**values) == 1
-                ]
+                changed = model.objects.filter(still_claimable, pk__in=candidates).update(**values)
+                ids = []
+                if changed == len(candidates):
+                    ids = candidates
+                elif changed:
+                    ids = list(
+                        model.objects.filter(
+                            pk__in=candidates,
+                            lease_owner=owner,
+                            lease_until=values["lease_until"],
+                        ).values_list("pk", flat=True)
+                    )
         if ids or not seen:
             break
         # Another worker took every row we saw first: look again.
@@ -246,17 +255,21 @@ class Keeper:
             return [(*key, seconds) for key, seconds in self._held.items()]
 
     def renew_all(self) -> int:
-        """Renew every held lease that is still ours; forget those that are not."""
+        """Renew every held lease that is still ours (one UPDATE per model and owner)."""
+        groups: dict[tuple[type[models.Model], str, float | None], list[int]] = {}
+        for model, pk, owner, seconds in self.held():
+            groups.setdefault((model, owner, seconds), []).append(pk)
         renewed = 0
         now = timezone.now()
-        for model, pk, owner, seconds in self.held():
-            changed = model.objects.filter(pk=pk, lease_owner=owner, lease_until__gt=now).update(
-                lease_until=now + lease_length(seconds)
-            )
-            if changed:
-                renewed += 1
-            else:
-                self.drop(model, pk, owner)
+        for (model, owner, seconds), pks in groups.items():
+            mine = model.objects.filter(pk__in=pks, lease_owner=owner, lease_until__gt=now)
+            renewed += mine.update(lease_until=now + lease_length(seconds))
+            if renewed < len(pks):  # forget the ones that are no longer ours
+                kept = set(
+                    model.objects.filter(pk__in=pks, lease_owner=owner).values_list("pk", flat=True)
+                )
+                for pk in set(pks) - kept:
+                    self.drop(model, pk, owner)
         return renewed
 
     def start(self, interval: float | None = None) -> None:
