@@ -15,6 +15,7 @@ from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NotRequired, TypedDict
+from urllib.parse import urlsplit
 
 import httpx
 
@@ -395,3 +396,14 @@ class Connector:
     def recent_posts(self, limit: int = 20) -> list[RemoteItem]:
         """The account's own latest posts, to check whether an uncertain publish went out."""
         raise self._unsupported("list its own recent posts")
+
+    def remote_id_from_url(self, url: str) -> str:
+        """Return the post id in a post's link, or "" if the link does not show one.
+
+        Mastodon (``/@name/ID``), X (``/name/status/ID``) and Telegram (``t.me/chan/ID``)
+        end their links with the id a reply needs; a network whose replies need more
+        than the link shows (Bluesky's content hash) returns "".
+        """
+        path = urlsplit(url.strip()).path.rstrip("/")
+        last = path.rsplit("/", 1)[-1]
+        return last if last.isdigit() else ""

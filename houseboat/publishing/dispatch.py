@@ -97,7 +97,12 @@ def due_filter(now: datetime) -> Q:
     ready = (
         Q(state=DeliveryState.SCHEDULED, due_at__lte=now)
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        & (Q(previous__isnull=True) | Q(previous__state=DeliveryState.SENT))
+        # A later part of a thread waits until the one before is out with a known id
+        # (a person may mark an unknown part "posted": it replies to that post).
+        & (
+            Q(previous__isnull=True)
+            | (Q(previous__state=DeliveryState.SENT) & ~Q(previous__remote_id=""))
+        )
     )
     abandoned = Q(state=DeliveryState.SENDING, lease_until__lt=now)
     channel_free = Q(variant__channel__rate_limited_until__isnull=True) | Q(
@@ -592,7 +597,9 @@ def refresh_post_status(post_id: int) -> None:
     )
     if not states or states & {DeliveryState.SCHEDULED, DeliveryState.SENDING}:
         return
-    if DeliveryState.SENT in states:
+    if DeliveryState.UNKNOWN in states:
+        status = PostStatus.UNKNOWN  # a person must look before anything is sent again
+    elif DeliveryState.SENT in states:
         status = PostStatus.PARTLY_FAILED if failed else PostStatus.SENT
     else:
         status = PostStatus.FAILED if failed else PostStatus.CANCELLED

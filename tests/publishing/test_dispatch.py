@@ -127,7 +127,10 @@ def test_telegram_after_a_crash_asks_a_person_rather_than_risk_a_second_post(
     assert "Check the account" in delivery.last_error
     assert AuditEvent.objects.filter(action=AuditAction.DELIVERY_UNKNOWN).exists()
     post.refresh_from_db()
-    assert post.status == PostStatus.FAILED  # it needs a person; nothing is in flight
+    # It needs a person, and is listed as unknown ("check before reposting"), never as
+    # failed, which would invite posting it again.
+    assert post.status == PostStatus.UNKNOWN
+    assert post.get_status_display() == "Unknown — check before reposting"
 
 
 # --- an answer that never came ------------------------------------------------------
