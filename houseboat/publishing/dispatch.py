@@ -83,7 +83,8 @@ IDEMPOTENT_NETWORKS: dict[str, timedelta | None] = {
 
 # A network's clock and ours may differ a little; look this far back for a post.
 CLOCK_SLACK = timedelta(minutes=2)
-RECENT_POSTS_LIMIT = 40
+# Posts to look through: a busy account may have posted this many since the attempt.
+RECENT_POSTS_LIMIT = 200
 URL_RE = regex.compile(r"https?://\S+", regex.IGNORECASE)
 
 Outcome = str  # one of DeliveryState's values

@@ -164,8 +164,13 @@ class FakeMastodon(FakeNetwork):
         return httpx.Response(200, json=status)
 
     def timeline(self, request: httpx.Request) -> httpx.Response:
+        """Newest first, ``limit`` at a time, older than ``max_id`` when given."""
         shown = [{k: v for k, v in p.items() if k not in ("text", "key")} for p in self.posts]
-        return httpx.Response(200, json=list(reversed(shown)))
+        shown.reverse()
+        max_id = request.url.params.get("max_id")
+        if max_id:
+            shown = [status for status in shown if int(status["id"]) < int(max_id)]
+        return httpx.Response(200, json=shown[: int(request.url.params.get("limit", 20))])
 
 
 class FakeX(FakeNetwork):

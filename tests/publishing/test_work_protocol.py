@@ -355,3 +355,20 @@ def test_a_text_and_mastodons_rendering_of_it_compare_equal(words, mentions):
     text = " ".join([*words, *(f"@{name}@{host}" for name, host in mentions)])
     shown = mastodon_connector.html_to_text(f"<p>{as_mastodon_html(text)}</p>")[0]
     assert dispatch.normalise(shown) == dispatch.normalise(text)
+
+
+def test_a_busy_mastodon_account_is_read_back_page_by_page_to_find_the_post(
+    publish, run, mastodon, mastodon_channel
+):
+    post = publish("Free the Ten!", mastodon_channel)
+    mastodon.then("drop")
+    run()
+    for n in range(90):  # the team went on posting from elsewhere meanwhile
+        mastodon.create(
+            httpx.Request("POST", "https://social.example", data={"status": f"other {n}"})
+        )
+    come_back()
+    run()
+
+    assert mastodon.publish_calls == 1 and mastodon.texts().count("Free the Ten!") == 1
+    assert only(post).state == DeliveryState.SENT
