@@ -4,8 +4,11 @@
     python3 -m uv run --frozen python bench/dispatch.py --posts 10000 --postgres # throwaway PostgreSQL
 
 A local server on 127.0.0.1 speaks Mastodon's statuses API (POST /api/v1/statuses,
-honouring Idempotency-Key as Mastodon does) with a configurable share of 429 answers
-and a configurable latency. The channels point at it (allow_private_network). Two
+and the account's own statuses for the dispatcher's look before resending), with a
+configurable share of 429 answers, of 504 answers given after the post was made (a
+proxy timing out), and a configurable latency. Like snac2 it ignores Idempotency-Key
+unless --honour-key is given, and like a real server it refuses a body shorter than
+its Content-Length (a worker killed mid-request), so a torn request posts nothing. The channels point at it (allow_private_network). Two
 ``houseboat worker`` processes drain the queue; when a third of it has gone out one of
 them is killed with SIGKILL and started again. The script reports the time to drain,
 deliveries per second, and the two numbers that must be 0: duplicates (posts the
@@ -16,6 +19,7 @@ are not marked sent).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -31,7 +35,7 @@ import time
 from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -44,10 +48,22 @@ class MastodonServer(ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, *, latency: float, rate_429: float, retry_after: int):
+    def __init__(
+        self,
+        *,
+        latency: float,
+        rate_429: float,
+        retry_after: int,
+        rate_504: float = 0.0,
+        honour_key: bool = False,
+    ):
         super().__init__(("127.0.0.1", 0), StatusHandler)
         self.latency, self.rate_429, self.retry_after = latency, rate_429, retry_after
+        self.rate_504, self.honour_key = rate_504, honour_key
         self.lock = threading.Lock()
+        self.timelines: dict[str, list[dict]] = {}  # account id -> its statuses, oldest first
+        self.gateway_timeouts = 0
+        self.torn = 0
         self.by_key: dict[str, dict] = {}
         self.texts: dict[str, int] = {}
         self.created = 0
@@ -60,13 +76,13 @@ class MastodonServer(ThreadingHTTPServer):
     def base_url(self) -> str:
         return f"http://127.0.0.1:{self.server_address[1]}"
 
-    def post_status(self, key: str, text: str) -> tuple[int, dict]:
+    def post_status(self, account: str, key: str, text: str) -> tuple[int, dict]:
         with self.lock:
             self.requests += 1
             if random.random() < self.rate_429:  # noqa: S311
                 self.refused_429 += 1
                 return 429, {"error": "Too many requests"}
-            if key in self.by_key:
+            if self.honour_key and key in self.by_key:
                 self.replayed += 1
                 return 200, self.by_key[key]
             status_id = str(self.next_id)
@@ -77,13 +93,32 @@ class MastodonServer(ThreadingHTTPServer):
                 "content": f"<p>{text}</p>",
                 "url": f"{self.base_url}/@bench/{status_id}",
                 "uri": f"{self.base_url}/users/bench/statuses/{status_id}",
-                "account": {"id": "1", "username": "bench", "acct": "bench"},
+                "account": self.account(account),
+                "in_reply_to_id": None,
+                "spoiler_text": "",
+                "reblog": None,
             }
             self.created += 1
             self.texts[text] = self.texts.get(text, 0) + 1
+            self.timelines.setdefault(account, []).append(status)
             if key:
                 self.by_key[key] = status
+            if random.random() < self.rate_504:  # noqa: S311
+                self.gateway_timeouts += 1  # made, but the proxy in front gave up
+                return 504, {"error": "Gateway Time-out"}
             return 200, status
+
+    @staticmethod
+    def account(account_id: str) -> dict:
+        return {"id": account_id, "username": f"bench{account_id}", "acct": f"bench{account_id}"}
+
+    def statuses(self, account: str, limit: int, max_id: str) -> list[dict]:
+        """The account's statuses, newest first, older than max_id when given."""
+        with self.lock:
+            mine = list(reversed(self.timelines.get(account, [])))
+        if max_id:
+            mine = [status for status in mine if int(status["id"]) < int(max_id)]
+        return mine[:limit]
 
     def handle_error(self, request, client_address) -> None:
         """A killed worker drops its connections: that is the point, not an error."""
@@ -98,14 +133,38 @@ class StatusHandler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:
         pass
 
+    def account_id(self) -> str:
+        """Each channel's token stands for its own account ("Bearer bench-token-3" -> "3")."""
+        return self.headers.get("Authorization", "").rsplit("-", 1)[-1] or "0"
+
+    def do_GET(self) -> None:
+        url = urlsplit(self.path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        if url.path == "/api/v1/accounts/verify_credentials":
+            return self.answer(200, self.server.account(self.account_id()))
+        parts = url.path.strip("/").split("/")
+        if len(parts) == 5 and parts[:3] == ["api", "v1", "accounts"] and parts[4] == "statuses":
+            limit = min(int(query.get("limit", 20)), 40)
+            return self.answer(200, self.server.statuses(parts[3], limit, query.get("max_id", "")))
+        return self.answer(404, {"error": "Record not found"})
+
     def do_POST(self) -> None:
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode()
+        expected = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(expected)
+        if len(raw) < expected:
+            # The client went away mid-body (a worker killed with -9): a real server
+            # refuses a request shorter than its Content-Length and posts nothing.
+            with self.server.lock:
+                self.server.torn += 1
+            self.close_connection = True
+            return self.answer(400, {"error": "Incomplete request body"})
+        body = raw.decode()
         if self.path != "/api/v1/statuses":
             return self.answer(404, {"error": "Record not found"})
         time.sleep(self.server.latency)
         form = {k: v[0] for k, v in parse_qs(body).items()}
         code, payload = self.server.post_status(
-            self.headers.get("Idempotency-Key", ""), form.get("status", "")
+            self.account_id(), self.headers.get("Idempotency-Key", ""), form.get("status", "")
         )
         headers = {"Retry-After": str(self.server.retry_after)} if code == 429 else {}
         self.answer(code, payload, headers)
@@ -118,7 +177,8 @@ class StatusHandler(BaseHTTPRequestHandler):
         for name, value in (headers or {}).items():
             self.send_header(name, value)
         self.end_headers()
-        self.wfile.write(data)
+        with contextlib.suppress(OSError):  # the worker that asked is gone
+            self.wfile.write(data)
 
 
 # --- a throwaway PostgreSQL, as scripts/test starts one ------------------------------------
@@ -244,6 +304,15 @@ def main() -> None:
     parser.add_argument("--latency-ms", type=float, default=5.0)
     parser.add_argument("--rate-429", type=float, default=0.01, help="share of POSTs refused")
     parser.add_argument("--retry-after", type=int, default=1, help="seconds a 429 asks for")
+    parser.add_argument(
+        "--rate-504", type=float, default=0.0, help="share of POSTs made, then answered 504"
+    )
+    parser.add_argument(
+        "--honour-key", action="store_true", help="answer a repeated Idempotency-Key (Mastodon)"
+    )
+    parser.add_argument(
+        "--backoff", type=int, default=2, help="seconds before a doubt is looked at"
+    )
     parser.add_argument("--lease", type=int, default=15, help="lease seconds for the workers")
     parser.add_argument("--kill-at", type=float, default=0.33, help="share sent before kill -9")
     parser.add_argument("--postgres", action="store_true", help="start a throwaway PostgreSQL")
@@ -258,6 +327,10 @@ def main() -> None:
     env.update(
         HOUSEBOAT_DATA_DIR=str(data_dir),
         HOUSEBOAT_DISPATCH_LEASE_SECONDS=str(args.lease),
+        HOUSEBOAT_LEASE_HEARTBEAT_SECONDS=str(max(1, args.lease // 3)),
+        # An unclear answer waits this long before the look (30 s in production).
+        HOUSEBOAT_DISPATCH_BACKOFF_SECONDS=str(args.backoff),
+        HOUSEBOAT_DISPATCH_BACKOFF_CAP_SECONDS=str(args.backoff * 4),
         HOUSEBOAT_LOG_LEVEL="WARNING",
         PYTHONPATH=str(ROOT),
     )
@@ -268,7 +341,11 @@ def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houseboat.settings")
 
     server = MastodonServer(
-        latency=args.latency_ms / 1000, rate_429=args.rate_429, retry_after=args.retry_after
+        latency=args.latency_ms / 1000,
+        rate_429=args.rate_429,
+        retry_after=args.retry_after,
+        rate_504=args.rate_504,
+        honour_key=args.honour_key,
     )
     threading.Thread(target=server.serve_forever, daemon=True).start()
     workers: list[subprocess.Popen] = []
@@ -284,7 +361,7 @@ def main() -> None:
 
         log = data_dir / "workers.log"
         start = time.monotonic()
-        run = ["worker", "--interval", "0.2"]
+        run = ["worker", "--lane", "dispatch", "--interval", "0.2"]
         workers = [houseboat(env, *run, log=log) for _ in range(args.workers)]
         killed_at = restarted = None
         while time.monotonic() - start < args.timeout:
@@ -345,6 +422,9 @@ def report(args, server: MastodonServer, drained: float, killed_at, restarted, u
             "distinct_keys": len(server.by_key),
             "answered_from_key": server.replayed,
             "refused_429": server.refused_429,
+            "made_then_504": server.gateway_timeouts,
+            "torn_requests_refused": server.torn,
+            "honours_idempotency_key": server.honour_key,
         },
         "killed_at_seconds": round(killed_at, 1) if killed_at else None,
         "restarted": bool(restarted),

@@ -249,21 +249,34 @@ LOGGING = {
 
 # --- houseboat ------------------------------------------------------------------------
 
-# The steps `houseboat worker` runs on every round, in order. An explicit list, so
-# what the worker does is written down in one place.
-HOUSEBOAT_WORKER_STEPS = [
-    "houseboat.core.worker.record_heartbeat",
-    "houseboat.core.worker.clear_expired_sessions",
-    "houseboat.core.worker.clear_expired_invitations",
-    # Before the dispatcher, so released statements go out in the same round.
-    "houseboat.publishing.deadman.release_due",
-    "houseboat.publishing.dispatch.dispatch_due",
-    "houseboat.publishing.metrics.collect_due",
-    # Imports uploaded on the archive's Import page, one file per round.
-    "houseboat.listening.jobs.run_import_jobs",
-    # After the dispatcher: unblurred copies of pictures in posts that went out.
-    "houseboat.safety.regions.forget_finished",
-]
+# The worker's lanes and the steps each runs on every round, in order. Lanes never
+# wait on each other: `houseboat worker` runs each in its own thread, `houseboat worker
+# --lane NAME` runs one. An app adds a step by appending its dotted path to a lane in
+# its AppConfig.ready() (see core.worker.add_step), or here; a new lane is a new key.
+HOUSEBOAT_WORKER_LANES: dict[str, list[str]] = {
+    # Urgent: scheduled posts and dead-man statements, never behind an import.
+    "dispatch": [
+        # Before the dispatcher, so released statements go out in the same round.
+        "houseboat.publishing.deadman.release_due",
+        "houseboat.publishing.dispatch.dispatch_due",
+    ],
+    # Slow: imports uploaded on the archive's Import page (or queued by the command
+    # line), one file per round; exports to come.
+    "imports": [
+        "houseboat.listening.jobs.run_import_jobs",
+    ],
+    # Reading from networks: the counts of sent posts now, listening columns next.
+    "reading": [
+        "houseboat.publishing.metrics.collect_due",
+    ],
+    # Tidying up, now and then.
+    "housekeeping": [
+        "houseboat.core.worker.clear_expired_sessions",
+        "houseboat.core.worker.clear_expired_invitations",
+        # Unblurred copies of pictures in posts that went out.
+        "houseboat.safety.regions.forget_finished",
+    ],
+}
 HOUSEBOAT_INVITATION_DAYS = envint("HOUSEBOAT_INVITATION_DAYS", 7)
 # Where the public reaches this install (https://campaigns.example.org), for links to
 # own-site posts outside a request; empty: links are relative to the server.

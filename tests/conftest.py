@@ -1,6 +1,8 @@
 """Personas: alice (owner), bob (editor), charlie (contributor), victor (viewer) of
 team A; mallory owns team B and must never see anything of team A."""
 
+import shutil
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -21,12 +23,32 @@ def pytest_collection_modifyitems(config, items):
     line counts it as deselected, not as a skip.
     """
     kept, left_out = [], []
+    no_snac = shutil.which("snac") is None
     for item in items:
         marker = item.get_closest_marker("backend")
-        (kept if marker is None or connection.vendor in marker.args else left_out).append(item)
+        wrong_database = marker is not None and connection.vendor not in marker.args
+        # The real-server tier needs snac2 (scripts/test installs it where it can).
+        missing_server = no_snac and item.get_closest_marker("realserver") is not None
+        (left_out if wrong_database or missing_server else kept).append(item)
+        if missing_server:
+            LEFT_OUT_TIERS.add("realserver")
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+
+
+LEFT_OUT_TIERS: set[str] = set()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say plainly when the real-server tier did not run, and why."""
+    if "realserver" in LEFT_OUT_TIERS:
+        terminalreporter.write_line(
+            "NOTE: the real-server tier (-m realserver) did not run: snac2 is not installed. "
+            "scripts/test installs it from Debian bookworm-backports "
+            "(apt-get install -t bookworm-backports snac2).",
+            yellow=True,
+        )
 
 
 def make_user(username: str) -> User:

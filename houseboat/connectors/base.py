@@ -9,15 +9,17 @@ what happened and what to do, and never contains a secret.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, NotRequired, TypedDict
+from urllib.parse import urlsplit
 
 import httpx
+
+from houseboat.core import leases
 
 if TYPE_CHECKING:
     from houseboat.connectors.http import HttpClient
@@ -291,7 +293,8 @@ class Connector:
     # How long a call may wait inside the connector for a short rate limit (seconds);
     # longer waits end in RateLimited so the worker can do other work meanwhile.
     max_wait: ClassVar[float] = 30.0
-    sleep: Callable[[float], None] = staticmethod(time.sleep)
+    # Waits inside a job (a video still processing) renew the worker's lease as they go.
+    sleep: Callable[[float], None] = staticmethod(leases.wait)
 
     def __init__(
         self,
@@ -393,3 +396,14 @@ class Connector:
     def recent_posts(self, limit: int = 20) -> list[RemoteItem]:
         """The account's own latest posts, to check whether an uncertain publish went out."""
         raise self._unsupported("list its own recent posts")
+
+    def remote_id_from_url(self, url: str) -> str:
+        """Return the post id in a post's link, or "" if the link does not show one.
+
+        Mastodon (``/@name/ID``), X (``/name/status/ID``) and Telegram (``t.me/chan/ID``)
+        end their links with the id a reply needs; a network whose replies need more
+        than the link shows (Bluesky's content hash) returns "".
+        """
+        path = urlsplit(url.strip()).path.rstrip("/")
+        last = path.rsplit("/", 1)[-1]
+        return last if last.isdigit() else ""

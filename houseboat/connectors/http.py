@@ -34,10 +34,12 @@ from houseboat.connectors.base import (
     RateLimited,
     UnexpectedResponse,
 )
+from houseboat.core import leases
 
 logger = logging.getLogger(__name__)
 
 USER_AGENT = f"houseboat/{__version__} (self-hosted campaign desk)"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 IDEMPOTENT_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
 DEFAULT_TIMEOUT = httpx.Timeout(20.0, connect=10.0)
@@ -129,18 +131,37 @@ def retry_after(response: httpx.Response, now: datetime | None = None) -> dateti
             return when if when.tzinfo else when.replace(tzinfo=UTC)
         except (TypeError, ValueError):
             pass
-    for name in ("x-rate-limit-reset", "x-ratelimit-reset", "ratelimit-reset"):
-        value = response.headers.get(name, "").strip()
+    return reset_time(response.headers, now)
+
+
+# A number this small cannot be a moment since 1970 (it is before 2001): it counts seconds.
+EPOCH_FLOOR = 1_000_000_000
+
+
+def reset_time(headers: Mapping[str, str], now: datetime) -> datetime | None:
+    """Read a rate-limit reset header each way networks write it.
+
+    ``RateLimit-Reset`` (the IETF draft) counts seconds from now; X's
+    ``x-rate-limit-reset`` is a Unix time; Mastodon's ``X-RateLimit-Reset`` is an ISO
+    8601 time. A plain number is read by its size, as servers mix the names up.
+    """
+    for name in ("ratelimit-reset", "x-rate-limit-reset", "x-ratelimit-reset"):
+        value = headers.get(name, "").strip()
         if not value:
             continue
         try:
-            return datetime.fromtimestamp(int(float(value)), UTC)
+            number = float(value)
         except ValueError:
-            try:  # Mastodon sends an ISO 8601 time
+            try:
                 when = datetime.fromisoformat(value.replace("Z", "+00:00"))
-                return when if when.tzinfo else when.replace(tzinfo=UTC)
             except ValueError:
                 continue
+            return when if when.tzinfo else when.replace(tzinfo=UTC)
+        if number != number or number < 0 or number > 1e11:  # NaN, negative, absurd
+            continue
+        if number < EPOCH_FLOOR:
+            return now + timedelta(seconds=number)
+        return datetime.fromtimestamp(number, UTC)
     return None
 
 
@@ -245,6 +266,10 @@ class HttpClient:
         kwargs: dict[str, Any],
     ) -> httpx.Response:
         host = httpx.URL(url).host
+        if method not in SAFE_METHODS:
+            # A worker that lost its job must not act on the network; from here on a
+            # fault may come after the network acted.
+            leases.before_side_effect()
         try:
             response = self.client.request(method, url, headers=headers, **kwargs)
         except AddressRefused:

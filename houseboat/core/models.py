@@ -213,9 +213,13 @@ class UserSession(models.Model):
 
 
 class WorkerHeartbeat(models.Model):
-    """The last time each worker process said it was alive."""
+    """The last time each lane of each worker process said it was alive."""
 
     name = models.CharField(max_length=200, unique=True)
+    # The lane this heartbeat stands for (core.worker); empty: a worker from before lanes.
+    lane = models.CharField(max_length=40, blank=True)
+    # The step the lane is in now, if any ("run_import_jobs").
+    doing = models.CharField(max_length=200, blank=True)
     started_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
 

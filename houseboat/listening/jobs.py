@@ -19,11 +19,13 @@ from typing import Any
 
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
-from django.db.models import Q
+from django.db.models import DateTimeField, F, Q, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import get_valid_filename
 
 from houseboat.campaigns.models import Campaign
+from houseboat.core import leases
 from houseboat.core.models import User
 from houseboat.listening.constants import ImportJobState
 from houseboat.listening.importers import IMPORTERS, get_importer
@@ -171,23 +173,32 @@ def claimable(now) -> Q:
 
 def claim_job(name: str) -> ImportJob | None:
     """Claim the oldest queued job, or one whose worker stopped renewing its lease."""
-    for _ in range(5):
-        now = timezone.now()
-        job = ImportJob.objects.filter(claimable(now)).order_by("created_at", "id").first()
-        if job is None:
-            return None
-        taken = ImportJob.objects.filter(claimable(now), pk=job.pk, state=job.state).update(
-            state=ImportJobState.RUNNING,
-            lease_owner=name,
-            lease_until=now + LEASE,
-            attempts=job.attempts + 1,
-            started_at=job.started_at or now,
-            error="",
-        )
-        if taken == 1:
-            job.refresh_from_db()
-            return job
-    return None
+    now = timezone.now()
+    ids = leases.claim(
+        ImportJob.objects.filter(claimable(now)),
+        claimable(now),
+        name,
+        values={
+            "state": ImportJobState.RUNNING,
+            "attempts": F("attempts") + 1,
+            "started_at": Coalesce("started_at", Value(now, DateTimeField())),
+            "error": "",
+        },
+        order_by=("created_at", "id"),
+        seconds=LEASE.total_seconds(),
+        now=now,
+    )
+    return ImportJob.objects.get(pk=ids[0]) if ids else None
+
+
+def lease_of(job: ImportJob) -> leases.Lease:
+    return leases.Lease(
+        ImportJob,
+        job.pk,
+        job.lease_owner,
+        seconds=LEASE.total_seconds(),
+        held=Q(state=ImportJobState.RUNNING),
+    )
 
 
 def run_import_jobs(name: str) -> int:
@@ -195,7 +206,12 @@ def run_import_jobs(name: str) -> int:
     job = claim_job(name)
     if job is None:
         return 0
-    run_job(job, name)
+    try:
+        run_job(job, name)
+    except leases.LeaseLost:
+        # Another worker took the job over (this one stalled past its lease): it
+        # resumes the import where it stopped; this one must not touch it again.
+        logger.warning("Import job %s: the lease was lost; left to the worker that has it", job.pk)
     return 1
 
 
@@ -214,17 +230,18 @@ def run_job(job: ImportJob, name: str) -> None:
         end(job, ImportJobState.FAILED, "The uploaded file is gone: upload it again.")
         return
 
+    lease = lease_of(job)
+
     def progress(capture: Capture) -> None:
         values: dict[str, Any] = {
             "capture": capture,
-            "lease_until": timezone.now() + LEASE,
             "records_done": capture.position,
             "items_new": capture.items_new,
             "items_known": capture.items_known,
         }
         if getattr(capture, "check_done", False):
             values["records_total"] = capture.checked
-        ImportJob.objects.filter(pk=job.pk, lease_owner=name).update(**values)
+        lease.confirm(**values)  # after every batch: stop at once if the job is not ours
 
     try:
         capture = run_import(
@@ -235,6 +252,8 @@ def run_job(job: ImportJob, name: str) -> None:
             progress=progress,
             options=job.options,
         )
+    except leases.LeaseLost:
+        raise
     except ImportStopped as exc:
         end(job, ImportJobState.FAILED, web_message(str(exc)))
         return
@@ -269,8 +288,10 @@ def web_message(message: str) -> str:
 
 
 def end(job: ImportJob, state: str, error: str, **values: Any) -> None:
-    ImportJob.objects.filter(pk=job.pk).update(
-        state=state, error=error, finished_at=timezone.now(), lease_until=None, upload="", **values
-    )
+    """Write the job's end, only while this worker still holds it; drop the file."""
+    if not lease_of(job).finish(
+        state=state, error=error, finished_at=timezone.now(), upload="", **values
+    ):
+        raise leases.LeaseLost(f"Import job {job.pk}: the lease ran out before its end")
     remove_upload(job.upload)
     job.refresh_from_db()

@@ -8,14 +8,16 @@ from django.conf import settings
 from houseboat.env import envint
 
 DEFAULTS = {
-    # Deliveries claimed at once by one worker.
-    "HOUSEBOAT_DISPATCH_BATCH": 10,
+    # Deliveries one sender claims at once: one, so a row never waits behind another
+    # sender's slow network while held.
+    "HOUSEBOAT_DISPATCH_BATCH": 1,
     # Senders in one worker: each claims and publishes its own batches, so a slow
     # network (or a short wait it asks for) holds up only one of them.
     "HOUSEBOAT_DISPATCH_THREADS": 4,
-    # How long a claim holds before another worker may take the delivery over. Longer
-    # than the slowest publish (timeouts, retries and short rate-limit waits included).
-    "HOUSEBOAT_DISPATCH_LEASE_SECONDS": 300,
+    # How long a claim holds unless renewed. The worker's heartbeat renews it every
+    # few seconds while it lives (and before every request), so a publish may take
+    # longer than this; a dead worker's rows come back within it.
+    "HOUSEBOAT_DISPATCH_LEASE_SECONDS": 30,
     # How long one worker round keeps dispatching before the other steps get a turn.
     "HOUSEBOAT_DISPATCH_ROUND_SECONDS": 20,
     # Tries of a delivery that keeps failing transiently before it is marked failed.

@@ -13,6 +13,9 @@ class PostStatus(models.TextChoices):
     PARTLY_FAILED = "partly_failed", _("Partly failed")
     FAILED = "failed", _("Failed")
     CANCELLED = "cancelled", _("Cancelled")
+    # A part may or may not have gone out and a person must look: never called failed,
+    # as "failed" invites posting it again.
+    UNKNOWN = "unknown", _("Unknown — check before reposting")
     # A dead-man switch's statements: out of the approval and scheduling flow, and
     # scheduled only when the switch releases them (houseboat.publishing.deadman).
     HELD = "held", _("Held by a dead-man switch")

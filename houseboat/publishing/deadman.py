@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 
 from houseboat.campaigns.models import Campaign
 from houseboat.connectors.models import Channel
+from houseboat.core import leases
 from houseboat.core.access import require
 from houseboat.core.constants import AuditAction, Capability
 from houseboat.core.models import Membership, Team, hash_token
@@ -600,10 +601,16 @@ def release(switch_id: int, *, now: datetime | None = None) -> bool:
     """
     now = now or timezone.now()
     with transaction.atomic():
-        released = DeadManSwitch.objects.filter(
-            pk=switch_id, status=DeadManStatus.ARMED, deadline__lte=now
-        ).update(status=DeadManStatus.RELEASED, released_at=now, warn_at=None)
-        if released != 1:
+        # The work protocol's one-row take (houseboat.core.leases): the release and the
+        # scheduling commit together, so the switch's state is its lease.
+        if not leases.take_one(
+            DeadManSwitch.objects.filter(
+                pk=switch_id, status=DeadManStatus.ARMED, deadline__lte=now
+            ),
+            status=DeadManStatus.RELEASED,
+            released_at=now,
+            warn_at=None,
+        ):
             return False
         switch = DeadManSwitch.objects.select_related("team", "holder", "post").get(pk=switch_id)
         _revoke_links([switch.pk], now)

@@ -2,17 +2,26 @@
 
 Never lost, never twice:
 
-- A worker claims a few due rows at a time (``FOR UPDATE SKIP LOCKED`` on
-  PostgreSQL; a conditional UPDATE that must change exactly one row on SQLite) and
-  holds each with a lease. A worker that dies leaves its rows in ``sending``; when
-  the lease runs out any worker takes them over.
+- Each sender claims one due row at a time through the shared work protocol
+  (:mod:`houseboat.core.leases`: ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, a
+  conditional UPDATE that must change exactly one row on SQLite) under a short
+  lease that the worker's heartbeat renews while it lives. A worker that dies
+  leaves its rows in ``sending``; within one lease any worker takes them over.
+- Immediately before the request leaves, the lease is re-checked and renewed and
+  the attempt is marked as started, in one committed UPDATE. A row whose lease was
+  lost is dropped, never published. A row taken over that was claimed but never
+  tried goes out as if nothing happened; one whose attempt had started may be on
+  the network.
 - The network's answer (post id and URL) is written the moment it arrives, in its
   own short transaction, before anything else.
-- A row taken over from a dead worker, or whose publish ended without a clear
-  answer, may already be on the network. Where the network honours the delivery's
-  idempotency key (see ``IDEMPOTENT_NETWORKS``) sending it again is safe. Elsewhere
-  the dispatcher looks at the account's recent posts first; if it cannot tell, the
-  row becomes ``unknown`` for a person to decide, and is never resent blindly.
+- An attempt that may have got through (a crash, a timeout, a 5xx) is never resent
+  blindly, and never at once: the row waits, then the dispatcher looks at the
+  account's recent posts; found, it is sent; not there, it is published again. Only
+  where the network is known to keep one post per key (``IDEMPOTENT_NETWORKS``) is
+  it resent without looking. Where a network cannot list the account's posts, the
+  row becomes ``unknown`` for a person to decide.
+- Faults of houseboat's own before any request leaves (building the post, a
+  missing media file, a database error) are not "may have been posted".
 """
 
 from __future__ import annotations
@@ -31,6 +40,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
+import regex
 from django.db import connection, transaction
 from django.db.models import Case, DateTimeField, F, Q, Value, When
 from django.db.models.functions import Coalesce
@@ -48,6 +58,7 @@ from houseboat.connectors.base import (
     RemoteItem,
 )
 from houseboat.connectors.models import Channel
+from houseboat.core import leases, worker
 from houseboat.core import text as shared_text
 from houseboat.core.constants import AuditAction
 from houseboat.core.services import audit
@@ -63,18 +74,18 @@ logger = logging.getLogger(__name__)
 IDEMPOTENT_NETWORKS: dict[str, timedelta | None] = {
     # The own site keeps each delivery's key on its post (a unique column).
     "own_site": None,
-    # Mastodon honours the Idempotency-Key header, but remembers a key for one hour only
-    # (PostStatusService keeps it 3,600 s); later than that, look before resending.
-    "mastodon": timedelta(minutes=50),
+    # Not Mastodon: Mastodon itself honours Idempotency-Key (for an hour), but other
+    # servers with its client API ignore it (snac2 does), so a resend could post twice.
     # Bluesky: the connector derives the record key from the delivery's key, and a
     # repository refuses a second record under the same key.
     "bluesky": None,
 }
-# Telegram, X, Facebook and WhatsApp have no such key: a retry could post twice.
+# Mastodon-API servers, Telegram, X, Facebook and WhatsApp: a retry could post twice.
 
 # A network's clock and ours may differ a little; look this far back for a post.
 CLOCK_SLACK = timedelta(minutes=2)
-RECENT_POSTS_LIMIT = 40
+# Posts to look through: a busy account may have posted this many since the attempt.
+RECENT_POSTS_LIMIT = 200
 
 Outcome = str  # one of DeliveryState's values
 
@@ -87,7 +98,12 @@ def due_filter(now: datetime) -> Q:
     ready = (
         Q(state=DeliveryState.SCHEDULED, due_at__lte=now)
         & (Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
-        & (Q(previous__isnull=True) | Q(previous__state=DeliveryState.SENT))
+        # A later part of a thread waits until the one before is out with a known id
+        # (a person may mark an unknown part "posted": it replies to that post).
+        & (
+            Q(previous__isnull=True)
+            | (Q(previous__state=DeliveryState.SENT) & ~Q(previous__remote_id=""))
+        )
     )
     abandoned = Q(state=DeliveryState.SENDING, lease_until__lt=now)
     channel_free = Q(variant__channel__rate_limited_until__isnull=True) | Q(
@@ -104,71 +120,44 @@ def _still_claimable(now: datetime) -> Q:
     return ready | Q(state=DeliveryState.SENDING, lease_until__lt=now)
 
 
-def _claim_values(name: str, now: datetime) -> dict[str, Any]:
-    lease = timedelta(seconds=conf.value("HOUSEBOAT_DISPATCH_LEASE_SECONDS"))
+def _claim_values() -> dict[str, Any]:
+    now = timezone.now()
     return {
         "state": DeliveryState.SENDING,
-        "lease_owner": name,
-        "lease_until": now + lease,
         "claimed_at": now,
         "first_claimed_at": Coalesce("first_claimed_at", Value(now, DateTimeField())),
-        "attempts": F("attempts") + 1,
-        # SET reads the old row: a row still in ``sending`` belonged to a dead worker.
+        # SET reads the old row: a row still in ``sending`` whose attempt had started
+        # belonged to a worker that died mid-request. One claimed but never tried
+        # goes out as if nothing had happened.
         "in_doubt": Case(
-            When(state=DeliveryState.SENDING, then=Value(True)), default=F("in_doubt")
+            When(
+                state=DeliveryState.SENDING,
+                attempt_started_at__isnull=False,
+                then=Value(True),
+            ),
+            default=F("in_doubt"),
         ),
+        "attempt_started_at": None,
     }
 
 
-def _claim_skip_locked(name: str, now: datetime, limit: int) -> tuple[list[int], int]:
-    """PostgreSQL: lock due rows no one else holds, mark them ours, commit."""
-    with transaction.atomic():
-        ids = list(
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(due_filter(now))
-            .order_by("due_at", "id")
-            .values_list("id", flat=True)[:limit]
-        )
-        if ids:
-            Delivery.objects.filter(pk__in=ids).update(**_claim_values(name, now))
-    return ids, len(ids)
-
-
-def _claim_one_by_one(name: str, now: datetime, limit: int) -> tuple[list[int], int]:
-    """SQLite (one writer): take each candidate with an UPDATE that must change one row.
-
-    The transaction begins IMMEDIATE (see settings), so it holds the write lock from
-    the first read and commits the whole batch at once; the one-row check still
-    guards each claim should anything else have written in between.
-    """
-    with transaction.atomic():
-        candidates = list(
-            Delivery.objects.filter(due_filter(now))
-            .order_by("due_at", "id")
-            .values_list("id", flat=True)[:limit]
-        )
-        values = _claim_values(name, now)
-        claimed = [
-            pk
-            for pk in candidates
-            if Delivery.objects.filter(_still_claimable(now), pk=pk).update(**values) == 1
-        ]
-    return claimed, len(candidates)
+def lease_seconds() -> int:
+    return conf.value("HOUSEBOAT_DISPATCH_LEASE_SECONDS")
 
 
 def claim(name: str, *, limit: int | None = None, now: datetime | None = None) -> list[Delivery]:
-    """Claim up to ``limit`` due deliveries for worker ``name`` and return them."""
-    limit = limit or conf.value("HOUSEBOAT_DISPATCH_BATCH")
-    take = (
-        _claim_skip_locked
-        if connection.features.has_select_for_update_skip_locked
-        else _claim_one_by_one
+    """Claim up to ``limit`` (default one) due deliveries for worker ``name``; return them."""
+    now = now or timezone.now()
+    ids = leases.claim(
+        Delivery.objects.filter(due_filter(now)),
+        _still_claimable(now),
+        name,
+        values=_claim_values(),
+        order_by=("due_at", "id"),
+        limit=limit or conf.value("HOUSEBOAT_DISPATCH_BATCH"),
+        seconds=lease_seconds(),
+        now=now,
     )
-    for _ in range(5):
-        ids, seen = take(name, now or timezone.now(), limit)
-        if ids or not seen:
-            break
-        # Another worker took every row we saw first: look again.
     if not ids:
         return []
     return list(
@@ -176,6 +165,17 @@ def claim(name: str, *, limit: int | None = None, now: datetime | None = None) -
         .select_related("variant__post__team", "variant__channel", "previous")
         .prefetch_related("variant__media")
         .order_by("due_at", "id")
+    )
+
+
+def lease_of(delivery: Delivery) -> leases.Lease:
+    """The lease this worker holds on a claimed delivery."""
+    return leases.Lease(
+        Delivery,
+        delivery.pk,
+        delivery.lease_owner,
+        seconds=lease_seconds(),
+        held=Q(state=DeliveryState.SENDING),
     )
 
 
@@ -205,6 +205,10 @@ class Connectors:
         self._built.clear()
 
 
+class LocalFault(Exception):
+    """Houseboat could not prepare the post (a missing file, say); nothing was sent."""
+
+
 def outgoing(delivery: Delivery) -> OutgoingPost:
     """Build what the connector publishes: this part's words, media, and what it replies to."""
     variant = delivery.variant
@@ -213,7 +217,19 @@ def outgoing(delivery: Delivery) -> OutgoingPost:
         reply_to = delivery.previous.published()
         first = Delivery.objects.filter(variant=variant, part=0).first()
         root = first.published() if first else None
+        if reply_to is None or not reply_to.remote_id:
+            raise LocalFault(
+                f"Part {delivery.part} of this thread has no post id yet, so part "
+                f"{delivery.part + 1} cannot reply to it. Mark part {delivery.part} as posted "
+                "with its link."
+            )
     media = [item.media_file() for item in variant.media.all()] if delivery.part == 0 else []
+    for item in media:
+        if not item.path.is_file():
+            raise LocalFault(
+                f"The file {item.path.name} of this post is missing from houseboat's data "
+                "folder. Attach the picture again and schedule the post again."
+            )
     return OutgoingPost(
         text=delivery.text,
         idempotency_key=str(delivery.idempotency_key),
@@ -238,7 +254,27 @@ def may_resend(network: str, delivery: Delivery, now: datetime | None = None) ->
 
 
 def deliver(delivery: Delivery, connectors: Connectors) -> Outcome:
-    """Publish one claimed delivery and record the outcome; return its new state."""
+    """Publish one claimed delivery and record the outcome; return its new state.
+
+    Returns ``"dropped"`` when the lease was lost on the way: the worker that took
+    the row over decides, and this one leaves it alone.
+    """
+    lease = lease_of(delivery)
+    try:
+        return _deliver(delivery, connectors, lease)
+    except leases.LeaseLost:
+        logger.warning(
+            "Delivery %s: another worker holds it now (the lease ran out); dropped here, "
+            "not published.",
+            delivery.pk,
+        )
+        return DROPPED
+
+
+DROPPED = "dropped"
+
+
+def _deliver(delivery: Delivery, connectors: Connectors, lease: leases.Lease) -> Outcome:
     channel = delivery.variant.channel
     if channel is None:
         return fail(
@@ -250,11 +286,24 @@ def deliver(delivery: Delivery, connectors: Connectors) -> Outcome:
     held = connectors.held.get(channel.pk)
     if held is not None:
         return wait_for_rate_limit(delivery, channel, held, record=False)
-    connector = connectors.for_channel(channel)
-    if delivery.in_doubt and not may_resend(channel.network, delivery):
-        return settle_doubt(delivery, connector, reason="a worker stopped while sending it")
     try:
-        published = connector.publish(outgoing(delivery))
+        post = outgoing(delivery)  # a fault here is ours, before anything is sent
+        connector = connectors.for_channel(channel)
+    except LocalFault as error:
+        return fail(delivery, ErrorKind.INTERNAL, str(error))
+    if delivery.in_doubt and not may_resend(channel.network, delivery):
+        settled = settle_doubt(delivery, connector, lease)
+        if settled is not None:
+            return settled
+    # The last moment before the request leaves: re-check and renew the lease and
+    # mark the attempt as started, committed, so a crash from here on is "may be out".
+    lease.confirm(attempt_started_at=timezone.now(), attempts=F("attempts") + 1)
+    delivery.attempts += 1
+    try:
+        with leases.working_on(lease) as job:
+            published = connector.publish(post)
+    except leases.LeaseLost:
+        raise
     except RateLimited as error:
         connectors.held[channel.pk] = error
         return wait_for_rate_limit(delivery, channel, error)
@@ -262,52 +311,76 @@ def deliver(delivery: Delivery, connectors: Connectors) -> Outcome:
         if error.permanent:
             channel.record_error(error)
             return fail(delivery, error.kind, str(error))
-        if isinstance(error, NetworkUnreachable):  # nothing reached the network
-            return retry_later(delivery, error)
+        if isinstance(error, NetworkUnreachable) or not job.request_left:
+            return retry_later(delivery, error)  # nothing reached the network
         # Anything else transient (no answer, a 5xx, an answer we cannot read) may have
         # come after the network made the post.
-        return after_unclear_answer(delivery, channel, connector, error)
+        return after_unclear_answer(delivery, error)
     except Exception:
-        # A fault in houseboat itself, perhaps after the network had answered.
         logger.exception("Publishing delivery %s failed unexpectedly", delivery.pk)
+        if not job.request_left:  # houseboat's own fault, before anything was sent
+            return retry_later(
+                delivery,
+                ConnectorError(
+                    f"houseboat hit an internal error before sending to {channel.name}; "
+                    "nothing was sent."
+                ),
+            )
         error = OutcomeUnknown(
             f"houseboat hit an internal error while publishing to {channel.name}; "
             "the post may or may not have gone out."
         )
-        return after_unclear_answer(delivery, channel, connector, error)
+        return after_unclear_answer(delivery, error)
     record_sent(delivery, published)
     after_sent(delivery, channel)
     return DeliveryState.SENT
 
 
-def after_unclear_answer(
-    delivery: Delivery, channel: Channel, connector: Connector, error: ConnectorError
-) -> Outcome:
-    """A publish that may have worked: resend where that is safe, else look for it."""
-    if may_resend(channel.network, delivery):
-        return retry_later(delivery, error, in_doubt=True)
-    return settle_doubt(delivery, connector, reason=str(error))
+def after_unclear_answer(delivery: Delivery, error: ConnectorError) -> Outcome:
+    """A publish that may have worked: never again at once. Wait, then look, then decide.
+
+    The row goes back with a backoff and marked in doubt; when it is due again the
+    dispatcher looks for the post before it publishes anything (where it must).
+    """
+    return retry_later(delivery, error, in_doubt=True)
 
 
 # --- look before resending -------------------------------------------------------------
 
+# "@name@server.example" as the network shows a remote mention back: "@name".
+MENTION_RE = regex.compile(r"(?<![\w@])@([\p{L}\p{N}_.-]+)@[\p{L}\p{N}.-]+\.[\p{L}]{2,}", regex.V1)
+
 
 def normalise(text: str) -> str:
-    """Text as compared with the network's copy: NFC, whitespace collapsed, URLs masked.
+    """Text as compared with the network's copy, in a form both sides share.
 
-    Networks rewrite links (X wraps them in t.co), so a link counts as any link.
+    NFC, whitespace collapsed, case folded; URLs masked, as networks rewrite links
+    (X wraps them in t.co); remote mentions cut to ``@name``, as Mastodon shows them.
     """
     text = unicodedata.normalize("NFC", text)
-    return " ".join(shared_text.URL_RE.sub("<link>", text).split()).casefold()
+    text = MENTION_RE.sub(r"@\1", shared_text.URL_RE.sub("<link>", text))
+    return " ".join(text.split()).casefold()
+
+
+def expected_forms(delivery: Delivery) -> set[str]:
+    """The forms this delivery's text may take when the network shows it back.
+
+    A content warning is shown before the text (Mastodon's ``spoiler_text``).
+    """
+    forms = {normalise(delivery.text)}
+    warning = str((delivery.variant.options or {}).get("content_warning") or "").strip()
+    if warning:
+        forms.add(normalise(f"{warning}\n\n{delivery.text}"))
+    return forms
 
 
 def find_posted(delivery: Delivery, connector: Connector) -> RemoteItem | None:
     """Return this delivery's post among the account's recent posts, if it is there."""
-    wanted = normalise(delivery.text)
+    wanted = expected_forms(delivery)
     since = (delivery.first_claimed_at or delivery.created_at) - CLOCK_SLACK
     replying_to = delivery.previous.remote_id if delivery.previous else ""
     for item in connector.recent_posts(limit=RECENT_POSTS_LIMIT):
-        if normalise(item.text) != wanted:
+        if normalise(item.text) not in wanted:
             continue
         if item.created_at is not None and item.created_at < since:
             continue  # the same words, said before this delivery ever started
@@ -317,9 +390,15 @@ def find_posted(delivery: Delivery, connector: Connector) -> RemoteItem | None:
     return None
 
 
-def settle_doubt(delivery: Delivery, connector: Connector, *, reason: str) -> Outcome:
-    """Find out whether an earlier attempt got through; if no one can tell, ask a person."""
+def settle_doubt(delivery: Delivery, connector: Connector, lease: leases.Lease) -> Outcome | None:
+    """Find out whether an earlier attempt got through before publishing again.
+
+    Return the outcome if that settles it (found: sent; cannot tell: unknown, or a
+    later look), or None when the post is not there and may be published.
+    """
+    lease.confirm()  # looking takes a while: make sure the row is still ours
     label = delivery.variant.channel.name if delivery.variant.channel else "the channel"
+    reason = delivery.last_error or "a worker stopped while sending it"
     try:
         found = find_posted(delivery, connector)
     except NotSupported:
@@ -337,21 +416,17 @@ def settle_doubt(delivery: Delivery, connector: Connector, *, reason: str) -> Ou
         record_sent(delivery, Published(remote_id=found.remote_id, url=found.url))
         after_sent(delivery, delivery.variant.channel)
         return DeliveryState.SENT
-    return mark_unknown(
-        delivery,
-        f"houseboat cannot tell whether this went out on {label} ({reason}); it is not "
-        "among the account's latest posts, but may still appear. Check the account: if "
-        "the post is not there, choose “send again”; if it is, “it was posted”.",
-    )
+    return None
 
 
 # --- record ----------------------------------------------------------------------------
 
-RELEASED: dict[str, Any] = {"lease_owner": "", "lease_until": None}
+RELEASED: dict[str, Any] = {"lease_owner": "", "lease_until": None, "attempt_started_at": None}
 
 
 def _mine(delivery: Delivery) -> Any:
-    """This delivery, only while this worker still holds it."""
+    """This delivery, only while this worker still holds it (the keeper lets it go)."""
+    leases.KEEPER.drop(Delivery, delivery.pk, delivery.lease_owner)
     return Delivery.objects.filter(
         pk=delivery.pk, state=DeliveryState.SENDING, lease_owner=delivery.lease_owner
     )
@@ -360,6 +435,7 @@ def _mine(delivery: Delivery) -> Any:
 def record_sent(delivery: Delivery, published: Published) -> None:
     """Write where the post landed, at once and alone: nothing may stand in its way."""
     now = timezone.now()
+    leases.KEEPER.drop(Delivery, delivery.pk, delivery.lease_owner)
     # Not guarded by the lease: whoever learns that the post is out writes it down.
     Delivery.objects.filter(pk=delivery.pk).exclude(state=DeliveryState.SENT).update(
         state=DeliveryState.SENT,
@@ -430,7 +506,8 @@ def wait_for_rate_limit(
     changed = _mine(delivery).update(
         state=DeliveryState.SCHEDULED,
         next_attempt_at=error.until,
-        attempts=F("attempts") - 1,  # waiting is not failing
+        # Waiting is not failing: an attempt that met the limit does not count.
+        attempts=F("attempts") - (1 if record else 0),
         last_error=str(error),
         error_kind=ErrorKind.RATE_LIMITED,
         **RELEASED,
@@ -521,7 +598,9 @@ def refresh_post_status(post_id: int) -> None:
     )
     if not states or states & {DeliveryState.SCHEDULED, DeliveryState.SENDING}:
         return
-    if DeliveryState.SENT in states:
+    if DeliveryState.UNKNOWN in states:
+        status = PostStatus.UNKNOWN  # a person must look before anything is sent again
+    elif DeliveryState.SENT in states:
         status = PostStatus.PARTLY_FAILED if failed else PostStatus.SENT
     else:
         status = PostStatus.FAILED if failed else PostStatus.CANCELLED
@@ -542,6 +621,8 @@ class Round:
     stop: threading.Event = field(default_factory=threading.Event)
 
     def over(self) -> bool:
+        if worker.stop_requested():  # SIGTERM reached a lane thread's worker
+            self.stop.set()
         return self.stop.is_set() or time.monotonic() >= self.deadline
 
 
@@ -635,7 +716,7 @@ def deliver_each(batch: list[Delivery], round_: Round) -> int:
     A fault in one row is logged and leaves it to its lease. Return how many were done.
     """
     for index, delivery in enumerate(batch):
-        if round_.stop.is_set():
+        if round_.over() and round_.stop.is_set():
             release(batch[index:])
             return index
         try:
@@ -650,12 +731,14 @@ def deliver_each(batch: list[Delivery], round_: Round) -> int:
 
 
 def release(deliveries: Iterable[Delivery]) -> int:
-    """Give claimed rows that were never tried back to the queue, as they were."""
+    """Give claimed rows that were never tried back to the queue, as they were.
+
+    A claim does not count as an attempt (the attempt-started mark does), so nothing
+    else changes.
+    """
     given = 0
     for delivery in deliveries:
-        given += _mine(delivery).update(
-            state=DeliveryState.SCHEDULED, attempts=F("attempts") - 1, **RELEASED
-        )
+        given += _mine(delivery).update(state=DeliveryState.SCHEDULED, **RELEASED)
     return given
 
 

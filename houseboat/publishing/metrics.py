@@ -39,6 +39,7 @@ from houseboat.connectors.base import (
 from houseboat.connectors.constants import ChannelStatus
 from houseboat.connectors.models import Channel
 from houseboat.connectors.registry import CONNECTORS, manifest
+from houseboat.core import leases
 from houseboat.publishing.constants import DeliveryState
 from houseboat.publishing.models import Delivery, MetricSample, MetricSchedule
 
@@ -58,7 +59,8 @@ ENROL_WINDOW = SCHEDULE[-1] + timedelta(days=1)
 # Rows one worker claims at a time, and the posts one connector call asks about.
 BATCH = 200
 CHUNK = 100
-LEASE = timedelta(minutes=10)
+# Short, renewed by the worker's heartbeat while it lives (houseboat.core.leases).
+LEASE = timedelta(seconds=30)
 # After a failure that is not a rate limit, try a channel's rows again this much later.
 RETRY_AFTER = timedelta(minutes=30)
 # A channel waiting to be reconnected is looked at again this much later.
@@ -120,17 +122,18 @@ def claim(name: str, now: datetime, *, limit: int = BATCH) -> list[MetricSchedul
     between is not taken twice; the lease lets a crashed worker's rows be taken again.
     """
     lease_owner = f"{name}:{uuid.uuid4().hex}"
-    with transaction.atomic():
-        ids = list(
-            MetricSchedule.objects.filter(_due(now))
-            .order_by("next_at", "pk")
-            .values_list("pk", flat=True)[:limit]
-        )
-        if not ids:
-            return []
-        MetricSchedule.objects.filter(_due(now), pk__in=ids).update(
-            lease_owner=lease_owner, lease_until=now + LEASE
-        )
+    ids = leases.claim(
+        MetricSchedule.objects.filter(_due(now)),
+        _due(now),
+        lease_owner,
+        values={},
+        order_by=("next_at", "pk"),
+        limit=limit,
+        seconds=LEASE.total_seconds(),
+        now=now,
+    )
+    if not ids:
+        return []
     return list(
         MetricSchedule.objects.filter(lease_owner=lease_owner)
         .select_related("delivery__variant__channel")
@@ -253,6 +256,7 @@ def collect(
     rows = claim(name, now)
     if not rows:
         return 0
+    owner = rows[0].lease_owner  # before the outcome clears it on each row
     by_channel: dict[int | None, list[MetricSchedule]] = defaultdict(list)
     for row in rows:
         by_channel[row.delivery.variant.channel_id].append(row)
@@ -260,11 +264,22 @@ def collect(
     for channel_rows in by_channel.values():
         collect_channel(channel_rows[0].delivery.variant.channel, channel_rows, outcome, transport)
     with transaction.atomic():
-        MetricSample.objects.bulk_create(outcome.samples)
-        MetricSchedule.objects.bulk_update(
-            outcome.rows, ["step", "next_at", "last_error", "lease_owner", "lease_until"]
+        # Only rows this worker still holds: one whose lease was lost is another's now.
+        held = set(
+            MetricSchedule.objects.select_for_update()
+            .filter(pk__in=[row.pk for row in outcome.rows], lease_owner=owner)
+            .values_list("pk", flat=True)
         )
-    return len(outcome.samples)
+        kept = {row.delivery_id for row in outcome.rows if row.pk in held}
+        samples = [sample for sample in outcome.samples if sample.delivery_id in kept]
+        MetricSample.objects.bulk_create(samples)
+        MetricSchedule.objects.bulk_update(
+            [row for row in outcome.rows if row.pk in held],
+            ["step", "next_at", "last_error", "lease_owner", "lease_until"],
+        )
+    for row in rows:
+        leases.KEEPER.drop(MetricSchedule, row.pk, owner)
+    return len(samples)
 
 
 def collect_due(worker_name: str) -> int:

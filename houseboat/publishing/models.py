@@ -145,6 +145,9 @@ class Delivery(models.Model):
     lease_until = models.DateTimeField(null=True, blank=True)
     first_claimed_at = models.DateTimeField(null=True, blank=True)
     claimed_at = models.DateTimeField(null=True, blank=True)
+    # Committed just before a request leaves: a row claimed by a worker that died
+    # before this was set was never tried, and goes out as if nothing had happened.
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
     # Set when an attempt may have reached the network (a lease that ran out, a reply
     # that never came): the next attempt looks before it resends, where it must.
     in_doubt = models.BooleanField(default=False)

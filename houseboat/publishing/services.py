@@ -399,6 +399,29 @@ def cancel(membership: Membership, post: Post) -> int:
 # --- deliveries a person must decide about -------------------------------------------
 
 
+def posted_id(delivery: Delivery, remote_url: str) -> str:
+    """Return the post id in the link a person gave for a part marked "it was posted".
+
+    A later part of a thread replies to that id, so without one it cannot go out:
+    refuse, asking for the link, rather than reply to nothing.
+    """
+    channel = delivery.variant.channel
+    found = channel.connector().remote_id_from_url(remote_url) if channel and remote_url else ""
+    later = Delivery.objects.filter(variant_id=delivery.variant_id, part__gt=delivery.part)
+    if not found and later.exclude(state=DeliveryState.CANCELLED).exists():
+        if remote_url:
+            raise PublishingError(
+                "houseboat cannot find the post's number in that link, and the next part of "
+                "the thread must reply to it. Paste the link of the post itself (open the "
+                "post, then copy the address), or choose “do not send it”."
+            )
+        raise PublishingError(
+            "Paste the link of the post: the next part of this thread replies to it, and "
+            "houseboat needs the link to know where."
+        )
+    return found
+
+
 @transaction.atomic
 def resolve_unknown(
     membership: Membership, delivery: Delivery, decision: str, *, remote_url: str = ""
@@ -411,7 +434,12 @@ def resolve_unknown(
         raise PublishingError("Only a delivery marked “unknown” needs a decision.")
     now = timezone.now()
     if decision == Resolution.POSTED:
-        values = {"state": DeliveryState.SENT, "sent_at": now, "remote_url": remote_url}
+        values = {
+            "state": DeliveryState.SENT,
+            "sent_at": now,
+            "remote_url": remote_url,
+            "remote_id": posted_id(delivery, remote_url),
+        }
     elif decision == Resolution.SEND_AGAIN:
         values = {
             "state": DeliveryState.SCHEDULED,

@@ -27,7 +27,7 @@ SHOWN = {
     "waiting": Q(status=PostStatus.PENDING_APPROVAL),
     "scheduled": Q(status__in=[PostStatus.APPROVED, PostStatus.SCHEDULED]),
     "sent": Q(status=PostStatus.SENT),
-    "attention": Q(status__in=[PostStatus.FAILED, PostStatus.PARTLY_FAILED])
+    "attention": Q(status__in=[PostStatus.FAILED, PostStatus.PARTLY_FAILED, PostStatus.UNKNOWN])
     | Q(variants__deliveries__state=DeliveryState.UNKNOWN),
 }
 
@@ -109,6 +109,12 @@ class ChannelLine:
     def on_own_site(self) -> bool:
         channel = self.variant.channel
         return channel is not None and channel.network == "own_site"
+
+    @property
+    def link_needed(self) -> bool:
+        """Whether marking the unknown part "posted" needs its link: a later part
+        replies to it."""
+        return self.unknown is not None and self.unknown.part + 1 < self.parts
 
     @property
     def state_label(self) -> str:

@@ -28,9 +28,9 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from houseboat.campaigns.models import Campaign
 from houseboat.connectors.constants import Network
+from houseboat.core import worker
 from houseboat.core.access import require, team_view
 from houseboat.core.constants import Capability
-from houseboat.core.models import WorkerHeartbeat
 from houseboat.publishing import calendar as cal
 from houseboat.publishing import services, status, zones
 from houseboat.publishing.constants import DeliveryState, PostStatus, Resolution
@@ -45,15 +45,22 @@ POSTS_PER_PAGE = 20
 
 
 def worker_running() -> bool:
-    """Tell whether any worker was seen lately."""
-    since = timezone.now() - WORKER_SILENCE
-    return WorkerHeartbeat.objects.filter(last_seen_at__gte=since).exists()
+    """Tell whether every worker lane was seen lately."""
+    return all(lane.running for lane in worker_lanes())
+
+
+def worker_lanes() -> list[worker.LaneStatus]:
+    """Return each worker lane and whether a worker ran it lately, for the banner."""
+    return worker.lane_statuses(WORKER_SILENCE.total_seconds())
 
 
 def page(request: HttpRequest, template: str, context: dict[str, Any], status: int = 200):
     """Render a Publish page in the person's time zone, with the worker warning."""
     zone = context.setdefault("zone", zones.zone_for(request))
-    context.setdefault("worker_running", worker_running())
+    lanes = worker_lanes()
+    context.setdefault("worker_lanes", lanes)
+    context.setdefault("worker_running", all(lane.running for lane in lanes))
+    context.setdefault("worker_idle", not any(lane.running for lane in lanes))
     context.setdefault("can_publish", request.membership.can(Capability.PUBLISH))
     context.setdefault("can_draft", request.membership.can(Capability.DRAFT))
     if context["can_publish"]:

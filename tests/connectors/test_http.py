@@ -7,6 +7,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import httpx
 import pytest
 import respx
+from hypothesis import given
+from hypothesis import strategies as st
 
 from houseboat.connectors import http
 from houseboat.connectors.base import (
@@ -106,12 +108,26 @@ def test_retry_after_reads_seconds_dates_epoch_and_iso_times():
         ("Retry-After", "30"): now + timedelta(seconds=30),
         ("Retry-After", "Tue, 24 Nov 2026 12:05:00 GMT"): now + timedelta(minutes=5),
         ("X-RateLimit-Reset", "2026-11-24T12:10:00.000Z"): now + timedelta(minutes=10),
-        ("RateLimit-Reset", str(int((now + timedelta(minutes=2)).timestamp()))): now
+        ("x-rate-limit-reset", str(int((now + timedelta(minutes=2)).timestamp()))): now
         + timedelta(minutes=2),
+        # The IETF draft's RateLimit-Reset counts seconds from now, not since 1970.
+        ("RateLimit-Reset", "120"): now + timedelta(minutes=2),
+        ("RateLimit-Reset", "0"): now,
     }
     for (name, value), expected in cases.items():
         assert http.retry_after(httpx.Response(429, headers={name: value}), now) == expected
     assert http.retry_after(httpx.Response(429), now) is None
+
+
+@given(seconds=st.integers(min_value=0, max_value=10 * 365 * 86400))
+def test_a_reset_in_seconds_is_never_read_as_a_moment_in_1970(seconds):
+    now = datetime(2026, 11, 24, 12, 0, tzinfo=UTC)
+    for name in ("RateLimit-Reset", "X-RateLimit-Reset"):
+        until = http.retry_after(httpx.Response(429, headers={name: str(seconds)}), now)
+        assert until == now + timedelta(seconds=seconds)
+    epoch = int(now.timestamp()) + seconds
+    until = http.retry_after(httpx.Response(429, headers={"x-rate-limit-reset": str(epoch)}), now)
+    assert until == now + timedelta(seconds=seconds)
 
 
 @pytest.mark.parametrize(

@@ -319,22 +319,28 @@ def test_a_video_that_never_finishes_processing_posts_nothing(router, connector,
     assert not create.called
 
 
-def test_a_timeout_while_posting_is_retried_under_the_same_key_and_then_succeeds(router, connector):
+def test_a_timeout_while_posting_is_not_retried_in_a_loop_as_the_key_may_be_ignored(
+    router, connector
+):
+    # snac2 and other servers with Mastodon's API ignore Idempotency-Key: a retry here
+    # could post twice. The dispatcher waits and looks for the post instead.
     create = router.post(f"{BASE}/api/v1/statuses").mock(
         side_effect=[httpx.ReadTimeout("slow"), answer("status_create")]
     )
-    published = connector.publish(OutgoingPost(text="hi", idempotency_key="delivery-42"))
-    keys = [call.request.headers["Idempotency-Key"] for call in create.calls]
-    assert keys == ["delivery-42", "delivery-42"]
-    assert published.remote_id == "103254962155278888"
-
-
-def test_a_post_that_times_out_every_time_is_an_unknown_outcome(router, connector):
-    create = router.post(f"{BASE}/api/v1/statuses").mock(side_effect=httpx.ReadTimeout("slow"))
     with pytest.raises(OutcomeUnknown) as caught:
         connector.publish(OutgoingPost(text="hi", idempotency_key="delivery-42"))
-    assert create.call_count == 3
+    assert create.call_count == 1
+    assert create.calls[0].request.headers["Idempotency-Key"] == "delivery-42"
     assert TOKEN not in str(caught.value)
+
+
+def test_a_gateway_timeout_while_posting_is_an_unknown_outcome_not_retried(router, connector):
+    create = router.post(f"{BASE}/api/v1/statuses").mock(
+        return_value=httpx.Response(504, text="<html>504 Gateway Time-out</html>")
+    )
+    with pytest.raises(OutcomeUnknown):
+        connector.publish(OutgoingPost(text="hi", idempotency_key="delivery-42"))
+    assert create.call_count == 1
 
 
 def test_a_server_that_cannot_be_reached_is_unreachable_not_unknown(router, connector):

@@ -48,7 +48,7 @@ class ServerStoppedByCtrlC:
 
 @pytest.fixture
 def server(monkeypatch, settings) -> ServerStoppedByCtrlC:
-    settings.HOUSEBOAT_WORKER_STEPS = ["houseboat.core.worker.record_heartbeat"]
+    settings.HOUSEBOAT_WORKER_LANES = {"housekeeping": []}
     fake = ServerStoppedByCtrlC()
     monkeypatch.setattr(serve, "make_server", lambda host, port, threads: fake)
     return fake
@@ -79,7 +79,7 @@ def test_serve_alone_starts_no_worker(server, monkeypatch):
 
 @pytest.mark.django_db(transaction=True)
 def test_the_background_worker_stops_when_its_block_ends(settings):
-    settings.HOUSEBOAT_WORKER_STEPS = ["houseboat.core.worker.record_heartbeat"]
+    settings.HOUSEBOAT_WORKER_LANES = {"housekeeping": []}
     with worker.in_background(interval=0.05) as thread:
         assert heartbeat_seen()
         assert thread.is_alive()

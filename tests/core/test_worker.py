@@ -68,3 +68,80 @@ def test_heartbeat_records_the_worker(db):
 
 def broken_step(name):
     raise RuntimeError("step failed")
+
+
+# --- lanes ------------------------------------------------------------------------------
+
+
+def test_every_lane_of_the_issue_is_configured_with_its_steps(settings):
+    lanes = settings.HOUSEBOAT_WORKER_LANES
+    assert lanes["dispatch"] == [
+        "houseboat.publishing.deadman.release_due",
+        "houseboat.publishing.dispatch.dispatch_due",
+    ]
+    assert lanes["imports"] == ["houseboat.listening.jobs.run_import_jobs"]
+    assert lanes["reading"] == ["houseboat.publishing.metrics.collect_due"]
+    # The slow import never shares a lane with the dispatcher.
+    assert not set(lanes["imports"]) & set(lanes["dispatch"])
+
+
+def test_an_app_adds_a_step_to_a_lane_once(settings):
+    settings.HOUSEBOAT_WORKER_LANES = {"reading": ["a.b"]}
+    worker.add_step("reading", "c.d")
+    worker.add_step("reading", "c.d")
+    worker.add_step("organizing", "e.f")
+    assert worker.configured_lanes() == {"reading": ["a.b", "c.d"], "organizing": ["e.f"]}
+
+
+def test_a_step_left_in_the_old_flat_list_still_runs_in_housekeeping(settings):
+    settings.HOUSEBOAT_WORKER_LANES = {"dispatch": ["x.y"]}
+    settings.HOUSEBOAT_WORKER_STEPS = ["houseboat.core.worker.record_heartbeat", "x.y", "old.step"]
+    assert worker.configured_lanes() == {"dispatch": ["x.y"], "housekeeping": ["old.step"]}
+
+
+def test_an_unknown_lane_is_refused_naming_the_lanes_there_are(db):
+    with pytest.raises(KeyError, match="dispatch, imports, reading"):
+        worker.run(once=True, interval=0, stop=threading.Event(), lanes=["everything"])
+
+
+def slow_step(name):
+    """A step that stands for an hour-long import: it runs until the test lets it go."""
+    SLOW_STARTED.set()
+    RELEASE_SLOW.wait(timeout=60)
+    return 1
+
+
+def fast_step(name):
+    FAST_RUNS.append(name)
+    return 0
+
+
+SLOW_STARTED, RELEASE_SLOW, FAST_RUNS = threading.Event(), threading.Event(), []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_slow_lane_never_holds_back_another_and_sigterm_ends_both(settings):
+    settings.HOUSEBOAT_WORKER_LANES = {
+        "imports": ["tests.core.test_worker.slow_step"],
+        "dispatch": ["tests.core.test_worker.fast_step"],
+    }
+    SLOW_STARTED.clear(), RELEASE_SLOW.clear(), FAST_RUNS.clear()
+    stop = threading.Event()
+    runner = threading.Thread(
+        target=worker.run, kwargs={"once": False, "interval": 0.01, "stop": stop}
+    )
+    runner.start()
+    try:
+        assert SLOW_STARTED.wait(30)
+        while len(FAST_RUNS) < 5:  # the dispatch lane goes round while imports is busy
+            assert runner.is_alive()
+            threading.Event().wait(0.01)
+        beats = dict(WorkerHeartbeat.objects.values_list("lane", "doing"))
+        assert set(beats) == {"imports", "dispatch"}
+    finally:
+        stop.set()
+        RELEASE_SLOW.set()
+        runner.join(30)
+    assert not runner.is_alive()
+    assert all(name.endswith("/dispatch") for name in FAST_RUNS)
+    assert not WorkerHeartbeat.objects.exists()  # each lane said goodbye

@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import itertools
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qs
@@ -73,6 +74,24 @@ class FakeNetwork:
         return [post["text"] for post in self.posts]
 
 
+MENTION = re.compile(r"@([\w.-]+)@([\w.-]+\.\w+)")
+
+
+def as_mastodon_html(text: str) -> str:
+    """The status's text as Mastodon renders it: a mention of a remote account shows as
+    ``@name`` only, in the h-card markup of a real answer (tests/fixtures/mastodon/
+    notifications_mentions.json)."""
+
+    def card(match: re.Match) -> str:
+        name, host = match.group(1), match.group(2)
+        return (
+            f'<span class="h-card" translate="no"><a href="https://{host}/@{name}" '
+            f'class="u-url mention">@<span>{name}</span></a></span>'
+        )
+
+    return MENTION.sub(card, html.escape(text, quote=False))
+
+
 class FakeMastodon(FakeNetwork):
     """POST /api/v1/statuses honouring Idempotency-Key, as Mastodon does for an hour."""
 
@@ -97,6 +116,26 @@ class FakeMastodon(FakeNetwork):
             return_value=httpx.Response(200, json=self.account)
         )
         self.router.get(f"{base}/api/v1/accounts/14715/statuses").mock(side_effect=self.timeline)
+        self.router.post(f"{base}/api/v2/media").mock(side_effect=self.upload)
+        self.router.get(url__regex=rf"{base}/api/v1/media/\d+").mock(side_effect=self.media)
+
+    # Media: a video stays "processing" (206) for ``processing_checks`` looks, as
+    # https://docs.joinmastodon.org/methods/media/#get describes; ``on_media_check``
+    # runs at each look (a test acts out another worker meanwhile).
+    processing_checks = 0
+    on_media_check: Any = None
+
+    def upload(self, request: httpx.Request) -> httpx.Response:
+        return httpx.Response(202, json={"id": "22348642", "type": "video", "url": None})
+
+    def media(self, request: httpx.Request) -> httpx.Response:
+        if self.on_media_check is not None:
+            self.on_media_check()
+        if self.processing_checks > 0:
+            self.processing_checks -= 1
+            return httpx.Response(206, json={"id": "22348642", "type": "video", "url": None})
+        ready = f"{self.base_url}/system/media_attachments/files/022/348/642/original/v.mp4"
+        return httpx.Response(200, json={"id": "22348642", "type": "video", "url": ready})
 
     def create(self, request: httpx.Request) -> httpx.Response:
         key = request.headers.get("Idempotency-Key", "")
@@ -108,8 +147,8 @@ class FakeMastodon(FakeNetwork):
             "id": remote_id,
             "created_at": iso(datetime.now(UTC)),
             "in_reply_to_id": form.get("in_reply_to_id"),
-            "content": f"<p>{html.escape(form['status'])}</p>",
-            "spoiler_text": "",
+            "content": f"<p>{as_mastodon_html(form['status'])}</p>",
+            "spoiler_text": form.get("spoiler_text", ""),
             "visibility": "public",
             "uri": f"{self.base_url}/users/freetheten/statuses/{remote_id}",
             "url": f"{self.base_url}/@freetheten/{remote_id}",
@@ -125,8 +164,13 @@ class FakeMastodon(FakeNetwork):
         return httpx.Response(200, json=status)
 
     def timeline(self, request: httpx.Request) -> httpx.Response:
+        """Newest first, ``limit`` at a time, older than ``max_id`` when given."""
         shown = [{k: v for k, v in p.items() if k not in ("text", "key")} for p in self.posts]
-        return httpx.Response(200, json=list(reversed(shown)))
+        shown.reverse()
+        max_id = request.url.params.get("max_id")
+        if max_id:
+            shown = [status for status in shown if int(status["id"]) < int(max_id)]
+        return httpx.Response(200, json=shown[: int(request.url.params.get("limit", 20))])
 
 
 class FakeX(FakeNetwork):
@@ -194,7 +238,14 @@ class FakeTelegram(FakeNetwork):
     def create(self, request: httpx.Request) -> httpx.Response:
         body = json.loads(request.content)
         number = next(self.ids)
-        self.posts.append({"message_id": number, "text": body["text"]})
+        reply_to = (body.get("reply_parameters") or {}).get("message_id")
+        self.posts.append(
+            {
+                "message_id": number,
+                "text": body["text"],
+                "reply_to": str(reply_to) if reply_to is not None else None,
+            }
+        )
         message = {
             "message_id": number,
             "sender_chat": self.chat,

@@ -158,7 +158,7 @@ def test_worker_processes_on_one_sqlite_file_never_both_get_a_row(tmp_path):
 def test_a_worker_that_saw_the_same_rows_a_moment_later_gets_none_of_them(monkeypatch):
     due_deliveries(3)
     seen = list(Delivery.objects.values_list("pk", flat=True))
-    first = dispatch.claim("worker-1")
+    first = dispatch.claim("worker-1", limit=3)
     assert len(first) == 3
     # worker-2 looked before worker-1's claims landed: it sees the same candidates.
     monkeypatch.setattr(
@@ -166,7 +166,7 @@ def test_a_worker_that_saw_the_same_rows_a_moment_later_gets_none_of_them(monkey
         "filter",
         _seeing(seen, dispatch.Delivery.objects.filter),
     )
-    assert dispatch.claim("worker-2") == []
+    assert dispatch.claim("worker-2", limit=3) == []
     assert set(Delivery.objects.values_list("lease_owner", flat=True)) == {"worker-1"}
 
 

@@ -10,6 +10,7 @@ from django.core.management.base import CommandError
 from houseboat.publishing import dispatch
 from houseboat.publishing.constants import DeliveryState, PostStatus
 from houseboat.publishing.models import Delivery, Post
+from tests.publishing.conftest import come_back
 
 
 def houseboat_post(*args: str, stderr: StringIO | None = None) -> str:
@@ -131,6 +132,8 @@ def test_cancel_and_decide_from_the_command_line(
         "--text=Day 100", "--schedule", "--no-own-site",
     )  # fmt: skip
     telegram.then("lost")
+    dispatch.dispatch("cli-test", transport=networks.transport)
+    come_back()  # an unclear answer waits, then looks: a bot cannot look
     dispatch.dispatch("cli-test", transport=networks.transport)
     delivery = Delivery.objects.get()
     assert delivery.state == DeliveryState.UNKNOWN

@@ -85,8 +85,8 @@ def armed(bob_member, prepared) -> tuple[DeadManSwitch, str]:
 # --- release: once, on time, through the dispatcher -------------------------------------
 
 
-def test_the_release_step_runs_in_every_worker_before_the_dispatcher():
-    steps = settings.HOUSEBOAT_WORKER_STEPS
+def test_the_release_step_runs_in_the_dispatch_lane_before_the_dispatcher():
+    steps = settings.HOUSEBOAT_WORKER_LANES["dispatch"]
     assert steps.index("houseboat.publishing.deadman.release_due") < steps.index(
         "houseboat.publishing.dispatch.dispatch_due"
     )

@@ -105,8 +105,8 @@ def fixture_answer(network: str, name: str, **headers: str) -> httpx.Response:
     return response_for(recorded)
 
 
-def test_collecting_is_a_worker_step():
-    assert "houseboat.publishing.metrics.collect_due" in settings.HOUSEBOAT_WORKER_STEPS
+def test_collecting_is_a_step_of_the_reading_lane():
+    assert "houseboat.publishing.metrics.collect_due" in settings.HOUSEBOAT_WORKER_LANES["reading"]
 
 
 def test_an_hour_after_sending_each_posts_counts_are_kept(

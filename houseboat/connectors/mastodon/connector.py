@@ -474,11 +474,12 @@ class MastodonConnector(Connector):
         if options.get("language"):
             form["language"] = str(options["language"])
         # Mastodon answers a repeated Idempotency-Key (kept for up to an hour) with the
-        # status it already made, so this POST is safe to retry.
+        # status it already made, but other servers with its API ignore the key (snac2
+        # does): never retried here; the dispatcher looks before it publishes again.
         response = self._send(
             "POST",
             "/api/v1/statuses",
-            idempotent=True,
+            idempotent=False,
             headers={"Idempotency-Key": post.idempotency_key},
             data=form,
         )
@@ -767,13 +768,22 @@ class MastodonConnector(Connector):
         return found
 
     def recent_posts(self, limit: int = 20) -> list[RemoteItem]:
-        """The account's own latest posts (boosts left out)."""
+        """The account's own latest posts (boosts left out), newest first.
+
+        More than a page (40) is read page by page, older each time (``max_id``), so
+        a busy account's post from a few minutes ago is still found.
+        """
         me = self._dict(self._get("/api/v1/accounts/verify_credentials"), "the account check")
-        statuses = self._get(
-            f"/api/v1/accounts/{quote(str(me.get('id') or ''), safe='')}/statuses",
-            {"limit": str(max(1, min(limit, PAGE_SIZE))), "exclude_reblogs": "true"},
-        )
-        return self._items(self._list(statuses, "the account's posts"))[:limit]
+        path = f"/api/v1/accounts/{quote(str(me.get('id') or ''), safe='')}/statuses"
+        items: list[RemoteItem] = []
+        params = {"limit": str(max(1, min(limit, PAGE_SIZE))), "exclude_reblogs": "true"}
+        while len(items) < limit:
+            page = self._items(self._list(self._get(path, params), "the account's posts"))
+            items.extend(page)
+            if len(page) < int(params["limit"]):
+                break
+            params = {**params, "max_id": page[-1].remote_id}
+        return items[:limit]
 
     # -- signing in (the OAuth app flow behind "Sign in with Mastodon")
 

@@ -1,25 +1,50 @@
 import signal
 import threading
 
+from django.core.management.base import CommandError
+
 from houseboat.core import worker
 from houseboat.core.commands import HouseboatCommand
 
 
 class Command(HouseboatCommand):
-    help = "Run the background worker; --once does all due work and exits."
+    help = (
+        "Run the background worker: every lane (posts and dead-man statements, imports, "
+        "reading from networks, tidying up), each in its own thread so none waits on "
+        "another. --lane NAME runs one lane; --once does all due work and exits."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--once", action="store_true", help="Do all due work, then exit.")
+        parser.add_argument(
+            "--lane",
+            action="append",
+            dest="lanes",
+            metavar="NAME",
+            help="Run only this lane (repeat for several): " + ", ".join(worker.lane_names()) + ".",
+        )
+        parser.add_argument(
+            "--once", action="store_true", help="Do all due work in each lane, then exit."
+        )
         parser.add_argument(
             "--interval", type=float, default=5.0, help="Seconds between rounds (default 5)."
         )
 
-    def handle(self, *args, once: bool, interval: float, **options):
+    def handle(self, *args, once: bool, interval: float, lanes: list[str] | None, **options):
+        for lane in lanes or []:
+            if lane not in worker.lane_names():
+                raise CommandError(
+                    f"There is no worker lane {lane!r}. The lanes are: "
+                    f"{', '.join(worker.lane_names())}."
+                )
         stop = threading.Event()
-        # SIGTERM and Ctrl-C let the current step finish, then the worker exits.
+        # SIGTERM and Ctrl-C let each lane finish the job in hand, then the worker exits.
         for signum in (signal.SIGTERM, signal.SIGINT):
             signal.signal(signum, lambda *_: stop.set())
+        chosen = lanes or worker.lane_names()
         if not once:
-            self.stdout.write(f"houseboat worker running (every {interval:g}s). Ctrl-C to stop.")
-        done = worker.run(once=once, interval=interval, stop=stop)
+            self.stdout.write(
+                f"houseboat worker running lanes {', '.join(chosen)} (every {interval:g}s). "
+                "Ctrl-C to stop."
+            )
+        done = worker.run(once=once, interval=interval, stop=stop, lanes=chosen)
         self.stdout.write(f"Worker stopped after {done} piece(s) of work.")

@@ -1,8 +1,15 @@
-"""`houseboat import FORMAT PATH --campaign SLUG`: bring a platform's export into the archive."""
+"""`houseboat import FORMAT PATH --campaign SLUG`: bring a platform's export into the archive.
+
+``--background`` queues the file for the worker's imports lane instead, exactly as the
+archive's Import page does, and prints the job's id; ``houseboat import --status ID``
+says how far that job got.
+"""
 
 import sys
 import time
+from pathlib import Path
 
+from django.core.files import File
 from django.core.management.base import CommandError
 
 from houseboat.campaigns.models import Campaign
@@ -10,11 +17,13 @@ from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import AuditAction
 from houseboat.core.models import User
 from houseboat.core.services import audit
+from houseboat.listening import jobs
+from houseboat.listening.constants import ImportJobState
 from houseboat.listening.importers import IMPORTERS, get_importer
 from houseboat.listening.importers.base import ImportFileError
 from houseboat.listening.imports import run_import
 from houseboat.listening.ingest import BATCH_SIZE
-from houseboat.listening.models import Capture
+from houseboat.listening.models import Capture, ImportJob
 
 PROGRESS_EVERY = 10_000
 
@@ -26,11 +35,26 @@ class Command(HouseboatCommand):
         formats = ", ".join(
             f"{name} ({get_importer(name).MANIFEST['label']})" for name in IMPORTERS
         )
-        parser.add_argument("format", metavar="FORMAT", help=f"One of: {formats}.")
+        parser.add_argument("format", metavar="FORMAT", nargs="?", help=f"One of: {formats}.")
         parser.add_argument(
-            "path", metavar="PATH", help="The file to import (for houseboat-export: the folder)."
+            "path",
+            metavar="PATH",
+            nargs="?",
+            help="The file to import (for houseboat-export: the folder).",
         )
-        parser.add_argument("--campaign", required=True, help="Web address of the campaign.")
+        parser.add_argument("--campaign", help="Web address of the campaign (required).")
+        parser.add_argument(
+            "--background",
+            action="store_true",
+            help="Queue the file for the worker (as the Import page does), print the job's "
+            "id and return at once.",
+        )
+        parser.add_argument(
+            "--status",
+            metavar="ID",
+            type=int,
+            help="Say how far the queued import job ID got, and stop.",
+        )
         parser.add_argument(
             "--keep-going",
             action="store_true",
@@ -52,6 +76,14 @@ class Command(HouseboatCommand):
         )
 
     def handle(self, *args, **options):
+        if options["status"] is not None:
+            self.stdout.write(job_status(options["status"]))
+            return
+        if not (options["format"] and options["path"] and options["campaign"]):
+            raise CommandError(
+                "Give the format, the file and the campaign: houseboat import FORMAT PATH "
+                "--campaign SLUG (or houseboat import --status ID for a queued import)."
+            )
         campaign = Campaign.objects.select_related("team").filter(slug=options["campaign"]).first()
         if campaign is None:
             raise CommandError(
@@ -65,6 +97,14 @@ class Command(HouseboatCommand):
                 raise CommandError(
                     f"{options['user']!r} is not a member of the team of {campaign.slug}."
                 )
+        if options["background"]:
+            job = queue_in_background(campaign, actor, options)
+            self.stdout.write(str(job.pk))
+            self.stderr.write(
+                f"Queued as import job {job.pk}: the worker imports it "
+                f"(`houseboat import --status {job.pk}` says how far it got)."
+            )
+            return
         started = time.monotonic()
         shown = [0]
 
@@ -119,3 +159,44 @@ def summary(capture: Capture) -> str:
     record = capture.custody_records.order_by("-seq").first()
     custody = f" Custody record {record.seq}." if record else ""
     return "; ".join(parts) + "." + custody
+
+
+def queue_in_background(campaign: Campaign, actor: User | None, options: dict) -> ImportJob:
+    """Queue a file as an import job for the worker, as the archive's Import page does."""
+    name = options["format"]
+    try:
+        get_importer(name)  # an unknown format is refused here, with the ones there are
+    except ImportFileError as exc:
+        raise CommandError(str(exc)) from None
+    path = Path(options["path"])
+    if not path.is_file():
+        raise CommandError(
+            f"{path} is not a file. The worker imports single files; import a folder "
+            "(a houseboat export) without --background."
+        )
+    with path.open("rb") as handle:
+        return jobs.queue_import(
+            campaign=campaign,
+            format=name,
+            upload=File(handle, name=path.name),
+            user=actor,
+            options={"date_order": options["date_order"], "timezone": options["timezone"]},
+        )
+
+
+def job_status(job_id: int) -> str:
+    """Say in one line where an import job stands."""
+    job = ImportJob.objects.select_related("campaign").filter(pk=job_id).first()
+    if job is None:
+        raise CommandError(f"There is no import job {job_id}.")
+    line = f"Import job {job.pk} ({job.format}, {job.source_name} into {job.campaign.slug}): "
+    line += ImportJobState(job.state).label
+    if job.records_total:
+        share = 100 * job.records_done / job.records_total
+        line += f", {job.records_done:,} of {job.records_total:,} records ({share:.0f} %)"
+    elif job.records_done:
+        line += f", {job.records_done:,} records"
+    line += f", {job.items_new:,} new, {job.items_known:,} already in the archive."
+    if job.error:
+        line += f" {job.error}"
+    return line
