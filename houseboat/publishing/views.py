@@ -525,9 +525,14 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     post = team_post(request, pk)
     comment = request.POST.get("comment", "").strip()
     action = request.POST.get("action", "")
+    read = request.POST.get("version", "")
     try:
         if action == "approve":
-            services.approve(request.membership, post, comment=comment)
+            if not read.isdigit():
+                raise services.PublishingError(
+                    _("Approve from the Review page, where you read the post first.")
+                )
+            services.approve(request.membership, post, comment=comment, version=int(read))
             zone = zones.zone_for(request)
             if post.queued:
                 messages.success(request, _("Approved. ") + queued_message(post, zone))
