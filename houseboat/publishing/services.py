@@ -229,6 +229,31 @@ def _refuse_problems(post: Post) -> None:
         )
 
 
+def risk_messages(team, words: Iterable[str], paths: Iterable[str | Path]) -> list[str]:
+    """What in these words or pictures could endanger someone (safety's review), once each.
+
+    Faces are not looked for again (the composer checks as the person types, and a picture
+    can be blurred when added); a picture nobody checked for faces is named.
+    """
+    # Safety's review loads numpy and Pillow: only when a post is looked at.
+    from houseboat.safety.services import review_post
+
+    text = "\n\n".join(dict.fromkeys(w for w in words if w.strip()))
+    found = review_post(
+        text, [Path(p) for p in paths if Path(p).exists()], team=team, check_faces=False
+    )
+    return list(dict.fromkeys(risk.message for risk in found))
+
+
+def post_risks(post: Post) -> list[str]:
+    """The risk review of a saved post, as its author saw it in the composer."""
+    words = [post.text]
+    for variant in post.variants.all():
+        words.extend(variant.part_texts())
+    paths = [item.file.path for item in post.attachments.all() if item.file]
+    return risk_messages(post.team, words, paths)
+
+
 # --- the approval flow -----------------------------------------------------------------
 
 

@@ -272,18 +272,11 @@ def risks(form: ComposeForm) -> list[str]:
     are not looked for here, since the check runs as the person types; pictures can be
     blurred when they are added.
     """
-    # Safety's review loads numpy and Pillow: only when a composer is in use.
-    from houseboat.safety.services import review_post
-
     words = [form.value("text") or ""]
     for target in form.targets():
         words.extend(form.texts_for(target.key))
-    text = "\n\n".join(dict.fromkeys(w for w in words if w.strip()))
-    paths = [
-        item.file.path for item in form.attachments if item.file and Path(item.file.path).exists()
-    ]
-    found = review_post(text, paths, team=form.team, check_faces=False)
-    return list(dict.fromkeys(risk.message for risk in found))
+    paths = [item.file.path for item in form.attachments if item.file]
+    return services.risk_messages(form.team, words, paths)
 
 
 @transaction.atomic
@@ -504,6 +497,8 @@ def review(request: HttpRequest) -> HttpResponse:
     waiting = [
         {
             "post": post,
+            # What the author was warned about, for the approver to weigh before approving.
+            "risks": services.post_risks(post),
             "variants": [
                 {
                     "variant": variant,

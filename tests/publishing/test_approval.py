@@ -135,3 +135,62 @@ def test_saving_without_a_change_keeps_the_version(
     post.refresh_from_db()
     assert post.version == post.submitted_version
     assert not post.changed_in_review
+
+
+# --- the approver sees the risk review the author saw ---------------------------------
+
+
+def test_the_review_page_shows_each_risk_warning_before_the_approve_button(
+    as_bob, charlie_member, campaign_a, mastodon_channel, team_a, tmp_path
+):
+    from django.core.files.base import ContentFile
+    from django.utils.html import escape
+
+    from houseboat.publishing.models import Attachment
+    from houseboat.safety.models import DoNotName, MediaRegions
+    from houseboat.safety.services import review_post
+    from tests.safety.samples import camera_jpeg
+
+    DoNotName.objects.create(team=team_a, name="Amina Yusuf", note="her brother is detained")
+    post = services.create_post(
+        membership=charlie_member,
+        campaign=campaign_a,
+        channels=[mastodon_channel],
+        text="Call +44 20 7946 0958 or come to 12 Harbour Street. Amina Yusuf will speak.",
+    )
+    # A picture stored as it came (from before the sanitiser): location and camera data.
+    raw = camera_jpeg(tmp_path / "raw.jpg").read_bytes()
+    picture = Attachment(post=post, mime_type="image/jpeg")
+    picture.file.save("vigil.jpg", ContentFile(raw), save=True)
+    # A picture nobody has checked for faces.
+    unchecked = Attachment(post=post, mime_type="image/jpeg", position=1)
+    unchecked.file.save("crowd.jpg", ContentFile(raw), save=True)
+    MediaRegions.objects.create(attachment=unchecked, regions=[], faces_checked=False)
+    services.submit(charlie_member, post)
+    author_saw = [
+        risk.message
+        for risk in review_post(
+            post.text, [picture.file.path, unchecked.file.path], team=team_a, check_faces=False
+        )
+    ]
+    kinds = {risk.kind for risk in review_post(post.text, [picture.file.path], team=team_a)}
+    assert {"phone", "address", "do_not_name", "location", "metadata"} <= kinds
+
+    page = as_bob.get(REVIEW).content.decode()
+
+    approve = page.index('value="approve"')
+    for message in author_saw:
+        assert 0 < page.index(escape(message)) < approve, message
+    assert "Nobody has checked a picture of this post for faces" in page
+    assert "her brother is detained" in page
+
+
+def test_a_post_without_risks_says_what_was_looked_for(
+    as_bob, charlie_member, campaign_a, mastodon_channel
+):
+    submitted(charlie_member, campaign_a, mastodon_channel, text="Vigil on Friday at the court")
+
+    page = as_bob.get(REVIEW).content.decode()
+
+    assert "Risk review" in page
+    assert "No phone numbers, e-mail or street addresses" in page
