@@ -17,7 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.files import File
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from houseboat.campaigns.models import Campaign
@@ -77,6 +77,21 @@ def _changed(membership: Membership, post: Post) -> None:
             target=post,
             detail=f"changed after it was sent for approval: version {post.version} waits",
         )
+
+
+def readable_posts(membership: Membership) -> QuerySet[Post]:
+    """Return the team's posts this member may read, copy or see the pictures of.
+
+    A dead-man switch's statements stay held until it releases them; until then only
+    their holder and the team's owners read them (on the switch's pages), never other
+    members through the composer, a copy, a thumbnail or a preview.
+    """
+    posts = Post.objects.filter(team_id=membership.team_id)
+    if membership.can(Capability.MANAGE_TEAM):
+        return posts
+    return posts.exclude(
+        Q(status=PostStatus.HELD) & ~Q(dead_man_switch__holder_id=membership.user_id)
+    )
 
 
 # --- composing -----------------------------------------------------------------------

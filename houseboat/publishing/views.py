@@ -64,7 +64,8 @@ def page(request: HttpRequest, template: str, context: dict[str, Any], status: i
 
 
 def team_post(request: HttpRequest, pk: int) -> Post:
-    return get_object_or_404(Post, pk=pk, team=request.team)
+    """The team's post, if this person may read it (see ``services.readable_posts``)."""
+    return get_object_or_404(services.readable_posts(request.membership), pk=pk)
 
 
 def index_url(request: HttpRequest) -> str:
@@ -196,7 +197,11 @@ def again(source: Post, zone: str) -> dict[str, Any]:
 def copied_post(request: HttpRequest) -> Post | None:
     """A post to start from ("write it again"), if the address names one of the team's."""
     pk = request.GET.get("from", "")
-    return Post.objects.filter(pk=pk, team=request.team).first() if pk.isdigit() else None
+    if not pk.isdigit():
+        return None
+    # A held statement is never a starting point: copied out, it would escape its switch.
+    posts = services.readable_posts(request.membership).exclude(status=PostStatus.HELD)
+    return posts.filter(pk=pk).first()
 
 
 def rows(form: ComposeForm, found: dict[str, TargetCheck]) -> list[dict[str, Any]]:
@@ -459,7 +464,7 @@ def check(request: HttpRequest) -> HttpResponse:
     zone = zones.zone_for(request)
     post = None
     if (pk := request.POST.get("post", "")).isdigit():
-        post = Post.objects.filter(pk=pk, team=request.team).first()
+        post = services.readable_posts(request.membership).filter(pk=pk).first()
     attachments = list(post.attachments.all()) if post else []
     form = ComposeForm(request.POST, team=request.team, zone=zone, attachments=attachments)
     form.is_valid()  # the time's problems come from clean(); the rest reads raw values
@@ -472,7 +477,9 @@ def check(request: HttpRequest) -> HttpResponse:
 @require_safe
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a cleaned picture to the team (never to anyone else), e.g. as a thumbnail."""
-    item = get_object_or_404(Attachment, pk=pk, post__team=request.team)
+    item = get_object_or_404(
+        Attachment, pk=pk, post__in=services.readable_posts(request.membership)
+    )
     response = FileResponse(item.file.open("rb"), content_type=item.mime_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
