@@ -5,3 +5,8 @@ class PublishingConfig(AppConfig):
     name = "houseboat.publishing"
     label = "publishing"
     verbose_name = "Publishing"
+
+    def ready(self) -> None:
+        from houseboat.publishing import waiting
+
+        waiting.register()  # the counts and the dead-man banner core shows on every page
