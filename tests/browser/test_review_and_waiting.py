@@ -53,3 +53,19 @@ def test_an_editor_sees_what_waits_and_the_risk_review_before_approving(visit, w
     assert risks.last.bounding_box()["y"] < approve.bounding_box()["y"]
     snapshot(page, "review-with-risks")
     assert_stayed_home(visit)
+
+
+def test_a_member_gives_an_address_for_notices_on_their_security_page(visit, bob):
+    page = visit.page
+    sign_in(visit, "bob")
+    page.goto(visit.url("/account/security/"))
+
+    form = page.locator("#notices")
+    expect(form).to_contain_text("only that something waits")
+    form.get_by_label("E-mail address for notices").fill("bob@example.org")
+    form.get_by_role("button", name="Save").click()
+
+    expect(page.locator(".messages")).to_contain_text("never what")
+    expect(page.get_by_label("E-mail address for notices")).to_have_value("bob@example.org")
+    snapshot(page, "security-notices")
+    assert_stayed_home(visit)
