@@ -68,14 +68,23 @@ def approvers(team_id: int, *, besides: int | None = None) -> list[User]:
 
 
 def approval_notices(now: datetime) -> Iterator[notices.Notice]:
-    """A notice to the team's approvers for each post sent for approval (again)."""
+    """A notice to the team's approvers for each post sent for approval (again), and
+    one more when it changed after that, so nobody approves words they did not read."""
     waiting = Post.objects.filter(status=PostStatus.PENDING_APPROVAL).select_related("team")
     for post in waiting:
+        key = f"approval:{post.pk}:{post.submitted_version or post.version}"
+        text = _("A post waits for your approval in %(team)s.")
+        if post.changed_in_review:
+            key += ":changed"
+            text = _(
+                "A post waiting for your approval in %(team)s was changed after it was sent: "
+                "read it again before you approve it."
+            )
         yield notices.Notice(
-            key=f"approval:{post.pk}:{post.submitted_version or post.version}",
+            key=key,
             team=post.team,
             users=approvers(post.team_id, besides=post.author_id),
-            text=_("A post waits for your approval in %(team)s.") % {"team": post.team.name},
+            text=text % {"team": post.team.name},
             path=reverse("publishing:review", kwargs={"team_slug": post.team.slug}),
         )
 

@@ -214,3 +214,26 @@ def test_the_worker_command_mails_with_the_settings_from_the_environment(tmp_pat
     assert all(mail["From"] == "desk@campaigns.example.org" for mail in inbox.mails)
     assert all(SECRET not in mail.get_content() for mail in inbox.mails)
     assert all("example.org" not in line for line in (first.stderr + first.stdout).splitlines())
+
+
+def test_editors_are_told_once_when_a_post_changes_after_it_was_sent_for_approval(
+    inbox, addresses, charlie_member, campaign_a, mastodon_channel
+):
+    post = services.submit(
+        charlie_member,
+        services.create_post(
+            membership=charlie_member, campaign=campaign_a, text="One", channels=[mastodon_channel]
+        ),
+    )
+    notices.step("worker-1")
+    for words in ("Two", "Three"):  # changed twice before the next round
+        variant = post.variants.get(channel=mastodon_channel)
+        services.edit_variant(charlie_member, variant, text=words)
+
+    notices.step("worker-1")
+    notices.step("worker-1")
+
+    to_bob = [mail.get_content() for mail in inbox.mails if mail["To"] == "bob@example.org"]
+    assert len(to_bob) == 2
+    assert "was changed after it was sent: read it again" in to_bob[1]
+    assert "Three" not in to_bob[1]
