@@ -399,7 +399,7 @@ class Connector:
             return
         with self.store.lock() as stored:
             if stored.get(key) != self.secrets.get(key):
-                self.secrets.update(stored)
+                self._take_over(stored)
                 yield False
             else:
                 yield True
@@ -411,8 +411,13 @@ class Connector:
         stored = self.store.read()
         if stored.get(key) in (None, "", self.secrets.get(key)):
             return False
-        self.secrets.update(stored)
+        self._take_over(stored)
         return True
+
+    def _take_over(self, stored: Mapping[str, Any]) -> None:
+        """Hold exactly the stored secrets (a key removed there is gone here too)."""
+        self.secrets.clear()
+        self.secrets.update(stored)
 
     def secret_values(self) -> list[str]:
         """Every secret string, so error messages and logs can be scrubbed of them."""
