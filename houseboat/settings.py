@@ -268,6 +268,8 @@ HOUSEBOAT_WORKER_LANES: dict[str, list[str]] = {
     # Reading from networks: the counts of sent posts now, listening columns next.
     "reading": [
         "houseboat.publishing.metrics.collect_due",
+        # E-mail that something waits (only with an SMTP server set).
+        "houseboat.core.notices.step",
     ],
     # Tidying up, now and then.
     "housekeeping": [
@@ -281,6 +283,18 @@ HOUSEBOAT_INVITATION_DAYS = envint("HOUSEBOAT_INVITATION_DAYS", 7)
 # Where the public reaches this install (https://campaigns.example.org), for links to
 # own-site posts outside a request; empty: links are relative to the server.
 HOUSEBOAT_PUBLIC_URL = envstr("HOUSEBOAT_PUBLIC_URL", "")
+
+# --- E-mail notices -----------------------------------------------------------
+# With an SMTP server set, the worker tells people by e-mail that something waits for
+# them (a post to approve, an open alert, a dead-man check-in), with a link and no
+# content (houseboat.core.notices). Empty host: no e-mail at all.
+EMAIL_HOST = envstr("HOUSEBOAT_EMAIL_HOST", "")
+EMAIL_PORT = envint("HOUSEBOAT_EMAIL_PORT", 587)
+EMAIL_HOST_USER = envstr("HOUSEBOAT_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = envstr("HOUSEBOAT_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = envbool("HOUSEBOAT_EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 20  # seconds: a stuck mail server must not hold the worker
+DEFAULT_FROM_EMAIL = envstr("HOUSEBOAT_EMAIL_FROM", "houseboat@localhost")
 
 SILENCED_SYSTEM_CHECKS = [
     # HSTS for subdomains and the preload list are the domain owner's decision, not ours:

@@ -9,7 +9,8 @@ what happened and what to do, and never contains a secret.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
@@ -277,6 +278,27 @@ class ReadPage:
 # --- the connector ------------------------------------------------------------------
 
 SecretsSaver = Callable[[dict[str, Any]], None]
+# Merges changed keys into the stored secrets unless a key of ``expect`` no longer holds
+# the value given there; returns the secrets stored afterwards.
+SecretsMerger = Callable[[dict[str, Any], Mapping[str, Any] | None], Mapping[str, Any]]
+# Takes the channel's renewal lock (one renewal at a time, across threads and processes)
+# and yields the secrets stored now, read after taking it.
+SecretsLock = Callable[[], AbstractContextManager[Mapping[str, Any]]]
+# Reads the secrets stored now, without a lock.
+SecretsReader = Callable[[], Mapping[str, Any]]
+
+
+@dataclass(frozen=True)
+class SecretsStore:
+    """Where a channel keeps its secrets, for connectors that renew tokens.
+
+    ``merge`` receives only the keys a renewal changed, so a renewal never writes back a
+    stale copy of the rest (a person may have reconnected the channel meanwhile).
+    """
+
+    merge: SecretsMerger
+    lock: SecretsLock
+    read: SecretsReader
 
 
 class Connector:
@@ -284,7 +306,9 @@ class Connector:
 
     ``config`` holds plain settings (base URL, chat id, API version, limits read from
     the server); ``secrets`` holds tokens and passwords. When a connector refreshes a
-    token it calls ``save_secrets`` with the new secrets so the channel keeps them.
+    token it calls ``save_secrets`` with the new secrets so the channel keeps them; a
+    channel gives a ``store`` instead, which merges only the changed keys and lets a
+    renewal run once at a time (``renewal``).
     ``transport`` is for tests and local servers; by default calls go through
     houseboat's guarded transport (see ``houseboat.connectors.http``).
     """
@@ -302,11 +326,13 @@ class Connector:
         config: Mapping[str, Any],
         secrets: Mapping[str, Any],
         save_secrets: SecretsSaver | None = None,
+        store: SecretsStore | None = None,
         transport: httpx.BaseTransport | None = None,
     ):
         self.config = dict(config)
         self.secrets = dict(secrets)
         self._save_secrets = save_secrets
+        self.store = store
         self.transport = transport
 
     @cached_property
@@ -348,11 +374,53 @@ class Connector:
                 return item.get("default", "")
         return ""
 
-    def update_secrets(self, **changes: Any) -> None:
-        """Keep a refreshed token, here and in the channel."""
+    def update_secrets(self, _expect: Mapping[str, Any] | None = None, **changes: Any) -> None:
+        """Keep a refreshed token, here and in the channel (only the keys that changed).
+
+        With ``_expect``, the channel keeps what it holds if one of those keys changed
+        there meanwhile (a person reconnected during the renewal), and this connector
+        takes that over instead.
+        """
         self.secrets.update(changes)
+        if self.store is not None:
+            self.secrets.update(self.store.merge(dict(changes), _expect))
         if self._save_secrets is not None:
             self._save_secrets(dict(self.secrets))
+
+    @contextmanager
+    def renewal(self, key: str) -> Iterator[bool]:
+        """Hold the channel's renewal lock while a token is renewed and saved.
+
+        Yield True when the stored ``key`` is still the one this connector holds, so the
+        renewal is this connector's to do; yield False when another thread or process
+        (or a person reconnecting) changed it meanwhile: the stored secrets are taken
+        over and the caller must not renew, since X, for one, accepts a refresh token
+        only once.
+        """
+        if self.store is None:
+            yield True
+            return
+        with self.store.lock() as stored:
+            if stored.get(key) != self.secrets.get(key):
+                self._take_over(stored)
+                yield False
+            else:
+                yield True
+
+    def stored_secrets_changed(self, key: str) -> bool:
+        """Read the stored secrets again; take them over if ``key`` changed there."""
+        if self.store is None:
+            return False
+        stored = self.store.read()
+        if stored.get(key) in (None, "", self.secrets.get(key)):
+            return False
+        self._take_over(stored)
+        return True
+
+    def _take_over(self, stored: Mapping[str, Any]) -> None:
+        """Hold exactly the stored secrets (a key removed there is gone here too)."""
+        self.secrets.clear()
+        self.secrets.update(stored)
 
     def secret_values(self) -> list[str]:
         """Every secret string, so error messages and logs can be scrubbed of them."""

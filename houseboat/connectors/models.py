@@ -1,5 +1,3 @@
-from typing import Any
-
 import httpx
 from django.conf import settings
 from django.db import models
@@ -36,6 +34,9 @@ class Channel(models.Model):
     last_error_at = models.DateTimeField(null=True, blank=True)
     last_checked_at = models.DateTimeField(null=True, blank=True)
     rate_limited_until = models.DateTimeField(null=True, blank=True)
+    # A token renewal in progress (SQLite's stand-in for a row lock: see
+    # houseboat.connectors.services.renewal_lock); empty when none runs.
+    renewing_until = models.DateTimeField(null=True, blank=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -53,18 +54,16 @@ class Channel(models.Model):
         return connector_class(self.network).manifest
 
     def connector(self, *, transport: httpx.BaseTransport | None = None) -> Connector:
-        """Build this channel's connector; refreshed tokens are saved back here."""
+        """Build this channel's connector; refreshed tokens are merged back here, one
+        renewal at a time (``houseboat.connectors.services.secrets_store``)."""
+        from houseboat.connectors.services import secrets_store  # services builds on models
+
         return connector_class(self.network)(
             config=self.config,
             secrets=self.secrets or {},
-            save_secrets=self._keep_secrets,
+            store=secrets_store(self),
             transport=transport,
         )
-
-    def _keep_secrets(self, secrets: dict[str, Any]) -> None:
-        self.secrets = secrets
-        if self.pk:
-            self.save(update_fields=["secrets"])
 
     @property
     def is_rate_limited(self) -> bool:

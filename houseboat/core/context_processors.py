@@ -5,6 +5,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from houseboat.core import hooks
 from houseboat.core.constants import ROLE_CAPABILITIES
 
 # The capabilities, in the order an organiser meets them. An entry without a URL
@@ -41,18 +42,17 @@ def shell(request: HttpRequest) -> dict:
         items.append({"key": key, "label": label, "url": url, "active": active})
     membership = getattr(request, "membership", None)
     caps = ROLE_CAPABILITIES[membership.role] if membership else frozenset()
+    counts = SimpleLazyObject(lambda: hooks.tally(membership))  # one query, when shown
+    waiting = SimpleLazyObject(lambda: hooks.waiting_for(membership, counts))
     return {
         "nav": items,
         "team": team,
         "membership": membership,
         "caps": caps,
-        # Dead-man switches near their deadline: a banner for owners and the holder.
-        "deadman_warnings": SimpleLazyObject(lambda: deadman_warnings(membership)),
+        # What the upper apps registered (core.hooks): counts of what waits for this
+        # member, and warnings for every page (a dead-man switch near its deadline).
+        # Lazy: a page that does not show them asks nothing.
+        "waiting": waiting,
+        "nav_waiting": SimpleLazyObject(lambda: hooks.by_nav(waiting)),
+        "banners": SimpleLazyObject(lambda: hooks.banners_for(membership, counts)),
     }
-
-
-def deadman_warnings(membership) -> list:
-    """Return the switches whose warning this member must see on every team page."""
-    from houseboat.publishing.deadman import warnings_for  # publishing builds on core
-
-    return warnings_for(membership)

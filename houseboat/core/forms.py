@@ -112,3 +112,17 @@ class PasswordCheckForm(forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("That is not your password."))
         return password
+
+
+class NoticeEmailForm(forms.Form):
+    """Where a person wants to hear that something waits for them (empty: nowhere)."""
+
+    email = forms.EmailField(
+        label=_("E-mail address for notices"),
+        required=False,
+        help_text=_(
+            "houseboat e-mails you when a post waits for your approval, a safety alert is "
+            "open or a check-in of yours is due: only that something waits, with a link. "
+            "Leave empty for no e-mails. Use an address only you read."
+        ),
+    )

@@ -225,3 +225,35 @@ class WorkerHeartbeat(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class MailNotice(models.Model):
+    """One e-mail telling one person that something waits for them; sent at most once.
+
+    ``key`` names what it is about ("approval:12:3"); one row per person and key, so
+    the worker never mails the same thing twice. ``attempted_at`` is set, by a
+    conditional update, just before the mail leaves: a row attempted once is never
+    tried again, even if the worker died before it could record the outcome.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="mail_notices"
+    )
+    team = models.ForeignKey(Team, on_delete=models.CASCADE, related_name="mail_notices")
+    key = models.CharField(max_length=200)
+    text = models.CharField(max_length=300)
+    path = models.CharField(max_length=300)
+    created_at = models.DateTimeField(default=timezone.now)
+    attempted_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_mail_per_person_and_key")
+        ]
+        indexes = [models.Index(fields=["attempted_at", "created_at"], name="mail_notice_due")]
+
+    def __str__(self) -> str:
+        return f"notice {self.key} for {self.user}"

@@ -7,6 +7,7 @@ class PublishingConfig(AppConfig):
     verbose_name = "Publishing"
 
     def ready(self) -> None:
-        from houseboat.publishing import receivers
+        from houseboat.publishing import receivers, waiting
 
         receivers.connect()
+        waiting.register()  # the counts and the dead-man banner core shows on every page

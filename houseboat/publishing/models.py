@@ -58,6 +58,11 @@ class Post(models.Model):
     )
     approved_at = models.DateTimeField(null=True, blank=True)
     review_comment = models.TextField(_("review comment"), blank=True)
+    # Counts every change of what would go out (words, channels, link, time, pictures).
+    # An approval names the version the editor read, and a stale one is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+    # The version that was sent for approval; a later one was changed in review.
+    submitted_version = models.PositiveIntegerField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -69,6 +74,11 @@ class Post(models.Model):
     def __str__(self) -> str:
         first = next((line.strip() for line in self.text.splitlines() if line.strip()), "")
         return first[:60] + ("…" if len(first) > 60 else "") or f"post {self.pk}"
+
+    @property
+    def changed_in_review(self) -> bool:
+        """Tell whether the post changed after it was sent for approval."""
+        return self.submitted_version is not None and self.version != self.submitted_version
 
 
 class Attachment(models.Model):

@@ -17,6 +17,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from django.core.files import File
 from django.db import transaction
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from houseboat.campaigns.models import Campaign
@@ -53,6 +54,44 @@ def _may_touch(membership: Membership, post: Post) -> None:
         require(membership, Capability.PUBLISH)
     else:
         require(membership, Capability.DRAFT)
+
+
+def _changed(membership: Membership, post: Post) -> None:
+    """Count a change of what would go out, so an approval of an older version is refused.
+
+    A change after the post was sent for approval keeps it waiting for approval (an
+    approval given before the change no longer holds) and is noted in the audit log.
+    """
+    first_in_review = post.status == PostStatus.PENDING_APPROVAL and not post.changed_in_review
+    Post.objects.filter(pk=post.pk).update(version=F("version") + 1)
+    post.refresh_from_db(fields=["version"])
+    if post.status == PostStatus.APPROVED:
+        post.status, post.approved_by, post.approved_at = PostStatus.PENDING_APPROVAL, None, None
+        post.save(update_fields=["status", "approved_by", "approved_at", "updated_at"])
+        first_in_review = True
+    if first_in_review:
+        audit(
+            AuditAction.POST_SUBMITTED,
+            actor=membership.user,
+            team=post.team,
+            target=post,
+            detail=f"changed after it was sent for approval: version {post.version} waits",
+        )
+
+
+def readable_posts(membership: Membership) -> QuerySet[Post]:
+    """Return the team's posts this member may read, copy or see the pictures of.
+
+    A dead-man switch's statements stay held until it releases them; until then only
+    their holder and the team's owners read them (on the switch's pages), never other
+    members through the composer, a copy, a thumbnail or a preview.
+    """
+    posts = Post.objects.filter(team_id=membership.team_id)
+    if membership.can(Capability.MANAGE_TEAM):
+        return posts
+    return posts.exclude(
+        Q(status=PostStatus.HELD) & ~Q(dead_man_switch__holder_id=membership.user_id)
+    )
 
 
 # --- composing -----------------------------------------------------------------------
@@ -112,13 +151,16 @@ def edit_variant(
     _may_touch(membership, post)
     if post.status not in (PostStatus.DRAFT, PostStatus.PENDING_APPROVAL, PostStatus.APPROVED):
         raise PublishingError("This post is already scheduled or sent: cancel it to change it.")
+    before = (variant.text, list(variant.parts), dict(variant.options))
     if text is not None:
         variant.text = text
     if parts is not None:
         variant.parts = [part for part in parts if part.strip()]
     if options is not None:
         variant.options = options
-    variant.save()
+    if (variant.text, list(variant.parts), dict(variant.options)) != before:
+        variant.save()
+        _changed(membership, post)
     return variant
 
 
@@ -202,6 +244,31 @@ def _refuse_problems(post: Post) -> None:
         )
 
 
+def risk_messages(team, words: Iterable[str], paths: Iterable[str | Path]) -> list[str]:
+    """What in these words or pictures could endanger someone (safety's review), once each.
+
+    Faces are not looked for again (the composer checks as the person types, and a picture
+    can be blurred when added); a picture nobody checked for faces is named.
+    """
+    # Safety's review loads numpy and Pillow: only when a post is looked at.
+    from houseboat.safety.services import review_post
+
+    text = "\n\n".join(dict.fromkeys(w for w in words if w.strip()))
+    found = review_post(
+        text, [Path(p) for p in paths if Path(p).exists()], team=team, check_faces=False
+    )
+    return list(dict.fromkeys(risk.message for risk in found))
+
+
+def post_risks(post: Post) -> list[str]:
+    """The risk review of a saved post, as its author saw it in the composer."""
+    words = [post.text]
+    for variant in post.variants.all():
+        words.extend(variant.part_texts())
+    paths = [item.file.path for item in post.attachments.all() if item.file]
+    return risk_messages(post.team, words, paths)
+
+
 # --- the approval flow -----------------------------------------------------------------
 
 
@@ -212,19 +279,33 @@ def submit(membership: Membership, post: Post) -> Post:
     if post.status != PostStatus.DRAFT:
         raise PublishingError("Only a draft can be sent for approval.")
     _refuse_problems(post)
-    post.status = PostStatus.PENDING_APPROVAL
-    post.save(update_fields=["status", "updated_at"])
+    post.status, post.submitted_version = PostStatus.PENDING_APPROVAL, post.version
+    post.save(update_fields=["status", "submitted_version", "updated_at"])
     audit(AuditAction.POST_SUBMITTED, actor=membership.user, team=post.team, target=post)
     return post
 
 
 @transaction.atomic
-def approve(membership: Membership, post: Post, *, comment: str = "") -> Post:
-    """Approve a post and schedule it for its time (or at once)."""
+def approve(
+    membership: Membership, post: Post, *, comment: str = "", version: int | None = None
+) -> Post:
+    """Approve a post and schedule it for its time (or at once).
+
+    ``version`` is the version the editor read (the Review page sends it): when the
+    post changed since, nothing is approved and the editor is asked to read it again.
+    """
     _own(membership, post)
     require(membership, Capability.PUBLISH)
+    # Locked, and read again: a change saved a moment ago must be the one compared.
+    Post.objects.select_for_update().filter(pk=post.pk).first()
+    post.refresh_from_db()
     if post.status not in (PostStatus.DRAFT, PostStatus.PENDING_APPROVAL):
         raise PublishingError("This post is not waiting for approval.")
+    if version is not None and version != post.version:
+        raise PublishingError(
+            f"{post.author} changed this post after you opened it for review, so nothing was "
+            "approved. Read the new version below and approve it, or send it back."
+        )
     post.review_comment = comment
     _approve(membership, post)
     audit(
@@ -522,6 +603,7 @@ def update_post(
         wanted.setdefault(site.pk, site)
     if not wanted:
         raise PublishingError("Choose at least one channel to publish to.")
+    before = _content(post)
     post.variants.exclude(channel_id__in=wanted).delete()
     have = set(post.variants.values_list("channel_id", flat=True))
     Variant.objects.bulk_create(
@@ -531,7 +613,15 @@ def update_post(
     post.scheduled_at, post.queued = (None if queued else scheduled_at), queued
     post.save(update_fields=["text", "link", "campaign", "scheduled_at", "queued", "updated_at"])
     share_media(post)
+    if before != _content(post):
+        _changed(membership, post)
     return post
+
+
+def _content(post: Post) -> tuple:
+    """What of a post an approval covers, besides each channel's words and the pictures."""
+    channels = frozenset(post.variants.values_list("channel_id", flat=True))
+    return (post.text, post.link, post.campaign_id, post.scheduled_at, post.queued, channels)
 
 
 def takes_media(channel: Channel | None) -> bool:
@@ -583,6 +673,7 @@ def add_attachment(
         # The unblurred copy and the boxes, so a person can fix the blur by hand.
         remember_upload(attachment, Path(source), detected=report.blurred, checked=blur_faces)
     share_media(post)
+    _changed(membership, post)
     return attachment
 
 
@@ -593,11 +684,14 @@ def describe_attachment(membership: Membership, attachment: Attachment, alt: str
     if attachment.alt != alt.strip():
         attachment.alt = alt.strip()
         attachment.save(update_fields=["alt"])
+        _changed(membership, attachment.post)
 
 
 def remove_attachment(membership: Membership, attachment: Attachment) -> None:
     """Take a picture off a post that has not gone out, and delete its file."""
     _may_touch(membership, attachment.post)
     _refuse_if_out(attachment.post)
+    post = attachment.post
     attachment.file.delete(save=False)
     attachment.delete()
+    _changed(membership, post)

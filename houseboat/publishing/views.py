@@ -71,7 +71,8 @@ def page(request: HttpRequest, template: str, context: dict[str, Any], status: i
 
 
 def team_post(request: HttpRequest, pk: int) -> Post:
-    return get_object_or_404(Post, pk=pk, team=request.team)
+    """The team's post, if this person may read it (see ``services.readable_posts``)."""
+    return get_object_or_404(services.readable_posts(request.membership), pk=pk)
 
 
 def index_url(request: HttpRequest) -> str:
@@ -203,7 +204,11 @@ def again(source: Post, zone: str) -> dict[str, Any]:
 def copied_post(request: HttpRequest) -> Post | None:
     """A post to start from ("write it again"), if the address names one of the team's."""
     pk = request.GET.get("from", "")
-    return Post.objects.filter(pk=pk, team=request.team).first() if pk.isdigit() else None
+    if not pk.isdigit():
+        return None
+    # A held statement is never a starting point: copied out, it would escape its switch.
+    posts = services.readable_posts(request.membership).exclude(status=PostStatus.HELD)
+    return posts.filter(pk=pk).first()
 
 
 def rows(form: ComposeForm, found: dict[str, TargetCheck]) -> list[dict[str, Any]]:
@@ -279,18 +284,11 @@ def risks(form: ComposeForm) -> list[str]:
     are not looked for here, since the check runs as the person types; pictures can be
     blurred when they are added.
     """
-    # Safety's review loads numpy and Pillow: only when a composer is in use.
-    from houseboat.safety.services import review_post
-
     words = [form.value("text") or ""]
     for target in form.targets():
         words.extend(form.texts_for(target.key))
-    text = "\n\n".join(dict.fromkeys(w for w in words if w.strip()))
-    paths = [
-        item.file.path for item in form.attachments if item.file and Path(item.file.path).exists()
-    ]
-    found = review_post(text, paths, team=form.team, check_faces=False)
-    return list(dict.fromkeys(risk.message for risk in found))
+    paths = [item.file.path for item in form.attachments if item.file]
+    return services.risk_messages(form.team, words, paths)
 
 
 @transaction.atomic
@@ -473,7 +471,7 @@ def check(request: HttpRequest) -> HttpResponse:
     zone = zones.zone_for(request)
     post = None
     if (pk := request.POST.get("post", "")).isdigit():
-        post = Post.objects.filter(pk=pk, team=request.team).first()
+        post = services.readable_posts(request.membership).filter(pk=pk).first()
     attachments = list(post.attachments.all()) if post else []
     form = ComposeForm(request.POST, team=request.team, zone=zone, attachments=attachments)
     form.is_valid()  # the time's problems come from clean(); the rest reads raw values
@@ -486,7 +484,9 @@ def check(request: HttpRequest) -> HttpResponse:
 @require_safe
 def attachment(request: HttpRequest, pk: int) -> HttpResponse:
     """Show a cleaned picture to the team (never to anyone else), e.g. as a thumbnail."""
-    item = get_object_or_404(Attachment, pk=pk, post__team=request.team)
+    item = get_object_or_404(
+        Attachment, pk=pk, post__in=services.readable_posts(request.membership)
+    )
     response = FileResponse(item.file.open("rb"), content_type=item.mime_type)
     response["Cache-Control"] = "private, max-age=3600"
     return response
@@ -511,6 +511,8 @@ def review(request: HttpRequest) -> HttpResponse:
     waiting = [
         {
             "post": post,
+            # What the author was warned about, for the approver to weigh before approving.
+            "risks": services.post_risks(post),
             "variants": [
                 {
                     "variant": variant,
@@ -532,9 +534,14 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     post = team_post(request, pk)
     comment = request.POST.get("comment", "").strip()
     action = request.POST.get("action", "")
+    read = request.POST.get("version", "")
     try:
         if action == "approve":
-            services.approve(request.membership, post, comment=comment)
+            if not read.isdigit():
+                raise services.PublishingError(
+                    _("Approve from the Review page, where you read the post first.")
+                )
+            services.approve(request.membership, post, comment=comment, version=int(read))
             zone = zones.zone_for(request)
             if post.queued:
                 messages.success(request, _("Approved. ") + queued_message(post, zone))

@@ -7,6 +7,7 @@ class SafetyConfig(AppConfig):
     verbose_name = "Safety"
 
     def ready(self) -> None:
-        from houseboat.safety import signals
+        from houseboat.safety import signals, waiting
 
         signals.connect()
+        waiting.register()  # the open-alerts count core shows in the navigation

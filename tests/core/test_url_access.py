@@ -24,6 +24,7 @@ PERSONAL = {
     "core:two_factor",
     "core:two_factor_disable",
     "core:password_change",
+    "core:notice_email",
     "core:session_revoke",
     "core:sessions_revoke_all",
 }

@@ -268,7 +268,9 @@ def test_contributor_queue_waits_for_approval_and_takes_the_slot_after_it(
     assert post.status == PostStatus.PENDING_APPROVAL and not Delivery.objects.exists()
     assert response.status_code in (302, 403)
 
-    as_bob.post(f"/t/team-a/publish/{post.pk}/decide/", {"action": "approve"})
+    as_bob.post(
+        f"/t/team-a/publish/{post.pk}/decide/", {"action": "approve", "version": post.version}
+    )
     post.refresh_from_db()
     assert post.status == PostStatus.SCHEDULED
     first = Delivery.objects.get(variant__channel=mastodon_channel)

@@ -93,7 +93,9 @@ def test_charlie_drafts_and_submits_and_bob_approves_which_schedules_every_chann
     assert not Delivery.objects.exists()
     assert "Free the Ten!" in as_bob.get(REVIEW).content.decode()
 
-    response = as_bob.post(f"/t/team-a/publish/{post.pk}/decide/", {"action": "approve"})
+    response = as_bob.post(
+        f"/t/team-a/publish/{post.pk}/decide/", {"action": "approve", "version": post.version}
+    )
 
     assert response.status_code == 302
     post.refresh_from_db()
@@ -436,7 +438,9 @@ def test_the_review_queue_shows_each_channel_as_it_will_go_out_with_its_problems
 
     assert "From charlie" in page
     assert "Too long for X — main" in page
-    response = as_bob.post(f"/t/team-a/publish/{post.pk}/decide/", {"action": "approve"})
+    response = as_bob.post(
+        f"/t/team-a/publish/{post.pk}/decide/", {"action": "approve", "version": post.version}
+    )
     assert "cannot be scheduled yet" in told(response)[0]
     assert not Delivery.objects.exists()
 

@@ -5,7 +5,8 @@ A channel signs in one of two ways, chosen by the credentials it holds:
 - OAuth 2.0 user context: an access token, a refresh token and the app's client id (plus
   its client secret for a confidential app). Access tokens last two hours; on a 401 the
   connector renews them once at ``POST /2/oauth2/token``. X rotates refresh tokens, so the
-  new pair is saved at once, before the call is repeated.
+  new pair is saved at once, before the call is repeated, and one renewal per channel
+  runs at a time (``Connector.renewal``).
 - OAuth 1.0a user context: the app's API key and secret and the account's access token and
   secret. Each request is signed (HMAC-SHA1) by oauthlib; JSON and multipart bodies are not
   part of the signature base string, so only the URL and its query are signed.
@@ -449,11 +450,25 @@ class XConnector(Connector):
         )
 
     def renew_token(self) -> None:
-        """Trade the refresh token for a new access token and save both (X rotates them)."""
-        body = self._token_request(
-            {"grant_type": "refresh_token", "refresh_token": str(self.secrets["refresh_token"])}
-        )
-        self.update_secrets(**self._token_secrets(body))
+        """Trade the refresh token for a new access token and save both (X rotates them).
+
+        One renewal per channel at a time: X accepts a refresh token once, so a second
+        sender that renewed with the same one would be refused and the channel marked for
+        reconnecting. Under the channel's lock, a token already renewed by another thread
+        or process is taken over instead; a refused one is looked up once more before the
+        channel is called revoked.
+        """
+        with self.renewal("refresh_token") as ours:
+            if not ours:
+                return
+            used = str(self.secrets["refresh_token"])
+            try:
+                body = self._token_request({"grant_type": "refresh_token", "refresh_token": used})
+            except AuthRevoked:
+                if self.stored_secrets_changed("refresh_token"):
+                    return
+                raise
+            self.update_secrets({"refresh_token": used}, **self._token_secrets(body))
 
     @staticmethod
     def _token_secrets(body: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,8 +18,14 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from houseboat.core import notices
 from houseboat.core.constants import AuditAction
-from houseboat.core.forms import ChangePasswordForm, EnrolTokenForm, PasswordCheckForm
+from houseboat.core.forms import (
+    ChangePasswordForm,
+    EnrolTokenForm,
+    NoticeEmailForm,
+    PasswordCheckForm,
+)
 from houseboat.core.models import UserSession
 from houseboat.core.services import audit, end_sessions, revoke_sessions
 
@@ -38,7 +44,11 @@ def security(request: HttpRequest) -> HttpResponse:
     return render_security(request, ChangePasswordForm(request.user))
 
 
-def render_security(request: HttpRequest, password_form: ChangePasswordForm) -> HttpResponse:
+def render_security(
+    request: HttpRequest,
+    password_form: ChangePasswordForm,
+    notices_form: NoticeEmailForm | None = None,
+) -> HttpResponse:
     return render(
         request,
         "core/security.html",
@@ -48,8 +58,10 @@ def render_security(request: HttpRequest, password_form: ChangePasswordForm) -> 
             "current_key": request.session.session_key,
             "password_form": password_form,
             "disable_form": PasswordCheckForm(request.user),
+            "notices_form": notices_form or NoticeEmailForm(initial={"email": request.user.email}),
+            "mail_enabled": notices.enabled(),
         },
-        status=400 if password_form.errors else 200,
+        status=400 if password_form.errors or (notices_form and notices_form.errors) else 200,
     )
 
 
@@ -159,3 +171,19 @@ def sessions_revoke_all(request: HttpRequest) -> HttpResponse:
 def _base32(secret: bytes) -> str:
     text = b32encode(secret).decode("ascii").rstrip("=")
     return " ".join(text[i : i + 4] for i in range(0, len(text), 4))
+
+
+@login_required
+@require_POST
+def notice_email(request: HttpRequest) -> HttpResponse:
+    """Keep (or remove) the address the worker tells this person at that something waits."""
+    form = NoticeEmailForm(request.POST)
+    if not form.is_valid():
+        return render_security(request, ChangePasswordForm(request.user), form)
+    request.user.email = form.cleaned_data["email"]
+    request.user.save(update_fields=["email"])
+    if request.user.email:
+        messages.success(request, _("Saved. E-mails say only that something waits, never what."))
+    else:
+        messages.success(request, _("Removed. houseboat will not e-mail you."))
+    return redirect("core:security")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from houseboat.core import hooks
 from houseboat.core.access import team_view
 from houseboat.core.constants import ROLE_DESCRIPTIONS, AuditAction, Capability, Role
 from houseboat.core.forms import InvitationForm, JoinForm, RoleForm, TeamSecurityForm
@@ -29,6 +30,8 @@ def home(request: HttpRequest) -> HttpResponse:
     memberships = list(request.user.memberships_with_teams())
     if len(memberships) == 1:
         return redirect("campaigns:index", team_slug=memberships[0].team.slug)
+    for membership in memberships:
+        membership.waiting = hooks.waiting_for(membership)  # what each team has for them
     return render(request, "core/home.html", {"memberships": memberships})
 
 

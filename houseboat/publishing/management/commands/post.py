@@ -118,6 +118,12 @@ class Command(HouseboatCommand):
             parser_ = sub.add_parser(name, help=text)
             parser_.add_argument("post", type=int)
             self.acting(parser_, team=False)
+            if name == "approve":
+                parser_.add_argument(
+                    "--read-version",
+                    type=int,
+                    help="The version you read (see `show`); refused if the post changed since.",
+                )
         decide = sub.add_parser(
             "decide", help="Settle a delivery marked unknown, after looking at the account."
         )
@@ -344,8 +350,16 @@ class Command(HouseboatCommand):
 
     def show(self, options: dict[str, Any]) -> None:
         post = self.post(options["post"])
+        if post.status == PostStatus.HELD:
+            # Its holder and the owners read it on the dead-man pages, signed in as themselves.
+            raise CommandError(
+                f"Post {post.pk} holds the statements of a dead-man switch: only its holder "
+                "and the team's owners see them, on the switch's page."
+            )
         self.stdout.write(f"Post {post.pk} by {post.author.username}: {post.get_status_display()}")
         self.stdout.write(f"  publish at: {self.due(post)}")
+        changed = " (changed after it was sent for approval)" if post.changed_in_review else ""
+        self.stdout.write(f"  version: {post.version}{changed}")
         if post.review_comment:
             self.stdout.write(f"  review comment: {post.review_comment}")
         for line in post.text.splitlines():
@@ -366,7 +380,9 @@ class Command(HouseboatCommand):
 
     def approve(self, options: dict[str, Any]) -> None:
         post = self.post(options["post"])
-        services.approve(self.member(options["username"], post.team.slug), post)
+        services.approve(
+            self.member(options["username"], post.team.slug), post, version=options["read_version"]
+        )
         self.stdout.write(
             self.style.SUCCESS(f"Approved post {post.pk}; it goes out {self.due(post)}.")
         )
