@@ -67,7 +67,9 @@ def invite(request: HttpRequest) -> HttpResponse:
         AuditAction.MEMBER_INVITED,
         request=request,
         team=request.team,
-        target=invitation.note,
+        # Not the note: it names the person, the audit log is never rewritten, and an
+        # emergency purge must be able to erase it.
+        target=f"invitation {invitation.pk}",
         detail=f"as {invitation.get_role_display()}",
     )
     link = request.build_absolute_uri(reverse("core:join", args=[token]))
@@ -83,7 +85,10 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation.expires_at = timezone.now()
     invitation.save(update_fields=["expires_at"])
     audit(
-        AuditAction.INVITATION_REVOKED, request=request, team=request.team, target=invitation.note
+        AuditAction.INVITATION_REVOKED,
+        request=request,
+        team=request.team,
+        target=f"invitation {invitation.pk}",
     )
     messages.success(request, _("The invitation link no longer works."))
     return redirect("core:members", team_slug=request.team.slug)
