@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -50,6 +51,7 @@ def members(request: HttpRequest) -> HttpResponse:
     return render(request, "core/members.html", members_context(request, InvitationForm()))
 
 
+@never_cache  # the page shows the invitation link, which lets anyone join
 @team_view(Capability.MANAGE_MEMBERS)
 @require_POST
 def invite(request: HttpRequest) -> HttpResponse:
