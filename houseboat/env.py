@@ -82,7 +82,40 @@ def prepare_data_dir(path: Path) -> Path:
             f"The data directory {path} is not writable by this user. "
             "Fix its permissions or choose another folder with --data-dir."
         )
+    make_private(path, 0o700)
     return path.resolve()
+
+
+def make_private(path: Path, mode: int) -> None:
+    """Take away what group and others may do with path (it holds keys and personal data).
+
+    A folder made by `mkdir` before houseboat first ran is usually 0755: everyone on the
+    machine could read the database inside it.
+    """
+    current = path.stat().st_mode & 0o777
+    if current & 0o077 == 0:
+        return
+    try:
+        path.chmod(current & ~0o077 | (mode & 0o700))
+    except OSError as exc:
+        raise SettingError(
+            f"{path} can be read by other users of this machine and houseboat cannot change "
+            f"that ({exc.strerror}). Run: chmod go-rwx {path}"
+        ) from exc
+
+
+def prepare_sqlite_file(path: Path) -> Path:
+    """Create the SQLite database file readable by its owner only, before SQLite does.
+
+    SQLite gives its -wal and -shm files the database file's permissions, so they are
+    private too; an existing database that others can read is made private.
+    """
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        make_private(path, 0o600)
+    except OSError:
+        pass  # not ours to fix here: Django names the database when it cannot open it
+    return path
 
 
 def read_or_create_secret(path: Path, nbytes: int = 50) -> str:

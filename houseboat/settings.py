@@ -17,6 +17,7 @@ from houseboat.env import (
     envlist,
     envstr,
     prepare_data_dir,
+    prepare_sqlite_file,
     read_or_create_secret,
 )
 
@@ -110,6 +111,8 @@ SQLITE = {
     },
 }
 DATABASE_URL = "" if DEMO_MODE else envstr("DATABASE_URL")
+if not DATABASE_URL:
+    prepare_sqlite_file(SQLITE_PATH)
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from houseboat.campaigns.models import Campaign
 from houseboat.connectors.constants import Network
+from houseboat.core.daterange import validate_day
 
 MEDIA_CHOICES = [
     ("", _("With or without")),
@@ -33,10 +34,16 @@ class ArchiveSearchForm(forms.Form):
     author = forms.CharField(label=_("Author"), required=False, max_length=255)
     hashtag = forms.CharField(label=_("Hashtag"), required=False, max_length=200)
     since = forms.DateField(
-        label=_("From"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("From"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day],
     )
     until = forms.DateField(
-        label=_("To"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label=_("To"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_day],
     )
     media = forms.ChoiceField(label=_("Media"), required=False, choices=MEDIA_CHOICES)
     language = forms.CharField(

@@ -15,7 +15,7 @@ from houseboat.core.access import require, team_view
 from houseboat.core.constants import Capability
 from houseboat.listening import jobs, media
 from houseboat.listening.forms import ArchiveSearchForm, ImportForm, RetentionForm
-from houseboat.listening.models import Capture, ImportJob
+from houseboat.listening.models import Capture, ImportJob, imports_dir
 from houseboat.listening.retention import Purge, purge_archive
 from houseboat.listening.search import search
 from houseboat.safety.graphic import is_sha256, mark_graphic, unmark_graphic
@@ -150,7 +150,27 @@ def import_file(request: HttpRequest, team_slug: str) -> HttpResponse:
     # Upload handlers must be set before anything reads the body, CSRF checks included:
     # the checks run inside, once the role allows an upload at all.
     request.upload_handlers = [jobs.ImportUploadHandler(request)]
-    return _import_file(request, team_slug)
+    try:
+        return _import_file(request, team_slug)
+    finally:
+        discard_unqueued(request)
+
+
+def discard_unqueued(request: HttpRequest) -> None:
+    """Delete every file this request uploaded that did not become a job.
+
+    The CSRF check of a stale tab, a refused form or an error all end here; without this
+    the file would stay in the private imports folder for good.
+    """
+    if not hasattr(request, "_files"):  # the body was never read: nothing was written
+        return
+    for _field, uploads in request._files.lists():
+        for upload in uploads:
+            if not isinstance(upload, jobs.StoredUpload):
+                continue
+            relative = upload.path.relative_to(imports_dir()).as_posix()
+            if not ImportJob.objects.filter(upload=relative).exists():
+                jobs.discard(upload)
 
 
 @team_view(Capability.EDIT_CAMPAIGN)
@@ -167,18 +187,15 @@ def _import_file(request: HttpRequest) -> HttpResponse:
         formats=formats,
         initial=initial,
     )
-    if request.method == "POST":
-        if form.is_valid():
-            campaign = next(c for c in campaigns if c.slug == form.cleaned_data["campaign"])
-            job = jobs.queue_import(
-                campaign=campaign,
-                format=form.cleaned_data["format"],
-                upload=form.cleaned_data["file"],
-                user=request.user,
-            )
-            return redirect("listening:import_job", team_slug=request.team.slug, pk=job.pk)
-        for upload in request.FILES.values():
-            jobs.discard(upload)
+    if request.method == "POST" and form.is_valid():
+        campaign = next(c for c in campaigns if c.slug == form.cleaned_data["campaign"])
+        job = jobs.queue_import(
+            campaign=campaign,
+            format=form.cleaned_data["format"],
+            upload=form.cleaned_data["file"],
+            user=request.user,
+        )
+        return redirect("listening:import_job", team_slug=request.team.slug, pk=job.pk)
     recent = ImportJob.objects.filter(campaign__team=request.team).select_related("campaign")[:10]
     return render(
         request,

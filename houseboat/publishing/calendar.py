@@ -10,8 +10,10 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from houseboat.connectors.models import Channel
+from houseboat.core import daterange
 from houseboat.core.models import Team
 from houseboat.publishing.constants import DeliveryState, PostStatus
 from houseboat.publishing.models import Delivery, Post
@@ -28,36 +30,46 @@ class View:
     start: date
     end: date  # the day after the last one shown
     today: date
+    refused: str = ""  # why the day asked for is not shown
 
     @classmethod
     def read(cls, query: Mapping[str, str], zone: str) -> View:
         """Read ?view= and ?date= (YYYY-MM-DD); default: this week, in zone."""
         today = timezone.now().astimezone(ZoneInfo(zone)).date()
         kind = MONTH if query.get("view") == MONTH else WEEK
+        refused = ""
         try:
             anchor = date.fromisoformat(query.get("date", ""))
         except ValueError:
             anchor = today
+        if not daterange.in_range(anchor):
+            # A week beside year 1 or 9999 would overflow Python's dates.
+            refused = _("The calendar shows days between 1900-01-01 and 2999-12-31; here is today.")
+            anchor = today
         if kind == WEEK:
             start = anchor - timedelta(days=anchor.weekday())
-            return cls(kind, anchor, start, start + timedelta(days=7), today)
+            return cls(kind, anchor, start, start + timedelta(days=7), today, refused)
         first = anchor.replace(day=1)
         last = first.replace(day=stdlib_calendar.monthrange(first.year, first.month)[1])
         start = first - timedelta(days=first.weekday())
         end = last + timedelta(days=7 - last.weekday())
-        return cls(kind, anchor, start, end, today)
+        return cls(kind, anchor, start, end, today, refused)
 
     @property
-    def previous(self) -> date:
+    def previous(self) -> date | None:
         if self.kind == WEEK:
-            return self.anchor - timedelta(days=7)
-        return (self.anchor.replace(day=1) - timedelta(days=1)).replace(day=1)
+            day = self.anchor - timedelta(days=7)
+        else:
+            day = (self.anchor.replace(day=1) - timedelta(days=1)).replace(day=1)
+        return day if daterange.in_range(day) else None
 
     @property
-    def next(self) -> date:
+    def next(self) -> date | None:
         if self.kind == WEEK:
-            return self.anchor + timedelta(days=7)
-        return (self.anchor.replace(day=28) + timedelta(days=4)).replace(day=1)
+            day = self.anchor + timedelta(days=7)
+        else:
+            day = (self.anchor.replace(day=28) + timedelta(days=4)).replace(day=1)
+        return day if daterange.in_range(day) else None
 
 
 @dataclass

@@ -130,10 +130,12 @@ def explain(match: dict) -> str:
     source, term, kind = match.get("source"), match.get("term", ""), match.get("kind")
     language = match.get("language", "")
     if source == FROM_PROTECTED:
+        # Never the detail's label ("Amina phone"): viewers read alerts, and the label is
+        # as secret as the detail (older alerts may still store it in ``term``).
         return _(
-            "contains %(label)s, a %(kind)s on the team's protected list: "
+            "contains a %(kind)s on the team's protected list: "
             "someone is publishing a team member's details"
-        ) % {"label": term, "kind": _protected_kind_label(match.get("detail", ""))}
+        ) % {"kind": _protected_kind_label(match.get("detail", ""))}
     if source == FROM_CONTEXT:
         what, beside = (match.get("detail") or "phone,cue").split(",")
         what = _("a phone number") if what == "phone" else _("a street address")
@@ -409,7 +411,7 @@ class Matcher:
             found.append(
                 AlertMatch(
                     kind=AlertKind.DOXXING,
-                    term=detail.label,
+                    term="",  # not the label: it is kept encrypted, and erased by a purge
                     severity=Severity.HIGH,
                     source=FROM_PROTECTED,
                     span=span,

@@ -6,7 +6,8 @@ leaked. In one transaction, ``lock_down``:
 1. signs every member of the team out of every browser (their sessions in other
    teams too: a session is a person's, not a team's);
 2. requires two-factor sign-in for the team, so each member sets up or uses an
-   authenticator app at their next sign-in;
+   authenticator app at their next sign-in, with a fresh secret: authenticators set up
+   but never confirmed are discarded, as a seized browser may have seen their secret;
 3. revokes the team's pending invitation links, which may sit in a seized inbox;
 4. voids the check-in links of the team's dead-man switches, which may also sit in
    a seized inbox. Safety knows no dead-man switch: the app that keeps them
@@ -31,6 +32,7 @@ from django.utils import timezone
 
 from houseboat.core.constants import AuditAction
 from houseboat.core.models import Team, User, UserSession
+from houseboat.core.otp import discard_unconfirmed_devices
 from houseboat.core.services import audit, revoke_sessions
 
 if TYPE_CHECKING:
@@ -85,6 +87,7 @@ def lock_down(team: Team, *, actor: User, request: HttpRequest | None = None) ->
     with transaction.atomic():
         members = list(User.objects.filter(memberships__team=team).order_by("pk"))
         sessions = sum(revoke_sessions(member) for member in members)
+        discard_unconfirmed_devices(members)  # the forced setup must offer a fresh secret
         Team.objects.filter(pk=team.pk).update(require_2fa=True)
         team.require_2fa = True
         invitations = team.invitations.pending().update(expires_at=timezone.now())

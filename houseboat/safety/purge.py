@@ -16,13 +16,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 
 from houseboat.connectors.models import Channel
 from houseboat.core.constants import AuditAction
-from houseboat.core.models import Invitation, Team, User
+from houseboat.core.models import AuditEvent, Invitation, Team, User
 from houseboat.core.services import audit
-from houseboat.safety.models import DoNotName, ProtectedDetail
+from houseboat.safety.alerts import FROM_PROTECTED, explain
+from houseboat.safety.models import Alert, DoNotName, ProtectedDetail
+
+# How long the final checkpoint waits for other readers of the SQLite file before it gives
+# up and says so: long enough for a page being served, short enough during a raid.
+CHECKPOINT_WAIT_MS = 5000
+INVITATION_ACTIONS = [AuditAction.MEMBER_INVITED, AuditAction.INVITATION_REVOKED]
+ERASED_NOTE = "an invitation (its note was erased by the emergency purge)"
+
+
+class StorageNotRewritten(Exception):
+    """The rows are deleted, but their old bytes may still be in the database's files."""
 
 
 @dataclass
@@ -43,6 +54,7 @@ def _erase(team: Team) -> PurgeReport:
         Channel.objects.filter(team=team).exclude(network="own_site").update(secrets={})
     )
     report.invitations, _ = Invitation.objects.filter(team=team).delete()
+    _erase_copies(team)
     report.tables = [
         ProtectedDetail._meta.db_table,
         DoNotName._meta.db_table,
@@ -52,14 +64,58 @@ def _erase(team: Team) -> PurgeReport:
     return report
 
 
+def _erase_copies(team: Team) -> None:
+    """Erase what earlier versions copied out of the erased rows into other tables.
+
+    Alerts stored a protected detail's label, and the audit log an invitation's note;
+    both are written without them now. The audit log is otherwise never rewritten.
+    """
+    for alert in Alert.objects.filter(team=team, kinds__contains="doxxing"):
+        matches = [_without_label(match) for match in alert.matches]
+        if matches != alert.matches:
+            Alert.objects.filter(pk=alert.pk).update(matches=matches)
+    noted = list(
+        AuditEvent.objects.filter(team=team, action__in=INVITATION_ACTIONS)
+        .exclude(target__regex=r"^invitation [0-9]+$")
+        .values_list("pk", flat=True)
+    )
+    if noted:
+        with connection.cursor() as cursor:  # past the ORM's append-only guard, on purpose
+            cursor.executemany(
+                "UPDATE core_auditevent SET target = %s WHERE id = %s",
+                [(ERASED_NOTE, pk) for pk in noted],
+            )
+
+
+def _without_label(match: dict) -> dict:
+    if match.get("source") != FROM_PROTECTED or not match.get("term"):
+        return match
+    bare = {**match, "term": ""}
+    if "explanation" in bare:
+        bare["explanation"] = str(explain(bare))
+    return bare
+
+
 def rewrite_storage(tables: list[str]) -> None:
-    """Make the database rewrite its file so deleted rows leave no readable trace."""
+    """Make the database rewrite its file so deleted rows leave no readable trace.
+
+    On SQLite, raise StorageNotRewritten when the write-ahead log cannot be emptied
+    because another connection still reads an older state of the file.
+    """
     if connection.vendor == "sqlite":
         with connection.cursor() as cursor:
-            cursor.execute("PRAGMA secure_delete = ON")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-            cursor.execute("VACUUM")
-            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try:
+                cursor.execute("PRAGMA secure_delete = ON")
+                cursor.execute("VACUUM")
+                cursor.execute(f"PRAGMA busy_timeout = {CHECKPOINT_WAIT_MS}")
+                cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+                busy = cursor.fetchone()[0]
+            except OperationalError as error:
+                raise StorageNotRewritten(str(error)) from error
+            finally:
+                cursor.execute(f"PRAGMA busy_timeout = {_timeout_ms()}")
+        if busy:
+            raise StorageNotRewritten("")
     elif connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             for table in tables:
@@ -69,8 +125,13 @@ def rewrite_storage(tables: list[str]) -> None:
 def emergency_purge(team: Team, *, actor: User | None = None) -> PurgeReport:
     """Erase the team's protected personal data and credentials, then rewrite the storage.
 
-    VACUUM cannot run inside a transaction, so the deletion commits first.
+    VACUUM cannot run inside a transaction, so the deletion commits first. Raise
+    StorageNotRewritten when the old bytes may remain on disk (the rows are gone then):
+    running it again once other readers stopped finishes the job.
     """
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # deleted cells are zeroed as they are written
+            cursor.execute("PRAGMA secure_delete = ON")
     report = _erase(team)
     audit(
         AuditAction.EMERGENCY_PURGE,
@@ -86,3 +147,8 @@ def emergency_purge(team: Team, *, actor: User | None = None) -> PurgeReport:
     if not connection.in_atomic_block:
         rewrite_storage(report.tables)
     return report
+
+
+def _timeout_ms() -> int:
+    """The connection's usual busy timeout, from the database settings."""
+    return int(connection.settings_dict.get("OPTIONS", {}).get("timeout", 5) * 1000)

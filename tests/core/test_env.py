@@ -11,6 +11,7 @@ from houseboat.env import (
     prepare_data_dir,
     read_or_create_secret,
 )
+from tests.core.test_cli import houseboat
 
 
 def test_envbool_accepts_common_words_and_refuses_others(monkeypatch):
@@ -82,3 +83,28 @@ def test_production_defaults_are_safe():
     assert settings.SESSION_COOKIE_HTTPONLY is True
     assert settings.X_FRAME_OPTIONS == "DENY"
     assert settings.PRODUCTION_PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_a_world_readable_data_dir_is_tightened_and_the_database_created_private(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir(mode=0o755)
+    data.chmod(0o755)  # as `mkdir` with the usual umask leaves it
+
+    result = houseboat("migrate", "-v0", data_dir=data)
+
+    assert result.returncode == 0, result.stderr
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+    files = [path for path in data.glob("houseboat.sqlite3*") if path.is_file()]
+    assert files
+    for path in files:
+        assert stat.S_IMODE(path.stat().st_mode) & 0o077 == 0, path.name
+
+
+def test_a_world_readable_database_is_made_private(tmp_path):
+    data = tmp_path / "data"
+    assert houseboat("migrate", "-v0", data_dir=data).returncode == 0
+    (data / "houseboat.sqlite3").chmod(0o644)
+
+    assert houseboat("team", "list", data_dir=data).returncode == 0
+
+    assert stat.S_IMODE((data / "houseboat.sqlite3").stat().st_mode) == 0o600

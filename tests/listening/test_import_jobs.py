@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
 from django.utils import timezone
 
 from houseboat.listening import jobs
@@ -202,3 +203,28 @@ def test_the_page_says_which_file_to_choose_for_each_format(campaign_a, as_bob):
     assert "Which file to choose" in page
     assert "X account archive (ZIP)" in page
     assert "houseboat import houseboat-export FOLDER" in page
+
+
+def test_an_upload_refused_by_the_csrf_check_is_deleted(campaign_a, bob):
+    stale_tab = Client(enforce_csrf_checks=True)
+    stale_tab.force_login(bob)
+    stale_tab.cookies["csrftoken"] = "a" * 32  # the browser's token changed since the form
+    form = {"campaign": "free-the-ten", "format": "x-ndjson", "csrfmiddlewaretoken": "b" * 32}
+    file = SimpleUploadedFile("search.jsonl", ndjson(three_tweet_page()))
+
+    refused = stale_tab.post(URL, {**form, "file": file})
+
+    assert refused.status_code == 403
+    assert not ImportJob.objects.exists()
+    assert uploaded_files() == []
+
+
+def test_an_upload_that_fails_in_the_middle_of_the_view_is_deleted(campaign_a, as_bob, monkeypatch):
+    def broken(**kwargs):
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(jobs, "queue_import", broken)
+    with pytest.raises(RuntimeError):
+        upload(as_bob, "search.jsonl", ndjson(three_tweet_page()))
+
+    assert uploaded_files() == []

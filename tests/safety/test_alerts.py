@@ -146,7 +146,9 @@ ADDRESS = Protected(ProtectedKind.ADDRESS, "Amina, home", "12 Harbour Street, Le
 def test_a_members_phone_number_is_found_in_any_spacing_or_digits(text):
     [match] = Matcher([], [PHONE]).evaluate(text).matches
     assert match.kind == AlertKind.DOXXING
-    assert "Amina, mobile" in match.explanation
+    # The label is as secret as the number: viewers read alerts, and a purge erases it.
+    assert "phone number on the team's protected list" in match.explanation
+    assert "Amina" not in match.explanation
     assert not any(ch.isdecimal() for ch in match.excerpt)
 
 

@@ -12,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_otp import login as otp_login
@@ -27,6 +28,7 @@ from houseboat.core.forms import (
     PasswordCheckForm,
 )
 from houseboat.core.models import UserSession
+from houseboat.core.otp import check_code, wait_message
 from houseboat.core.services import audit, end_sessions, revoke_sessions
 
 RECOVERY_CODES = 10
@@ -65,6 +67,7 @@ def render_security(
     )
 
 
+@never_cache  # the secret and the recovery codes must not stay in a browser's cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def two_factor(request: HttpRequest) -> HttpResponse:
@@ -76,13 +79,19 @@ def two_factor(request: HttpRequest) -> HttpResponse:
     if device is None:
         device = TOTPDevice.objects.create(user=user, name="authenticator", confirmed=False)
     form = EnrolTokenForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        if device.verify_token(form.cleaned_data["token"]):
+        check = check_code(user, form.cleaned_data["token"], devices=[device])
+        if check.device is not None:
             codes = confirm_two_factor(request, device)
             return render(request, "core/recovery_codes.html", {"codes": codes})
-        form.add_error(
-            "token", _("That code is not right. Check the time on your phone and try again.")
-        )
+        if check.wait_seconds:
+            status = 429
+            form.add_error("token", wait_message(check.wait_seconds))
+        else:
+            form.add_error(
+                "token", _("That code is not right. Check the time on your phone and try again.")
+            )
     secret = device.bin_key
     return render(
         request,
@@ -92,7 +101,7 @@ def two_factor(request: HttpRequest) -> HttpResponse:
             "qr": mark_safe(qr_svg(device.config_url)),  # noqa: S308 (SVG we drew ourselves)
             "secret": _base32(secret),
         },
-        status=400 if form.errors else 200,
+        status=400 if form.errors and status == 200 else status,
     )
 
 

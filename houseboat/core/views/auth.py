@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from houseboat.core.constants import AuditAction
 from houseboat.core.forms import LoginForm, TokenForm
+from houseboat.core.otp import check_code, wait_message
 from houseboat.core.services import audit
 
 PENDING_KEY = "houseboat_pending_login"
@@ -80,9 +81,14 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         return redirect("core:login")
     user = get_user_model().objects.get(pk=pending["user"])
     form = TokenForm(request.POST or None)
+    status = 200
     if request.method == "POST" and form.is_valid():
-        device = django_otp.match_token(user, form.cleaned_data["token"])
-        if device is None:
+        check = check_code(user, form.cleaned_data["token"])
+        device = check.device
+        if check.wait_seconds:
+            status = 429
+            form.add_error("token", wait_message(check.wait_seconds))
+        elif device is None:
             audit(AuditAction.TWO_FACTOR_FAILED, request=request, actor=user)
             form.add_error("token", _("That code is not right. Codes change every 30 seconds."))
         else:
@@ -94,7 +100,7 @@ def login_verify(request: HttpRequest) -> HttpResponse:
         request,
         "core/login_verify.html",
         {"form": form, "next": safe_next(request)},
-        status=400 if form.errors else 200,
+        status=400 if form.errors and status == 200 else status,
     )
 
 

@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -53,6 +54,7 @@ def members(request: HttpRequest) -> HttpResponse:
     return render(request, "core/members.html", members_context(request, InvitationForm()))
 
 
+@never_cache  # the page shows the invitation link, which lets anyone join
 @team_view(Capability.MANAGE_MEMBERS)
 @require_POST
 def invite(request: HttpRequest) -> HttpResponse:
@@ -70,7 +72,9 @@ def invite(request: HttpRequest) -> HttpResponse:
         AuditAction.MEMBER_INVITED,
         request=request,
         team=request.team,
-        target=invitation.note,
+        # Not the note: it names the person, the audit log is never rewritten, and an
+        # emergency purge must be able to erase it.
+        target=f"invitation {invitation.pk}",
         detail=f"as {invitation.get_role_display()}",
     )
     link = request.build_absolute_uri(reverse("core:join", args=[token]))
@@ -86,7 +90,10 @@ def invitation_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     invitation.expires_at = timezone.now()
     invitation.save(update_fields=["expires_at"])
     audit(
-        AuditAction.INVITATION_REVOKED, request=request, team=request.team, target=invitation.note
+        AuditAction.INVITATION_REVOKED,
+        request=request,
+        team=request.team,
+        target=f"invitation {invitation.pk}",
     )
     messages.success(request, _("The invitation link no longer works."))
     return redirect("core:members", team_slug=request.team.slug)

@@ -67,11 +67,18 @@ class Command(HouseboatCommand):
         remove.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
 
     def handle(self, *args, action: str, **options):
-        getattr(self, action)(options)
+        # Not getattr(self, action): a method named `check` hid BaseCommand.check, which
+        # Django calls before every command run from a terminal.
+        {
+            "add": self.add_channel,
+            "list": self.list_channels,
+            "check": self.check_channel,
+            "remove": self.remove_channel,
+        }[action](options)
 
     # -- add
 
-    def add(self, options) -> None:
+    def add_channel(self, options) -> None:
         team = Team.objects.filter(slug=options["team"]).first()
         if team is None:
             raise CommandError(f"No team is called {options['team']!r}. `houseboat team list`.")
@@ -135,7 +142,7 @@ class Command(HouseboatCommand):
 
     # -- list, check, remove
 
-    def list(self, options) -> None:
+    def list_channels(self, options) -> None:
         channels = Channel.objects.select_related("team").order_by("team__slug", "network", "name")
         if options.get("team"):
             channels = channels.filter(team__slug=options["team"])
@@ -159,7 +166,7 @@ class Command(HouseboatCommand):
             raise CommandError(f"No channel {pk}. `houseboat channel list` shows them.")
         return channel
 
-    def check(self, options) -> None:
+    def check_channel(self, options) -> None:
         self.run_check(self.channel(options["channel"]))
 
     def run_check(self, channel: Channel) -> None:
@@ -174,7 +181,7 @@ class Command(HouseboatCommand):
         for note in account.notes:
             self.stdout.write(f"  note: {note}")
 
-    def remove(self, options) -> None:
+    def remove_channel(self, options) -> None:
         channel = self.channel(options["channel"])
         if channel.network == "own_site":
             raise CommandError("The own site belongs to its campaign and cannot be removed.")

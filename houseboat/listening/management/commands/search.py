@@ -7,14 +7,18 @@ from django.core.management.base import CommandError
 
 from houseboat.campaigns.models import Campaign
 from houseboat.core.commands import HouseboatCommand
+from houseboat.core.daterange import OUT_OF_RANGE, in_range
 from houseboat.listening.search import SearchResults, search
 
 
 def day(value: str) -> date:
     try:
-        return date.fromisoformat(value)
+        found = date.fromisoformat(value)
     except ValueError:
         raise CommandError(f"{value!r} is not a date: write it as YYYY-MM-DD.") from None
+    if not in_range(found):
+        raise CommandError(f"{value}: {OUT_OF_RANGE}")
+    return found
 
 
 class Command(HouseboatCommand):

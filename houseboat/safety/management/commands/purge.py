@@ -4,7 +4,7 @@ from django.core.management.base import CommandError
 
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.models import Team
-from houseboat.safety.purge import emergency_purge
+from houseboat.safety.purge import StorageNotRewritten, emergency_purge
 
 
 class Command(HouseboatCommand):
@@ -30,7 +30,10 @@ class Command(HouseboatCommand):
             )
             if answer.strip() != found.slug:
                 raise CommandError("Nothing erased.")
-        report = emergency_purge(found)
+        try:
+            report = emergency_purge(found)
+        except StorageNotRewritten as error:
+            raise CommandError(not_rewritten(found, error)) from None
         self.stdout.write(
             self.style.SUCCESS(
                 f"Erased {report.protected_details} protected details, {report.do_not_name} "
@@ -41,3 +44,15 @@ class Command(HouseboatCommand):
         self.stdout.write(
             "Backups and copies of the data folder still hold the old data: destroy them too."
         )
+
+
+def not_rewritten(team: Team, error: StorageNotRewritten) -> str:
+    """Say what was done, what was not, what to stop and how to finish."""
+    return (
+        f"The protected details, do-not-name list, invitations and channel credentials of "
+        f"{team.name} are deleted, but their old bytes are still in the database's files "
+        f"(houseboat.sqlite3 and houseboat.sqlite3-wal): another program is reading the "
+        f"database{f' ({error})' if str(error) else ''}. Stop it: a backup running (sqlite3 .backup), a database "
+        f"browser, or another houseboat process (houseboat serve, houseboat worker). Then run "
+        f"this again to finish: houseboat purge --team {team.slug} --yes-erase-for-good"
+    )

@@ -1,0 +1,513 @@
+"""Every `houseboat` command as a person runs it: the installed script, in a subprocess, in a
+fresh data folder, with `--help` and one real use each.
+
+`call_command` skips Django's system checks and the launcher, so a command can pass its
+detail tests and still crash from a terminal (`houseboat channel check` did). Here each
+command and each of its actions (`channel add`, `post approve`, ...) is run for real.
+
+Adding a command, or an action to one: write one function below and mark it with
+`@uses("NAME ACTION")` (or `@uses("NAME")` for a command without actions). It gets a
+`Houseboat` in a fresh copy of a data folder that already holds a team (harbour-watch:
+alice owner, charlie contributor) and a public campaign (open-the-files). Run the command,
+assert its exit code and what it prints. `test_every_command_has_a_subprocess_test`
+fails, naming the command, until the function is there.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.server
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from django.core.management import get_commands, load_command_class
+from django.core.management.base import BaseCommand
+from PIL import Image
+
+from houseboat.cli import COMMANDS
+from tests.listening.samples import ndjson, three_tweet_page
+
+PASSWORD = "a long enough passphrase here"
+TEAM = "harbour-watch"
+CAMPAIGN = "open-the-files"
+# Django's own commands the README tells people to run.
+DJANGO_COMMANDS_IN_THE_README = {"migrate"}
+# Proved elsewhere with the installed script in a subprocess: "test file::test name".
+PROVED_ELSEWHERE = {
+    "demo": "tests/core/test_demo.py::test_demo_prints_how_to_sign_in_works_and_deletes_its_data_on_ctrl_c",
+}
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def script() -> list[str]:
+    """The console script pip or uv installed next to this Python, as a person runs it."""
+    installed = Path(sys.executable).parent / "houseboat"
+    return [str(installed)] if installed.exists() else [sys.executable, "-m", "houseboat"]
+
+
+class Houseboat:
+    """The `houseboat` command in one data folder."""
+
+    def __init__(self, data: Path, work: Path, feed_url: str = "") -> None:
+        self.data = data
+        self.work = work  # for files the command reads or writes
+        self.feed_url = feed_url  # a feed on this machine, for the channel commands
+
+    def environment(self) -> dict[str, str]:
+        # Its own SQLite file, also when the suite runs on PostgreSQL.
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in {"DJANGO_SETTINGS_MODULE", "DATABASE_URL", "HOUSEBOAT_DATA_DIR"}
+        }
+        env["HOUSEBOAT_DATA_DIR"] = str(self.data)
+        return env
+
+    def __call__(self, *args: str, input_text: str | None = None) -> subprocess.CompletedProcess:
+        return subprocess.run(
+            [*script(), *args],
+            capture_output=True,
+            text=True,
+            env=self.environment(),
+            timeout=120,
+            input=input_text,
+            cwd=self.work,
+        )
+
+    def ok(self, *args: str, input_text: str | None = None) -> str:
+        """Run it, insist on success and return what it printed."""
+        result = self(*args, input_text=input_text)
+        assert result.returncode == 0, f"houseboat {' '.join(args)}:\n{result.stderr}"
+        assert "Traceback" not in result.stderr
+        return result.stdout
+
+    def popen(self, *args: str) -> subprocess.Popen:
+        return subprocess.Popen(
+            [*script(), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=self.environment(),
+            cwd=self.work,
+        )
+
+    def sql(self, query: str, params: tuple = ()) -> list[tuple]:
+        """Look at (or set up) the database the command uses."""
+        with sqlite3.connect(self.data / "houseboat.sqlite3") as db:
+            return db.execute(query, params).fetchall()
+
+
+# -- which commands exist
+
+
+def command_names() -> dict[str, str]:
+    """Every command houseboat's apps define, by the name a person types, and its app."""
+    typed = {name.replace("-", "_"): name for name in COMMANDS}
+    return {
+        typed.get(name, name): app
+        for name, app in get_commands().items()
+        if app.startswith("houseboat")
+    }
+
+
+def actions_of(name: str, app: str) -> list[str]:
+    """The command's actions (`channel add`, ...), or the command itself if it has none."""
+    command = load_command_class(app, name.replace("-", "_"))
+    parser = command.create_parser("houseboat", name)
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            return [f"{name} {choice}" for choice in action.choices]
+    return [name]
+
+
+def every_use() -> list[str]:
+    found = [use for name, app in command_names().items() for use in actions_of(name, app)]
+    return sorted({*found, *DJANGO_COMMANDS_IN_THE_README})
+
+
+USES: dict[str, Callable[[Houseboat], None]] = {}
+
+
+def uses(name: str) -> Callable:
+    def register(function: Callable[[Houseboat], None]) -> Callable[[Houseboat], None]:
+        assert name not in USES, f"two tests for {name}"
+        USES[name] = function
+        return function
+
+    return register
+
+
+# -- the data folders
+
+
+@pytest.fixture(scope="module")
+def prepared(tmp_path_factory) -> Path:
+    """A data folder with a team, two people and a public campaign, made by the command."""
+    work = tmp_path_factory.mktemp("prepared")
+    hb = Houseboat(work / "data", work)
+    (work / "pw").write_text(PASSWORD + "\n")
+    hb.ok("migrate", "-v0")
+    hb.ok("createuser", "alice", "--password-file", "pw")
+    hb.ok("team", "create", "Harbour Watch", "--owner", "alice")
+    hb.ok("createuser", "charlie", "--password-file", "pw", "--team", TEAM)
+    hb.ok("campaign", "create", "--team", TEAM, "--name", "Open the Files", "--public")
+    return hb.data
+
+
+@pytest.fixture
+def houseboat(prepared, tmp_path, feed_url) -> Houseboat:
+    """A fresh copy of the prepared data folder, for one test."""
+    shutil.copytree(prepared, tmp_path / "data")
+    (tmp_path / "pw").write_text(PASSWORD + "\n")
+    return Houseboat(tmp_path / "data", tmp_path, feed_url)
+
+
+@pytest.fixture
+def empty(tmp_path) -> Houseboat:
+    """A data folder that does not exist yet."""
+    return Houseboat(tmp_path / "new", tmp_path)
+
+
+# -- the tests
+
+
+def test_every_command_has_a_subprocess_test():
+    missing = [use for use in every_use() if use not in USES and use not in PROVED_ELSEWHERE]
+    assert not missing, (
+        f"No test runs `houseboat {', '.join(missing)}` as a person does. Add a function "
+        "marked @uses(...) in tests/core/test_installed_commands.py (see its docstring)."
+    )
+    stale = set(USES) - set(every_use())
+    assert not stale, f"These commands are gone; remove their tests: {sorted(stale)}"
+
+
+@pytest.mark.parametrize("use", sorted(PROVED_ELSEWHERE))
+def test_commands_proved_elsewhere_are_run_in_a_subprocess_there(use):
+    path, name = PROVED_ELSEWHERE[use].split("::")
+    source = (ROOT / path).read_text()
+    assert f"def {name}(" in source
+    assert "subprocess" in source
+
+
+def test_no_command_hides_a_method_django_calls():
+    # A method named like one of BaseCommand's (`check`, `execute`) replaces it, and Django
+    # calls it with other arguments before every command.
+    allowed = {"help", "add_arguments", "handle", "create_parser", "requires_system_checks"}
+    django_names = set(dir(BaseCommand)) - allowed
+    for name, app in command_names().items():
+        command = load_command_class(app, name.replace("-", "_"))
+        own = {attr for klass in type(command).__mro__[:-2] for attr in vars(klass)}
+        clash = own & django_names - {"__module__", "__doc__", "__init__", "__qualname__"}
+        clash = {attr for attr in clash if not attr.startswith("__")}
+        assert not clash, f"`houseboat {name}` hides BaseCommand.{', '.join(sorted(clash))}"
+
+
+@pytest.mark.parametrize("use", every_use())
+def test_help_explains_the_command(use, empty):
+    result = empty(*use.split(), "--help")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(f"usage: houseboat {use.replace('export-site', 'export_site')}")
+    assert "Traceback" not in result.stderr
+
+
+# -- one real use of each command
+
+
+@uses("migrate")
+def run_migrate(hb: Houseboat) -> None:
+    hb.ok("migrate", "-v0")
+    assert hb.sql("SELECT count(*) FROM core_team") == [(0,)]
+
+
+@uses("createuser")
+def run_createuser(hb: Houseboat) -> None:
+    hb.ok("migrate", "-v0")
+    (hb.work / "pw").write_text(PASSWORD + "\n")
+    out = hb.ok("createuser", "zara", "--password-file", "pw")
+    assert "zara" in out
+    assert hb.sql("SELECT username FROM core_user") == [("zara",)]
+
+
+@uses("team create")
+def run_team_create(hb: Houseboat) -> None:
+    assert "Created team Tide Watch (tide-watch)." in hb.ok("team", "create", "Tide Watch")
+
+
+@uses("team list")
+def run_team_list(hb: Houseboat) -> None:
+    assert "harbour-watch\tHarbour Watch\t2 member(s)" in hb.ok("team", "list")
+
+
+@uses("campaign create")
+def run_campaign_create(hb: Houseboat) -> None:
+    hb.ok("campaign", "create", "--team", TEAM, "--name", "Free the Press")
+    assert hb.sql("SELECT slug FROM campaigns_campaign ORDER BY slug") == [
+        ("free-the-press",),
+        (CAMPAIGN,),
+    ]
+
+
+@uses("campaign list")
+def run_campaign_list(hb: Houseboat) -> None:
+    assert f"{CAMPAIGN}\tOpen the Files\tteam={TEAM}\tpublic" in hb.ok("campaign", "list")
+
+
+@uses("export-site")
+def run_export_site(hb: Houseboat) -> None:
+    hb.ok("export-site", "--campaign", CAMPAIGN, "--out", "site")
+    assert "Open the Files" in (hb.work / "site" / "index.html").read_text()
+
+
+# A feed on this machine, for the channel commands to check.
+RSS = (ROOT / "tests/fixtures/rss/rss20_cdata.xml").read_bytes()
+
+
+@pytest.fixture(scope="module")
+def feed_url() -> Iterator[str]:
+    class Feed(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            self.send_response(200)
+            self.send_header("Content-Type", "application/rss+xml")
+            self.send_header("Content-Length", str(len(RSS)))
+            self.end_headers()
+            self.wfile.write(RSS)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Feed)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}/feed.xml"
+    server.shutdown()
+
+
+def add_feed(hb: Houseboat, url: str, *more: str) -> str:
+    return hb.ok(
+        "channel",
+        "add",
+        "--team",
+        TEAM,
+        "--network",
+        "rss",
+        "--name",
+        "Press feed",
+        "--set",
+        f"feed_url={url}",
+        "--allow-private-network",
+        *more,
+    )
+
+
+def feed_channel(hb: Houseboat, url: str) -> int:
+    add_feed(hb, url, "--no-check")
+    return hb.sql("SELECT id FROM connectors_channel WHERE network = 'rss'")[0][0]
+
+
+@uses("channel add")
+def run_channel_add(hb: Houseboat) -> None:
+    url = hb.feed_url
+    out = add_feed(hb, url)
+    assert "Added channel" in out and "works:" in out
+
+
+@uses("channel list")
+def run_channel_list(hb: Houseboat) -> None:
+    feed_channel(hb, hb.feed_url)
+    assert f"\t{TEAM}\trss\tPress feed\t" in hb.ok("channel", "list", "--team", TEAM)
+
+
+@uses("channel check")
+def run_channel_check(hb: Houseboat) -> None:
+    channel = feed_channel(hb, hb.feed_url)
+    out = hb.ok("channel", "check", str(channel))
+    assert "Press feed (RSS/Atom feed) works: Harbour Gazette" in out
+
+
+@uses("channel remove")
+def run_channel_remove(hb: Houseboat) -> None:
+    channel = feed_channel(hb, hb.feed_url)
+    assert "its credentials are deleted" in hb.ok("channel", "remove", str(channel), "--yes")
+    assert hb.sql("SELECT count(*) FROM connectors_channel WHERE network = 'rss'") == [(0,)]
+
+
+def draft(hb: Houseboat, *more: str) -> int:
+    hb.ok(
+        "post", "create", "--team", TEAM, "--as", "charlie", "--campaign", CAMPAIGN,
+        "--text", "The files belong to the public.", *more,
+    )  # fmt: skip
+    return hb.sql("SELECT max(id) FROM publishing_post")[0][0]
+
+
+@uses("post create")
+def run_post_create(hb: Houseboat) -> None:
+    draft(hb)
+    assert hb.sql("SELECT status, text FROM publishing_post") == [
+        ("draft", "The files belong to the public.")
+    ]
+
+
+@uses("post list")
+def run_post_list(hb: Houseboat) -> None:
+    post = draft(hb)
+    assert f"{post}\tdraft\tnow\tcharlie" in hb.ok("post", "list", "--team", TEAM)
+
+
+@uses("post show")
+def run_post_show(hb: Houseboat) -> None:
+    post = draft(hb)
+    assert "| The files belong to the public." in hb.ok("post", "show", str(post))
+
+
+@uses("post approve")
+def run_post_approve(hb: Houseboat) -> None:
+    post = draft(hb, "--submit")
+    assert f"Approved post {post}" in hb.ok("post", "approve", str(post), "--as", "alice")
+    assert hb.sql("SELECT status FROM publishing_post") == [("scheduled",)]
+
+
+@uses("post cancel")
+def run_post_cancel(hb: Houseboat) -> None:
+    post = draft(hb, "--submit")
+    assert f"Cancelled post {post}" in hb.ok("post", "cancel", str(post), "--as", "alice")
+
+
+@uses("post decide")
+def run_post_decide(hb: Houseboat) -> None:
+    post = draft(hb, "--submit")
+    hb.ok("post", "approve", str(post), "--as", "alice")
+    # The worker marks a delivery unknown when a network's answer is lost; set it directly.
+    [(delivery,)] = hb.sql("SELECT id FROM publishing_delivery")
+    hb.sql("UPDATE publishing_delivery SET state = 'unknown' WHERE id = ?", (delivery,))
+    out = hb.ok("post", "decide", str(delivery), "drop", "--as", "alice")
+    assert f"Delivery {delivery}:" in out
+
+
+@uses("post slots")
+def run_post_slots(hb: Houseboat) -> None:
+    [(own_site,)] = hb.sql("SELECT id FROM connectors_channel WHERE network = 'own_site'")
+    out = hb.ok("post", "slots", str(own_site), "--as", "alice", "--add", "mon-fri 09:00")
+    assert "Saved the posting times" in out and "09:00" in out
+
+
+def import_tweets(hb: Houseboat) -> None:
+    (hb.work / "tweets.jsonl").write_bytes(ndjson(three_tweet_page()))
+    hb.ok("import", "x-ndjson", "tweets.jsonl", "--campaign", CAMPAIGN)
+
+
+@uses("import")
+def run_import(hb: Houseboat) -> None:
+    import_tweets(hb)
+    assert hb.sql("SELECT count(*) FROM listening_item") == [(3,)]
+
+
+@uses("search")
+def run_search(hb: Houseboat) -> None:
+    import_tweets(hb)
+    assert f"3 items in {CAMPAIGN} match" in hb.ok("search", "--campaign", CAMPAIGN)
+
+
+@uses("export")
+def run_export(hb: Houseboat) -> None:
+    import_tweets(hb)
+    hb.ok("export", "--campaign", CAMPAIGN, "--out", "copy")
+    assert (hb.work / "copy" / "manifest.json").exists()
+
+
+@uses("verify")
+def run_verify(hb: Houseboat) -> None:
+    import_tweets(hb)
+    hb.ok("export", "--campaign", CAMPAIGN, "--out", "copy")
+    hb.ok("verify", "copy")
+    (hb.work / "copy" / "items.jsonl").write_text("changed\n")
+    changed = hb("verify", "copy")
+    assert changed.returncode == 1 and "items.jsonl" in changed.stdout + changed.stderr
+
+
+@uses("archive purge")
+def run_archive_purge(hb: Houseboat) -> None:
+    import_tweets(hb)
+    assert "Purged 3 items" in hb.ok("archive", "purge", "--campaign", CAMPAIGN, "--all", "--yes")
+    assert hb.sql("SELECT count(*) FROM listening_item") == [(0,)]
+
+
+@uses("media clean")
+def run_media_clean(hb: Houseboat) -> None:
+    photo = Image.new("RGB", (64, 48), "teal")
+    exif = photo.getexif()
+    exif[0x010F] = "Secret Camera Maker"
+    photo.save(hb.work / "in.jpg", exif=exif)
+    hb.ok("media", "clean", "in.jpg", "out.jpg")
+    assert b"Secret Camera Maker" not in (hb.work / "out.jpg").read_bytes()
+
+
+@uses("purge")
+def run_purge(hb: Houseboat) -> None:
+    out = hb.ok("purge", "--team", TEAM, "--yes-erase-for-good")
+    assert "the database file was rewritten" in out
+
+
+@uses("keys rotate")
+def run_keys_rotate(hb: Houseboat) -> None:
+    feed_channel(hb, "https://example.org/feed.xml")
+    hb.ok("keys", "rotate")
+
+
+@uses("worker")
+def run_worker(hb: Houseboat) -> None:
+    assert "Worker stopped after" in hb.ok("worker", "--once")
+
+
+@uses("serve")
+def run_serve(hb: Houseboat) -> None:
+    port = free_port()
+    server = hb.popen("serve", "--no-migrate", "--port", str(port), "--threads", "2")
+    try:
+        page = fetch_when_up(f"http://127.0.0.1:{port}/login/", server)
+        assert "Sign in" in page
+    finally:
+        server.send_signal(signal.SIGINT)
+        out, err = server.communicate(timeout=30)
+    assert "Stopped." in out, err
+
+
+def free_port() -> int:
+    """A port no one listens on now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch_when_up(url: str, process: subprocess.Popen) -> str:
+    """Wait for a server that was just started to answer, and return the page."""
+    for _ in range(600):  # a bound, not a time limit: a crash ends the wait at once
+        if process.poll() is not None:
+            break
+        try:
+            with urllib.request.urlopen(url, timeout=10) as response:  # noqa: S310 (http://127.0.0.1)
+                return response.read().decode()
+        except urllib.error.HTTPError:
+            raise  # it answered, wrongly
+        except OSError:  # not listening yet
+            time.sleep(0.2)
+    process.kill()
+    raise AssertionError(f"the server did not answer: {process.communicate()}")
+
+
+# Last, so that every @uses above has registered its command.
+@pytest.mark.parametrize("use", sorted(USES))
+def test_each_command_does_its_job_from_the_installed_script(use, request):
+    fixture = "empty" if use in {"migrate", "createuser"} else "houseboat"
+    USES[use](request.getfixturevalue(fixture))
