@@ -261,6 +261,8 @@ HOUSEBOAT_WORKER_STEPS = [
     "houseboat.publishing.metrics.collect_due",
     # Imports uploaded on the archive's Import page, one file per round.
     "houseboat.listening.jobs.run_import_jobs",
+    # Threat, slur and doxxing alerts on the items stored since the last check (reading lane).
+    "houseboat.listening.alerting.check_new_items",
     # After the dispatcher: unblurred copies of pictures in posts that went out.
     "houseboat.safety.regions.forget_finished",
 ]

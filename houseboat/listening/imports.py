@@ -24,6 +24,7 @@ from django.utils import timezone
 from houseboat.campaigns.models import Campaign
 from houseboat.core.models import User
 from houseboat.listening import custody
+from houseboat.listening.alerting import check_campaign
 from houseboat.listening.constants import CaptureKind, CaptureState
 from houseboat.listening.importers import get_importer
 from houseboat.listening.importers.base import Importer, ImportFileError, Limits, Problems
@@ -341,4 +342,7 @@ def capture_live(
     except Exception as exc:
         fail(capture, f"The capture stopped: {exc}")
         raise
-    return finish(capture, skipped=skipped)
+    capture = finish(capture, skipped=skipped)
+    # A live read is small and already in the worker: its alerts need not wait a round.
+    check_campaign(campaign, limit=capture.items_new)
+    return capture

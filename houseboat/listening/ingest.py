@@ -6,6 +6,9 @@ and go through the same steps, one batch and one transaction at a time:
 
     normalise → de-duplicate → entities and language → hash → store → roll-ups
 
+Alerts are not raised here: the worker checks what was stored, after it was stored
+(see :mod:`houseboat.listening.alerting`).
+
 Everything is set-based: a batch of 2,000 items costs about ten queries, whatever
 its size, and nothing is held in memory beyond the batch.
 """
@@ -25,7 +28,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property
 from itertools import islice
-from typing import Any, NamedTuple
+from typing import Any
 
 import orjson
 from django.conf import settings
@@ -58,15 +61,6 @@ BATCH_SIZE = 2000
 SQLITE_CACHE_KIB = 64 * 1024
 ZERO_DIGEST = "0" * 64
 MAX_MEDIA_BYTES = 2 * 1024**3
-
-
-class AlertInput(NamedTuple):
-    """What the safety app's alerts read of an item."""
-
-    network: str
-    remote_id: str
-    text: str
-    language: str
 
 
 @dataclass
@@ -104,7 +98,6 @@ class BatchResult:
     items_known: int = 0
     snapshots_new: int = 0
     media_stored: int = 0
-    alerts_new: int = 0
 
 
 # --- the pure steps (no database) ---------------------------------------------------------
@@ -310,7 +303,6 @@ class Pipeline:
             later = [p for p in later if p.key in known]
             result.snapshots_new = self._store_snapshots(later, known)
             self._roll_up(inserted, authors)
-            result.alerts_new = self._evaluate_alerts(inserted)
             result.items_new = len(inserted)
             result.items_known = len(prepared) - len(inserted)
             self._advance(result, digest, now)
@@ -518,16 +510,6 @@ class Pipeline:
             ("campaign_id", "tag", "other"),
             ("count",),
             [(campaign, tag, other, n) for (tag, other), n in sorted(pairs.items())],
-        )
-
-    def _evaluate_alerts(self, records: Sequence[Prepared]) -> int:
-        """Raise harassment, threat and doxxing alerts on what is new (the last step)."""
-        from houseboat.safety.alerts import raise_alerts
-
-        return raise_alerts(
-            self.campaign.team,
-            self.campaign,
-            [AlertInput(p.key[0], p.key[1], p.text, p.language) for p in records],
         )
 
     def _advance(self, result: BatchResult, digest: str, now: datetime) -> None:
