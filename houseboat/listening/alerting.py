@@ -12,7 +12,9 @@ campaign) keeps two workers, or a check done again, from raising it twice.
 Why id order is safe: items of one campaign are written batch by batch under a lock
 on the campaign's row (see :class:`~houseboat.listening.ingest.Pipeline`), and the
 step takes that lock before it reads, so no batch with lower ids can still be on
-its way when the step moves the checkpoint past them.
+its way when the step moves the checkpoint past them. The items of an import that
+is still running wait until it has finished (a file found bad part-way takes its
+items out again); the items after them wait too, so the checkpoint stays simple.
 """
 
 from __future__ import annotations
@@ -20,7 +22,8 @@ from __future__ import annotations
 from django.db import transaction
 
 from houseboat.campaigns.models import Campaign
-from houseboat.listening.models import AlertCheckpoint, Item
+from houseboat.listening.constants import CaptureKind, CaptureState
+from houseboat.listening.models import AlertCheckpoint, Capture, Item
 
 CHECK_BATCH = 2000
 
@@ -49,11 +52,12 @@ def check_campaign(campaign: Campaign, *, limit: int = CHECK_BATCH) -> int:
         rows = list(
             Item.objects.filter(campaign=campaign, id__gt=start)
             .order_by("id")
-            .values_list("id", "network", "remote_id", "text", "language")[:limit]
+            .values_list("id", "network", "remote_id", "text", "language", "capture_id")[:limit]
         )
+        rows = before_running_imports(rows)
     if not rows:
         return 0
-    records = [ItemText(*row[1:]) for row in rows]
+    records = [ItemText(*row[1:5]) for row in rows]
     try:
         with transaction.atomic():
             # The texts are matched before anything is written, so SQLite's write lock
@@ -71,6 +75,24 @@ def check_campaign(campaign: Campaign, *, limit: int = CHECK_BATCH) -> int:
 
 class CheckedMeanwhile(Exception):
     """Another worker moved the checkpoint first: its alerts stand, ours are rolled back."""
+
+
+def before_running_imports(rows: list[tuple]) -> list[tuple]:
+    """Return the rows before the first item of an import still running.
+
+    An import found bad part-way takes its items out again ("nothing was imported"):
+    they are checked once the import has finished, not raised on and then removed.
+    """
+    captures = {row[-1] for row in rows if row[-1] is not None}
+    running = set(
+        Capture.objects.filter(
+            pk__in=captures, kind=CaptureKind.IMPORT, state=CaptureState.RUNNING
+        ).values_list("pk", flat=True)
+    )
+    for index, row in enumerate(rows):
+        if row[-1] in running:
+            return rows[:index]
+    return rows
 
 
 class ItemText:
