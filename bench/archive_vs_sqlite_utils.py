@@ -14,8 +14,8 @@ generator, seeded) is imported twice, on the same machine in the same run:
    command on the twarc2 file itself, into SQLite or (``--postgres``) a throwaway
    PostgreSQL started as scripts/test does.
 
-It prints each side's wall time, the peak memory of its processes (the sum of the
-resident memory of the importing process and its children, sampled every 0.1 s),
+It prints each side's wall time, the peak memory of its processes (the proportional
+set size of the importing process and its children together, sampled every 0.1 s),
 and the ratio: sqlite-utils' time over houseboat's (above 1.0, houseboat is faster).
 Then it times what the worker does after an import (the alert check of the new
 items), which is not in the import's time.
@@ -111,8 +111,13 @@ def flat_tweet(tweet: dict[str, Any], users: dict[str, Any]) -> dict[str, Any]:
 # --- timing with peak memory ---------------------------------------------------------------
 
 
-def tree_rss_kib(pid: int) -> int:
-    """Return the resident memory of a process and all its descendants, in KiB."""
+def tree_pss_kib(pid: int) -> int:
+    """Return the memory of a process and all its descendants (PSS), in KiB.
+
+    The proportional set size counts a page shared by several processes (a forked
+    child shares its parent's) once in all, where adding up resident sizes would
+    count it in each.
+    """
     total, stack, seen = 0, [pid], set()
     while stack:
         current = stack.pop()
@@ -120,12 +125,12 @@ def tree_rss_kib(pid: int) -> int:
             continue
         seen.add(current)
         try:
-            status = Path(f"/proc/{current}/status").read_text()
+            status = Path(f"/proc/{current}/smaps_rollup").read_text()
             children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
         except OSError:
             continue
         for line in status.splitlines():
-            if line.startswith("VmRSS:"):
+            if line.startswith("Pss:"):
                 total += int(line.split()[1])
         stack.extend(int(child) for child in children)
     return total
@@ -142,7 +147,7 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float,
 
     def sample() -> None:
         while not done.wait(0.1):
-            peak[0] = max(peak[0], tree_rss_kib(child.pid))
+            peak[0] = max(peak[0], tree_pss_kib(child.pid))
 
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()

@@ -57,6 +57,10 @@ BATCH_SIZE = 2000
 SQLITE_CACHE_KIB = 64 * 1024
 ZERO_DIGEST = "0" * 64
 MAX_MEDIA_BYTES = 2 * 1024**3
+# Raw payloads are short (about 1.4 kB of JSON a post): level 1 compresses one in 21 µs
+# instead of 24 at level 6, for 4 % more bytes (642 instead of 617 on the bench's posts).
+# Any level reads back the same way.
+ZLIB_LEVEL = 1
 
 
 @dataclass(slots=True)
@@ -225,7 +229,7 @@ def prepare(
         tag_keys=sorted({entities.tag_key(t) for t in hashtags} - {""}),
         media=prepare_media(source, max_media_bytes),
         metrics=metrics,
-        raw=zlib.compress(body, 6),
+        raw=zlib.compress(body, ZLIB_LEVEL),
         raw_sha256=raw_sha256,
         origin=restored.origin if restored is not None else None,
     )
