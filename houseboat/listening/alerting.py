@@ -20,6 +20,7 @@ items out again); the items after them wait too, so the checkpoint stays simple.
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils import timezone
 
 from houseboat.campaigns.models import Campaign
 from houseboat.listening.constants import CaptureKind, CaptureState
@@ -83,10 +84,17 @@ def before_running_imports(rows: list[tuple]) -> list[tuple]:
     An import found bad part-way takes its items out again ("nothing was imported"):
     they are checked once the import has finished, not raised on and then removed.
     """
+    from houseboat.listening.imports import LEASE
+
     captures = {row[-1] for row in rows if row[-1] is not None}
+    # An import that stopped writing for longer than its lease has crashed: its items
+    # stay (it resumes where it stopped), so they are checked.
     running = set(
         Capture.objects.filter(
-            pk__in=captures, kind=CaptureKind.IMPORT, state=CaptureState.RUNNING
+            pk__in=captures,
+            kind=CaptureKind.IMPORT,
+            state=CaptureState.RUNNING,
+            heartbeat_at__gt=timezone.now() - LEASE,
         ).values_list("pk", flat=True)
     )
     for index, row in enumerate(rows):

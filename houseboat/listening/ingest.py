@@ -418,16 +418,19 @@ class Pipeline:
     ) -> dict[tuple[str, str], int]:
         """Insert unseen authors and return the id of every author of these records."""
         wanted: dict[tuple[str, str], tuple[Any, ...]] = {}
+        needed: set[tuple[str, str]] = set()
         for record in records:
             if record.author is None:
                 continue
             key = (record.key[0], record.author[0])
+            needed.add(key)
             if key not in self.author_ids and key not in wanted:
                 wanted[key] = (*key, *record.author[1:], record.author_first_seen or now)
+        if len(self.author_ids) + len(wanted) > MAX_AUTHORS_REMEMBERED:
+            # Forget the authors of earlier batches, keeping those this batch needs.
+            self.author_ids = {k: v for k, v in self.author_ids.items() if k in needed}
         if wanted:
             insert_rows(Author, AUTHOR_COLUMNS, list(wanted.values()))
-            if len(self.author_ids) > MAX_AUTHORS_REMEMBERED:
-                self.author_ids.clear()
             by_network: dict[str, list[str]] = defaultdict(list)
             for network, remote_id in wanted:
                 by_network[network].append(remote_id)

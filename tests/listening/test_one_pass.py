@@ -151,3 +151,31 @@ def test_a_purge_recounts_the_rollups_as_ingest_counted_them(campaign_a, tmp_pat
     counted = rollups(campaign_a)
     analytics.rebuild(campaign_a)
     assert rollups(campaign_a) == counted
+
+
+def test_authors_forgotten_between_batches_are_looked_up_again(campaign_a, tmp_path, monkeypatch):
+    from houseboat.listening import ingest
+
+    monkeypatch.setattr(ingest, "MAX_AUTHORS_REMEMBERED", 1)
+    path = write(tmp_path / "s.jsonl", ndjson(*pages(9)))
+    run_import(campaign=campaign_a, format="x-ndjson", path=path, batch_size=2)
+    assert not Item.objects.filter(author__isnull=True).exists()
+    assert sorted(Item.objects.values_list("author__remote_id", flat=True).distinct()) == [
+        "2244994945",
+        "783214",
+    ]
+
+
+def test_the_items_of_an_import_that_crashed_long_ago_are_checked(campaign_a, tmp_path):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    path = write(tmp_path / "s.jsonl", ndjson(v2_page([v2_tweet("1", THREAT)])))
+    capture = run_import(campaign=campaign_a, format="x-ndjson", path=path)
+    # As after kill -9: still marked running, silent for longer than the import's lease.
+    Capture.objects.filter(pk=capture.pk).update(
+        state=CaptureState.RUNNING, heartbeat_at=timezone.now() - timedelta(minutes=5)
+    )
+    assert check_new_items("worker-1") == 1
+    assert Alert.objects.count() == 1
