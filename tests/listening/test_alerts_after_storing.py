@@ -96,6 +96,7 @@ def test_the_worker_command_raises_the_alert_of_an_imported_threat(tmp_path):
     path = page_file(tmp_path, "a.jsonl", ("1", THREAT), ("2", ORDINARY))
     done = houseboat("import", "x-ndjson", str(path), "--campaign", "open", data_dir=data)
     assert done.returncode == 0, done.stderr
+    assert "The background worker (houseboat worker) checks the new items" in done.stdout
     worker = houseboat("worker", "--once", data_dir=data)
     assert worker.returncode == 0, worker.stderr
     with closing(sqlite3.connect(data / "houseboat.sqlite3")) as db:

@@ -94,7 +94,7 @@ def test_a_running_job_page_says_how_many_posts_are_in_before_the_total_is_known
     ImportJob.objects.filter(pk=job.pk).update(state="running", records_done=4000)
     page = as_bob.get(f"/t/team-a/archive/import/{job.pk}/").content.decode()
     assert "Importing: 4,000 posts so far." in page
-    assert "if the file turns out to be damaged, none of it is kept" in page
+    assert "If the file turns out to be damaged, none of it is kept." in page
 
 
 def test_a_running_job_page_polls_and_shows_a_progress_bar(campaign_a, as_bob):
