@@ -609,13 +609,17 @@ def profile(posts: int, path: Path, data_dir: Path) -> None:
     profiler = cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
-    run_import(campaign=campaign, format="x-ndjson", path=path)
+    # In one process, so the profile shows the reading and preparing too (an import of a
+    # large file does those in a second process, which cProfile would not see).
+    run_import(campaign=campaign, format="x-ndjson", path=path, parallel=False)
     profiler.disable()
     print(f"{posts:,} posts in {time.perf_counter() - started:.1f} s under the profiler")
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("tottime").print_stats(25)
-    stats.sort_stats("cumulative").print_stats(r"listening/(ingest|imports|importers/x_ndjson)", 30)
+    stats.sort_stats("cumulative").print_stats(
+        r"listening/(ingest|imports|feeder|analytics|importers/x_ndjson)", 30
+    )
     print(out.getvalue())
 
 

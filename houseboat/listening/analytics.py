@@ -2,16 +2,30 @@
 
 Each answer reads a roll-up table the ingest pipeline keeps up to date batch by batch
 (:class:`HourlyCount`, :class:`AuthorCount`, :class:`HashtagPair`), so it costs one
-index range whatever the size of the archive.
+index range whatever the size of the archive. How an item counts is written once,
+in :class:`Rollups`, for ingest, for an import undone and for a purge's recount.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections import Counter
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from django.db import connection
+from django.db.models import Model, QuerySet
 
 from houseboat.campaigns.models import Campaign
 from houseboat.listening import entities
-from houseboat.listening.models import AuthorCount, HashtagPair, HourlyCount
+from houseboat.listening.models import (
+    MAX_PAIRED_TAGS,
+    AuthorCount,
+    HashtagPair,
+    HourlyCount,
+    Item,
+    ItemHashtag,
+)
 
 
 def hourly_volume(campaign: Campaign, hashtag: str = "") -> list[tuple[datetime, int]]:
@@ -36,3 +50,147 @@ def co_hashtags(campaign: Campaign, hashtag: str, limit: int = 20) -> list[tuple
     """Return the hashtags that appear most often together with this one, and how often."""
     rows = HashtagPair.objects.filter(campaign=campaign, tag=entities.tag_key(hashtag))
     return list(rows.order_by("-count", "other").values_list("other", "count")[:limit])
+
+
+# --- keeping the roll-ups ------------------------------------------------------------------
+
+
+class Rollups:
+    """The roll-up counts of some items, added up in memory and then saved in a few upserts.
+
+    The one place that says how an item counts: the ingest pipeline adds each batch
+    of new items, an import undone subtracts its items, and a purge counts what is
+    left again, all through :meth:`add` and :meth:`save`.
+    """
+
+    def __init__(self) -> None:
+        self.hours: Counter[tuple[datetime, str]] = Counter()
+        self.posts: Counter[int] = Counter()
+        self.reposts: Counter[int] = Counter()
+        self.pairs: Counter[tuple[str, str]] = Counter()
+
+    def add(
+        self,
+        created_at: datetime | None,
+        author_id: int | None,
+        is_repost: bool,
+        tag_keys: Sequence[str],
+    ) -> None:
+        """Count one item: its hour (overall and per hashtag), its author, its hashtag pairs.
+
+        ``tag_keys`` are the item's hashtags as counted (:func:`entities.tag_key`),
+        sorted by code point, each once.
+        """
+        if created_at is not None:
+            hour = hour_of(created_at)
+            self.hours[(hour, "")] += 1
+            for tag in tag_keys:
+                self.hours[(hour, tag)] += 1
+        if author_id is not None:
+            self.posts[author_id] += 1
+            if is_repost:
+                self.reposts[author_id] += 1
+        paired = tag_keys[:MAX_PAIRED_TAGS]
+        if len(paired) > 1:
+            for tag in paired:
+                for other in paired:
+                    if other != tag:
+                        self.pairs[(tag, other)] += 1
+
+    def save(self, campaign_id: int, *, sign: int = 1) -> None:
+        """Add the counts to the campaign's roll-up tables (sign=-1: take them away).
+
+        Rows go in sorted by their keys, so two writers take row locks in the same
+        order; a count taken down to zero is removed.
+        """
+        adapt = connection.ops.adapt_datetimefield_value
+        upsert_counts(
+            HourlyCount,
+            ("campaign_id", "hour", "hashtag"),
+            ("count",),
+            [
+                (campaign_id, adapt(hour), tag, sign * n)
+                for (hour, tag), n in sorted(self.hours.items())
+            ],
+        )
+        upsert_counts(
+            AuthorCount,
+            ("campaign_id", "author_id"),
+            ("posts", "reposts"),
+            [
+                (campaign_id, a, sign * n, sign * self.reposts[a])
+                for a, n in sorted(self.posts.items())
+            ],
+        )
+        upsert_counts(
+            HashtagPair,
+            ("campaign_id", "tag", "other"),
+            ("count",),
+            [(campaign_id, t, o, sign * n) for (t, o), n in sorted(self.pairs.items())],
+        )
+        if sign < 0:
+            HourlyCount.objects.filter(campaign_id=campaign_id, count__lte=0).delete()
+            AuthorCount.objects.filter(campaign_id=campaign_id, posts__lte=0).delete()
+            HashtagPair.objects.filter(campaign_id=campaign_id, count__lte=0).delete()
+
+
+def hour_of(moment: datetime) -> datetime:
+    """Return the hour (UTC) a moment falls in."""
+    return moment.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def upsert_counts(
+    model: type[Model], keys: Sequence[str], counts: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Add rows of counts to a roll-up table: one INSERT … ON CONFLICT DO UPDATE, run per row."""
+    if not rows:
+        return
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [*keys, *counts]
+    updates = ", ".join(f"{quote(c)} = {table}.{quote(c)} + excluded.{quote(c)}" for c in counts)
+    # Table and column names come from the model through Django's quoting; values are parameters.
+    sql = (
+        f"INSERT INTO {table} ({', '.join(quote(c) for c in columns)}) "  # noqa: S608
+        f"VALUES ({', '.join(['%s'] * len(columns))}) "
+        f"ON CONFLICT ({', '.join(quote(k) for k in keys)}) DO UPDATE SET {updates}"
+    )
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, list(rows))
+
+
+def rebuild(campaign: Campaign) -> None:
+    """Count the campaign's roll-ups again from its items, exactly as ingest counts them."""
+    HourlyCount.objects.filter(campaign=campaign).delete()
+    AuthorCount.objects.filter(campaign=campaign).delete()
+    HashtagPair.objects.filter(campaign=campaign).delete()
+    count_items(
+        Item.objects.filter(campaign=campaign), ItemHashtag.objects.filter(campaign=campaign)
+    ).save(campaign.pk)
+
+
+def count_items(items: QuerySet[Item], hashtags: QuerySet[ItemHashtag]) -> Rollups:
+    """Return the roll-up counts of some items (``hashtags``: their hashtag rows).
+
+    Both are read in id order side by side, a chunk at a time, so memory holds the
+    counts, not the items.
+    """
+    rollups = Rollups()
+    tags = (
+        hashtags.order_by("item_id")
+        .values_list("item_id", "tag")
+        .iterator(chunk_size=REBUILD_CHUNK)
+    )
+    pending = next(tags, None)
+    rows = items.order_by("id").values_list("id", "created_at", "author_id", "repost_of_id")
+    for item_id, created_at, author_id, repost_of in rows.iterator(chunk_size=REBUILD_CHUNK):
+        keys = []
+        while pending is not None and pending[0] <= item_id:
+            if pending[0] == item_id:
+                keys.append(pending[1])
+            pending = next(tags, None)
+        rollups.add(created_at, author_id, bool(repost_of), sorted(keys))
+    return rollups
+
+
+REBUILD_CHUNK = 5000

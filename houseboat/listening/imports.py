@@ -1,13 +1,15 @@
 """Run a file import or a live capture through the ingest pipeline, with its custody record.
 
-A file import reads its file twice. The first pass only parses and checks every
-record, writing nothing, so a bad, truncated, unsafe or wrong file is refused with
-nothing imported (unless the user asked to keep going past bad records). The
-second pass writes committed batches and keeps the position of the last one in
-the Capture row, so an import that stops (a crash, a full disk, a killed process)
-continues from there when the same file is imported again into the same campaign;
-de-duplication makes a repeat harmless anyway. The file's SHA-256 is taken before
-and after, so a file that changes in between is noticed.
+A file import reads its file once, writing committed batches as it goes and keeping
+the position of the last one in the Capture row, so an import that stops (a crash,
+a full disk, a killed process) continues from there when the same file is imported
+again into the same campaign; de-duplication makes a repeat harmless anyway. A bad,
+truncated, unsafe or wrong file is still refused with nothing imported (unless the
+user asked to keep going past bad records): what the import had stored of it is
+taken out again (:func:`~houseboat.listening.ingest.undo_capture`), and the alert
+check waits for an import to finish before it reads its items. Large files are read
+and prepared in a second process while this one writes (see ``feeder``). The file's
+SHA-256 is taken before and after, so a file that changes in between is noticed.
 """
 
 from __future__ import annotations
@@ -16,7 +18,6 @@ import hashlib
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
-from itertools import islice
 from pathlib import Path
 
 from django.utils import timezone
@@ -24,15 +25,24 @@ from django.utils import timezone
 from houseboat.campaigns.models import Campaign
 from houseboat.core.models import User
 from houseboat.listening import custody
+from houseboat.listening.alerting import check_campaign
 from houseboat.listening.constants import CaptureKind, CaptureState
+from houseboat.listening.feeder import PARALLEL_FROM_BYTES, prepared_batches
 from houseboat.listening.importers import get_importer
 from houseboat.listening.importers.base import Importer, ImportFileError, Limits, Problems
-from houseboat.listening.ingest import BATCH_SIZE, Captured, Incoming, Pipeline, batched, check
+from houseboat.listening.ingest import (
+    BATCH_SIZE,
+    Captured,
+    Incoming,
+    Pipeline,
+    batched,
+    check,
+    undo_capture,
+)
 from houseboat.listening.models import Capture
 
 # A running import that has not written for this long is taken to have crashed.
 LEASE = timedelta(minutes=2)
-HEARTBEAT_EVERY = 10_000
 
 Progress = Callable[[Capture], None]
 
@@ -105,8 +115,12 @@ def run_import(
     limits: Limits | None = None,
     progress: Progress | None = None,
     options: Mapping[str, str] | None = None,
+    parallel: bool | None = None,
 ) -> Capture:
     """Import a file into a campaign's archive and return the finished Capture.
+
+    ``parallel``: read and prepare records in a second process while this one writes
+    (default: for files of a few megabytes and more).
 
     ``options`` go to importers that declare them (a chat's date order, its time zone).
     What the importer assumed while reading is in ``capture.notes`` (not stored).
@@ -140,28 +154,43 @@ def run_import(
         keep_going=keep_going,
     )
     problems = Problems(keep_going=keep_going)
-    try:
-        check_file(importer, path, problems, limits, capture, progress)
-    except ImportFileError as exc:
-        fail(capture, str(exc))
-        raise
-    except KeyboardInterrupt:
-        fail(capture, "Interrupted while checking the file; nothing was imported.")
-        raise
     pipeline = Pipeline(campaign, capture, max_media_bytes=limits.max_media_bytes)
+    if parallel is None:
+        parallel = source_size >= PARALLEL_FROM_BYTES
+    batches = prepared_batches(
+        lambda found: good_records(importer, path, found, limits),
+        problems,
+        start=capture.position,
+        batch_size=batch_size,
+        max_media_bytes=limits.max_media_bytes,
+        parallel=parallel,
+    )
     try:
-        records = good_records(importer, path, Problems(keep_going=keep_going), limits)
-        for batch in batched(islice(records, capture.position, None), batch_size):
+        for batch in batches:
             pipeline.write(batch)
             if progress is not None:
                 capture.refresh_from_db()
                 progress(capture)
+        capture.refresh_from_db()
+        if capture.position == 0 and problems.skipped == 0:
+            raise ImportFileError(
+                f"{path.name} holds no posts: expected {importer.MANIFEST['expects']}."
+            )
         if source_digest(importer, path)[0] != source_sha256:
             raise ImportFileError(f"{path.name} changed while it was being imported.")
         after = getattr(importer, "after_import", None)
         if after is not None:
             after(path, capture)
+    except ImportFileError as exc:
+        # The file is bad (or changed): what this import stored of it is taken out again,
+        # so the message's "nothing was imported" holds, as if the file had been checked
+        # whole before writing.
+        batches.close()
+        undo_capture(capture)
+        fail(capture, str(exc))
+        raise
     except Exception as exc:
+        batches.close()
         capture.refresh_from_db()
         message = (
             f"The import of {path.name} stopped after {capture.position:,} records: {exc} "
@@ -171,6 +200,7 @@ def run_import(
         raise ImportStopped(message) from exc
     except KeyboardInterrupt:
         # Marked failed at once, so running it again resumes without waiting for the lease.
+        batches.close()
         capture.refresh_from_db()
         fail(capture, f"Interrupted after {capture.position:,} records.")
         raise
@@ -192,37 +222,6 @@ class ImporterWithOptions:
 
     def __getattr__(self, name: str):
         return getattr(self.importer, name)
-
-
-def check_file(
-    importer: Importer,
-    path: Path,
-    problems: Problems,
-    limits: Limits,
-    capture: Capture,
-    progress: Progress | None = None,
-) -> int:
-    """Read the whole file once without writing, so a bad file imports nothing.
-
-    ``progress`` hears of the check too: ``capture.checked`` is the records read so
-    far, then ``capture.check_done`` is set once the count is final.
-    """
-    count = 0
-    for count, _record in enumerate(good_records(importer, path, problems, limits), 1):
-        if count % HEARTBEAT_EVERY == 0:
-            Capture.objects.filter(pk=capture.pk).update(heartbeat_at=timezone.now())
-            if progress is not None:
-                capture.checked = count  # type: ignore[attr-defined]
-                progress(capture)
-    if count == 0 and problems.skipped == 0:
-        raise ImportFileError(
-            f"{path.name} holds no posts: expected {importer.MANIFEST['expects']}."
-        )
-    if progress is not None:
-        capture.checked = count  # type: ignore[attr-defined]
-        capture.check_done = True  # type: ignore[attr-defined]
-        progress(capture)
-    return count
 
 
 def claim(
@@ -341,4 +340,7 @@ def capture_live(
     except Exception as exc:
         fail(capture, f"The capture stopped: {exc}")
         raise
-    return finish(capture, skipped=skipped)
+    capture = finish(capture, skipped=skipped)
+    # A live read is small and already in the worker: its alerts need not wait a round.
+    check_campaign(campaign, limit=capture.items_new)
+    return capture

@@ -314,6 +314,22 @@ class HashtagPair(models.Model):
 MAX_PAIRED_TAGS = 10
 
 
+class AlertCheckpoint(models.Model):
+    """The last item of a campaign the alert check has read (see listening/alerting.py).
+
+    Items with a higher id are stored but not yet checked for threats, slurs and
+    doxxing; the worker's alert step moves this forward as it checks them.
+    """
+
+    campaign = models.OneToOneField(
+        Campaign, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    item_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"alerts checked through item {self.item_id}"
+
+
 class CustodyRecordQuerySet(models.QuerySet):
     """Custody records can be added and read, never changed or removed through the ORM."""
 

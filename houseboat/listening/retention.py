@@ -15,22 +15,17 @@ import os
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 
-from django.db import connection, transaction
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import Trunc
+from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.http import HttpRequest
 
 from houseboat.campaigns.models import Campaign
 from houseboat.core.constants import AuditAction
 from houseboat.core.models import User
 from houseboat.core.services import audit
-from houseboat.listening import custody
+from houseboat.listening import analytics, custody
 from houseboat.listening.imports import houseboat_version
 from houseboat.listening.models import (
-    MAX_PAIRED_TAGS,
-    AuthorCount,
-    HashtagPair,
-    HourlyCount,
     Item,
     ItemHashtag,
     ItemMedia,
@@ -154,71 +149,4 @@ def remove_files(names: list[str]) -> None:
 
 def rebuild_rollups(campaign: Campaign) -> None:
     """Count the campaign's roll-ups again from its items, as the ingest pipeline counts them."""
-    HourlyCount.objects.filter(campaign=campaign).delete()
-    AuthorCount.objects.filter(campaign=campaign).delete()
-    HashtagPair.objects.filter(campaign=campaign).delete()
-    hour = Trunc("created_at", "hour", tzinfo=UTC)
-    overall = (
-        Item.objects.filter(campaign=campaign, created_at__isnull=False)
-        .annotate(hour=hour)
-        .values("hour")
-        .annotate(n=Count("id"))
-        .values_list("hour", "n")
-    )
-    tagged = (
-        ItemHashtag.objects.filter(campaign=campaign, created_at__isnull=False)
-        .annotate(hour=hour)
-        .values("hour", "tag")
-        .annotate(n=Count("id"))
-        .values_list("hour", "tag", "n")
-    )
-    HourlyCount.objects.bulk_create(
-        [
-            HourlyCount(campaign=campaign, hour=h, hashtag="", count=n)
-            for h, n in overall.iterator()
-        ],
-        batch_size=CHUNK,
-    )
-    HourlyCount.objects.bulk_create(
-        (
-            HourlyCount(campaign=campaign, hour=h, hashtag=t, count=n)
-            for h, t, n in tagged.iterator()
-        ),
-        batch_size=CHUNK,
-    )
-    authors = (
-        Item.objects.filter(campaign=campaign, author__isnull=False)
-        .values("author_id")
-        .annotate(posts=Count("id"), reposts=Count("id", filter=~Q(repost_of_id="")))
-        .values_list("author_id", "posts", "reposts")
-    )
-    AuthorCount.objects.bulk_create(
-        (
-            AuthorCount(campaign=campaign, author_id=a, posts=p, reposts=r)
-            for a, p, r in authors.iterator()
-        ),
-        batch_size=CHUNK,
-    )
-    collate = ' COLLATE "C"' if connection.vendor == "postgresql" else ""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            PAIRS_SQL.format(collate=collate), [campaign.pk, MAX_PAIRED_TAGS, MAX_PAIRED_TAGS]
-        )
-        rows = cursor.fetchall()
-    HashtagPair.objects.bulk_create(
-        (HashtagPair(campaign=campaign, tag=t, other=o, count=n) for t, o, n in rows),
-        batch_size=CHUNK,
-    )
-
-
-# An item's first MAX_PAIRED_TAGS hashtags in code-point order are paired, as in ingest.
-PAIRS_SQL = """
-WITH ranked AS (
-    SELECT item_id, tag, ROW_NUMBER() OVER (PARTITION BY item_id ORDER BY tag{collate}) AS n
-    FROM listening_itemhashtag WHERE campaign_id = %s
-)
-SELECT a.tag, b.tag, COUNT(*) FROM ranked a
-JOIN ranked b ON a.item_id = b.item_id AND a.tag <> b.tag
-WHERE a.n <= %s AND b.n <= %s
-GROUP BY a.tag, b.tag
-"""
+    analytics.rebuild(campaign)

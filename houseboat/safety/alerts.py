@@ -20,8 +20,9 @@ doxxing fire whatever surrounds them. Third-person reports ("they threatened
 to kill him") match nothing, because the lists hold direct, second-person
 threats.
 
-The ingest pipeline calls ``raise_alerts`` with a batch of new items; the
-Alerts page lists what was raised, with each match explained.
+The archive's alert step (listening/alerting.py, in the worker) calls
+``raise_alerts`` with each batch of newly stored items; the Alerts page lists what
+was raised, with each match explained.
 """
 
 # ruff: noqa: RUF001 -- words of many scripts are the point here

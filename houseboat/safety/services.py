@@ -4,8 +4,9 @@ Other apps import from here, never from the safety app's other modules, so those
 can change without breaking callers.
 
 - Publishing (the composer): ``review_post`` before a post is scheduled.
-- Listening (the ingest pipeline): ``raise_alerts`` with each batch of new items,
-  and ``apply_graphic_rules`` with the media of the items that carry some.
+- Listening (the worker's alert step, after items are stored): ``raise_alerts`` with
+  each batch of new items, and ``apply_graphic_rules`` with the media of the items
+  that carry some.
 - Publishing (attaching a picture): ``remember_upload`` keeps the unblurred copy and
   the face boxes, so the region editor can fix the blur by hand before publishing.
 - Any page that shows media: ``graphic_hashes`` to know which to shield, then the

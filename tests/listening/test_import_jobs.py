@@ -82,7 +82,20 @@ def test_progress_is_reported_while_the_import_runs(campaign_a, as_bob, monkeypa
 
     monkeypatch.setattr(jobs, "run_import", watched)
     jobs.run_import_jobs("test-worker")
-    assert seen == [("running", 3, 0), ("running", 3, 2), ("running", 3, 3)]
+    # The file is read once: the total is known when it ends, the count grows batch by batch.
+    assert seen == [("running", None, 2), ("running", None, 3)]
+    assert ImportJob.objects.get().records_total == 3
+
+
+def test_a_running_job_page_says_how_many_posts_are_in_before_the_total_is_known(
+    campaign_a, as_bob
+):
+    upload(as_bob, "search.jsonl", ndjson(three_tweet_page()))
+    job = ImportJob.objects.get()
+    ImportJob.objects.filter(pk=job.pk).update(state="running", records_done=4000)
+    page = as_bob.get(f"/t/team-a/archive/import/{job.pk}/").content.decode()
+    assert "Importing: 4,000 posts so far." in page
+    assert "If the file turns out to be damaged, none of it is kept." in page
 
 
 def test_a_running_job_page_polls_and_shows_a_progress_bar(campaign_a, as_bob):

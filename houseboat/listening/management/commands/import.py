@@ -158,7 +158,13 @@ def summary(capture: Capture) -> str:
         parts.append(f"{capture.records_skipped:,} bad records skipped")
     record = capture.custody_records.order_by("-seq").first()
     custody = f" Custody record {record.seq}." if record else ""
-    return "; ".join(parts) + "." + custody
+    alerts = (
+        " The background worker (houseboat worker) checks the new items for threats, "
+        "slurs and doxxing."
+        if capture.items_new
+        else ""
+    )
+    return "; ".join(parts) + "." + custody + alerts
 
 
 def queue_in_background(campaign: Campaign, actor: User | None, options: dict) -> ImportJob:
