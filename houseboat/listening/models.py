@@ -77,6 +77,9 @@ class Capture(models.Model):
     items_known = models.BigIntegerField(default=0)
     snapshots_new = models.BigIntegerField(default=0)
     media_stored = models.BigIntegerField(default=0)
+    # What the import skipped (per reason, first positions), assumed and corrected, for the
+    # person who ran it and the custody record.
+    report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)

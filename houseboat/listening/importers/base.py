@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import gzip
 import io
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, NotRequired, Protocol, TypedDict
+from typing import IO, Any, NotRequired, Protocol, TypedDict
 
 from houseboat.listening.records import Captured
 
@@ -66,14 +67,23 @@ class Limits:
     max_media_bytes: int = 2 * GiB
 
 
+REASON_DETAIL = re.compile(r"\s*\([^()]*\)$")
+FIRST_POSITIONS = 5
+
+
 @dataclass
 class Problems:
-    """Bad records: an error at the first one, or counted and skipped with --keep-going."""
+    """Bad records: an error at the first one, or counted and skipped with --keep-going.
+
+    Skipped records are counted per reason (the sentence without its detail in
+    brackets), with the first few positions of each, so a person can find them.
+    """
 
     keep_going: bool = False
     skipped: int = 0
     examples: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)  # what the reader assumed, to tell the user
+    reasons: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def note(self, sentence: str) -> None:
         """Remember something the user should know about how the file was read (once)."""
@@ -91,6 +101,18 @@ class Problems:
         self.skipped += 1
         if len(self.examples) < 10:
             self.examples.append(message)
+        reason = REASON_DETAIL.sub("", why) or why
+        entry = self.reasons.setdefault(reason, {"count": 0, "first": []})
+        entry["count"] += 1
+        if len(entry["first"]) < FIRST_POSITIONS:
+            entry["first"].append(where)
+
+    def report(self) -> list[dict[str, Any]]:
+        """Return the skipped records per reason, the most frequent first."""
+        return [
+            {"reason": reason, "count": entry["count"], "first": list(entry["first"])}
+            for reason, entry in sorted(self.reasons.items(), key=lambda r: -r[1]["count"])
+        ]
 
 
 def expected(manifest: ImporterManifest) -> str:
