@@ -193,6 +193,30 @@ class JsonReader:
                 self.pos -= 1
                 raise self.damaged("a comma or the end of the list")
 
+    def members(self, what: str = "a JSON object") -> Iterator[str]:
+        """Yield the names of the object that starts here; read each value before the next.
+
+        The caller reads (or walks into) each member's value with ``value()``,
+        ``array()`` or ``members()`` before asking for the next name.
+        """
+        self.expect("{", what)
+        if self.peek() == "}":
+            self.pos += 1
+            return
+        while True:
+            name = self.value("a name")
+            if not isinstance(name, str):
+                raise self.damaged("a name in quotes")
+            self.expect(":", "a colon")
+            yield name
+            char = self.peek()
+            self.pos += 1
+            if char == "}":
+                return
+            if char != ",":
+                self.pos -= 1
+                raise self.damaged("a comma or the end of the object")
+
     def array_in_object(self, key: str, header: dict[str, Any]) -> Iterator[Any]:
         """Yield the elements of the array under ``key`` of the top-level object.
 

@@ -48,7 +48,19 @@ class Command(HouseboatCommand):
         parser.add_argument(
             "--timezone",
             metavar="AREA/CITY",
-            help="whatsapp-txt: the phone's time zone (default UTC), e.g. Africa/Cairo.",
+            help=(
+                "whatsapp-txt and telegram-json: the zone of the phone's or computer's clock "
+                "(default UTC), e.g. Africa/Cairo. Importing again with it corrects the times."
+            ),
+        )
+        parser.add_argument(
+            "--chat",
+            action="append",
+            metavar="NAME",
+            help=(
+                "telegram-json, whole-account export: import only this chat (its name or "
+                "number); give it again for more chats. Without it, every chat is imported."
+            ),
         )
 
     def handle(self, *args, **options):
@@ -88,7 +100,11 @@ class Command(HouseboatCommand):
                 keep_going=options["keep_going"],
                 batch_size=max(1, options["batch_size"]),
                 progress=progress,
-                options={"date_order": options["date_order"], "timezone": options["timezone"]},
+                options={
+                    "date_order": options["date_order"],
+                    "timezone": options["timezone"],
+                    "chat": options["chat"],
+                },
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
