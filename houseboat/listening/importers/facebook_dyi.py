@@ -45,6 +45,7 @@ from houseboat.listening.importers.base import (
     Limits,
     Problems,
     check_not_empty,
+    usable,
 )
 from houseboat.listening.importers.streaming import JsonReader
 from houseboat.listening.importers.tree import Tree, open_tree
@@ -140,6 +141,9 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
         for kind, name in sorted(files, key=file_order):
             for number, entry in enumerate(entries(tree, name, kind, limits), 1):
                 where = f"{path.name}, {name}, entry {number:,}"
+                entry = usable(entry, where, problems)
+                if entry is None:
+                    continue
                 if not isinstance(entry, dict):
                     problems.bad(where, "the entry is not a post or comment")
                     continue

@@ -34,6 +34,7 @@ from houseboat.listening.importers.base import (
     check_not_empty,
     is_zip,
     open_maybe_gzip,
+    usable,
 )
 from houseboat.listening.importers.safezip import ZipMembers, member, open_zip
 from houseboat.listening.importers.streaming import JsonReader
@@ -125,6 +126,9 @@ def read_outbox(
                     f"expected {MANIFEST['expects']}."
                 )
             where = f"{name}, activity {number:,}"
+            activity = usable(activity, where, problems)
+            if activity is None:
+                continue
             if not isinstance(activity, dict) or activity.get("type") not in ("Create", "Announce"):
                 if not isinstance(activity, dict):
                     problems.bad(where, "the entry is not an activity")

@@ -30,6 +30,7 @@ from houseboat.listening.importers.base import (
     Problems,
     check_not_empty,
     is_zip,
+    usable,
 )
 from houseboat.listening.importers.streaming import JsonReader
 from houseboat.listening.records import Captured, MediaOpener
@@ -198,6 +199,9 @@ def chat_messages(
     where_chat = f"{reading.name}, chat {header.get('id', '?')}" if whole_account else reading.name
     for number, message in enumerate(reader.array(), 1):
         where = f"{where_chat}, message {number:,}"
+        message = usable(message, where, reading.problems)
+        if message is None:
+            continue
         if not isinstance(message, dict):
             reading.problems.bad(where, "the entry is not a message")
             continue

@@ -110,6 +110,8 @@ class Command(HouseboatCommand):
             raise CommandError(str(exc)) from None
         for note in getattr(capture, "notes", []):
             self.stderr.write(f"Note: {note}")
+        for line in skipped_lines(capture):
+            self.stderr.write(line)
         # The file's name stays out of the audit log: a chat export is named after a person.
         audit(
             AuditAction.ARCHIVE_IMPORTED,
@@ -119,6 +121,16 @@ class Command(HouseboatCommand):
             detail=f"{capture.format}: {capture.items_new:,} new items (capture {capture.pk})",
         )
         self.stdout.write(self.style.SUCCESS(summary(capture)))
+
+
+def skipped_lines(capture: Capture) -> list[str]:
+    """Say, per reason, how many records --keep-going skipped and where the first ones are."""
+    lines = []
+    for reason in capture.report.get("skipped", []):
+        where = ", ".join(reason["first"])
+        more = ", …" if reason["count"] > len(reason["first"]) else ""
+        lines.append(f"Skipped {reason['count']:,}: {reason['reason']} ({where}{more})")
+    return lines
 
 
 def summary(capture: Capture) -> str:
