@@ -344,3 +344,51 @@ def to_captured(message: dict[str, Any], header: Mapping[str, Any], reading: Rea
         ),
         media_files=files,
     )
+
+
+def chat_list(path: Path, limits: Limits) -> list[dict[str, Any]]:
+    """Return the chats of a whole-account export (name, id, messages); [] for one chat.
+
+    The Import page offers these as a checklist; the import itself checks the names.
+    """
+    chats: list[dict[str, Any]] = []
+    with path.open("rb") as stream:
+        reader = JsonReader(stream, name=path.name, max_value=limits.max_record_bytes)
+        if reader.peek() != "{":
+            return []
+        for name in reader.members():
+            if name == "messages":
+                return []  # one chat or channel: nothing to choose
+            if name not in CHAT_SECTIONS or reader.peek() != "{":
+                reader.value(f"the value of {name!r}")
+                continue
+            for key in reader.members():
+                if key != "list" or reader.peek() != "[":
+                    reader.value(f"the value of {key!r}")
+                    continue
+                reader.expect("[", "a list of chats")
+                if reader.peek() == "]":
+                    reader.pos += 1
+                    continue
+                while True:
+                    chat: dict[str, Any] = {"messages": 0}
+                    for field_name in reader.members("a chat"):
+                        if field_name == "messages" and reader.peek() == "[":
+                            chat["messages"] = sum(1 for _ in reader.array())
+                        else:
+                            chat[field_name] = reader.value()
+                    if chat.get("name") or chat.get("id"):
+                        chats.append(
+                            {
+                                "name": str(chat.get("name") or chat.get("id")),
+                                "id": str(chat.get("id") or ""),
+                                "messages": chat["messages"],
+                            }
+                        )
+                    char = reader.peek()
+                    reader.pos += 1
+                    if char == "]":
+                        break
+                    if char != ",":
+                        raise reader.damaged("a comma or the end of the list of chats")
+    return chats

@@ -1,4 +1,5 @@
-"""What an import skipped and corrected (Capture.report), and search for every script.
+"""What an import skipped and corrected (Capture.report), a job waiting for its chats to be
+chosen (a whole Telegram account), and search for every script.
 
 Search, for scripts written without spaces (Chinese, Japanese, Thai, Lao, Khmer,
 Myanmar), where a word is found inside a run of text, not between spaces:
@@ -125,6 +126,21 @@ class Migration(migrations.Migration):
             model_name="capture",
             name="report",
             field=models.JSONField(blank=True, default=dict),
+        ),
+        migrations.AlterField(
+            model_name="importjob",
+            name="state",
+            field=models.CharField(
+                choices=[
+                    ("choosing", "waiting for the chats to be chosen"),
+                    ("queued", "waiting for the worker"),
+                    ("running", "importing"),
+                    ("done", "done"),
+                    ("failed", "failed"),
+                ],
+                default="queued",
+                max_length=10,
+            ),
         ),
         RunSQLOn("sqlite", SQLITE_FORWARD, SQLITE_BACKWARD),
         RunSQLOn("postgresql", POSTGRESQL_FORWARD, POSTGRESQL_BACKWARD),
