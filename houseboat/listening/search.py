@@ -18,6 +18,7 @@ trigram index (FTS5 ``trigram`` on SQLite, ``pg_trgm`` on PostgreSQL; migration
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -271,6 +272,11 @@ def text_filter(items: QuerySet[Item], query: ParsedQuery) -> QuerySet[Item]:
 # --- the service --------------------------------------------------------------------------
 
 
+# On PostgreSQL, when the planner expects this many times the cap, the count is not
+# taken: its estimates for a word come from the statistics of the stored tsvector.
+ESTIMATE_MARGIN = 3
+
+
 class CappedPaginator(Paginator):
     """A paginator whose count stops at COUNT_CAP (``capped`` says it went past)."""
 
@@ -278,9 +284,25 @@ class CappedPaginator(Paginator):
 
     @cached_property
     def count(self) -> int:
+        if planned_rows(self.object_list) > ESTIMATE_MARGIN * COUNT_CAP:
+            self.capped = True
+            return COUNT_CAP
         found = self.object_list[: COUNT_CAP + 1].count()
         self.capped = found > COUNT_CAP
         return min(found, COUNT_CAP)
+
+
+def planned_rows(items: QuerySet[Item]) -> float:
+    """Return how many rows PostgreSQL's planner expects a query to match (0 elsewhere)."""
+    if connection.vendor != "postgresql":
+        return 0
+    sql, params = items.order_by().values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
 
 
 @dataclass
@@ -388,6 +410,11 @@ def search(
     try:
         # A savepoint, so a failed search leaves the caller's transaction usable.
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Enough memory that a common word's bitmap stays exact (no lossy pages
+                # to check again row by row); for this search's transaction only.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL work_mem = '32MB'")
             result = paginator.get_page(page)
             result.object_list = list(result.object_list)
     except DatabaseError:

@@ -121,3 +121,22 @@ def test_the_count_stops_at_the_cap_and_says_more_than(campaign_a, monkeypatch):
     out = io.StringIO()
     call_command("search", "vigil", "--campaign", campaign_a.slug, stdout=out)
     assert out.getvalue().startswith("More than 5 items in free-the-ten match")
+
+
+@pytest.mark.backend("postgresql")
+def test_postgresql_says_more_than_the_cap_from_the_planners_estimate(campaign_a, monkeypatch):
+    capture_live(
+        campaign=campaign_a,
+        items=[remote(str(n), f"vigil number {n}", n) for n in range(8)],
+        network="x",
+        source="test",
+    )
+    monkeypatch.setattr(search_module, "COUNT_CAP", 1)
+    monkeypatch.setattr(search_module, "ESTIMATE_MARGIN", 0)
+    counted = []
+    real_count = search_module.QuerySet.count
+    monkeypatch.setattr(
+        search_module.QuerySet, "count", lambda qs: counted.append(1) or real_count(qs)
+    )
+    results = search(campaign_a, "vigil")
+    assert (results.total, results.capped, counted) == (1, True, [])
