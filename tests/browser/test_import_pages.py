@@ -84,3 +84,25 @@ def test_a_whole_telegram_account_is_imported_chat_by_chosen_chat(visit, bob, ca
     page.reload()
     expect(page.get_by_text("2 new posts in the archive")).to_be_visible()
     assert_stayed_home(visit)
+
+
+@pytest.fixture
+def scripted_archive(campaign_a, tmp_path):
+    """An archive whose imported posts name themselves with a script and the web."""
+    from houseboat.listening.imports import run_import
+    from tests.listening.test_archive_links import outbox_with_addresses
+
+    run_import(campaign=campaign_a, format="mastodon-outbox", path=outbox_with_addresses(tmp_path))
+
+
+def test_an_imported_script_address_is_text_on_the_archive_page(visit, victor, scripted_archive):
+    sign_in(visit, "victor")
+    page = visit.page
+    page.goto(visit.url("/t/team-a/archive/"))
+    expect(page.get_by_text("4 items")).to_be_visible()
+    links = page.get_by_role("link", name="Original post")
+    expect(links).to_have_count(1)
+    assert links.get_attribute("href") == "https://example.social/@ana/112000000000000004"
+    expect(page.get_by_text("Original address (not a web link, shown as text):")).to_have_count(3)
+    shoot(visit, "archive-addresses")
+    assert_stayed_home(visit)
