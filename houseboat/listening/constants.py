@@ -28,6 +28,7 @@ class MediaKind(models.TextChoices):
 class ImportJobState(models.TextChoices):
     """Where an import uploaded through the web page stands."""
 
+    CHOOSING = "choosing", _("waiting for the chats to be chosen")
     QUEUED = "queued", _("waiting for the worker")
     RUNNING = "running", _("importing")
     DONE = "done", _("done")

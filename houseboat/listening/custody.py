@@ -91,6 +91,8 @@ def capture_statement(capture: Capture) -> dict[str, Any]:
         "snapshots_new": capture.snapshots_new,
         "records_skipped": capture.records_skipped,
         "media_sha256": media,
+        # What the import skipped (why, where) and corrected; only when there is something.
+        **({"report": capture.report} if capture.report else {}),
     }
 
 

@@ -45,13 +45,16 @@ def prepared_batches(
     batch_size: int,
     max_media_bytes: int = MAX_MEDIA_BYTES,
     parallel: bool = False,
+    before_prepare: Callable[[list[Captured]], None] | None = None,
 ) -> Iterator[list[Prepared]]:
     """Yield the records read past position ``start``, prepared, in batches.
 
     ``parallel``: read and prepare in a second process (where fork is available).
+    ``before_prepare`` sees each batch of records first; it may use the database, so
+    it runs in the writer's process and the import then stays in one process.
     """
-    if not (parallel and can_fork()):
-        yield from _prepare_all(read, problems, start, batch_size, max_media_bytes)
+    if before_prepare is not None or not (parallel and can_fork()):
+        yield from _prepare_all(read, problems, start, batch_size, max_media_bytes, before_prepare)
         return
     context = multiprocessing.get_context("fork")
     receive, send = context.Pipe(duplex=False)
@@ -86,9 +89,16 @@ def prepared_batches(
 
 
 def _prepare_all(
-    read: Reader, problems: Problems, start: int, batch_size: int, max_media_bytes: int
+    read: Reader,
+    problems: Problems,
+    start: int,
+    batch_size: int,
+    max_media_bytes: int,
+    before_prepare: Callable[[list[Captured]], None] | None = None,
 ) -> Iterator[list[Prepared]]:
     for batch in batched(islice(read(problems), start, None), batch_size):
+        if before_prepare is not None:
+            before_prepare(batch)
         now = timezone.now()
         yield [prepare(record, now, max_media_bytes=max_media_bytes) for record in batch]
 

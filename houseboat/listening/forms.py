@@ -1,11 +1,15 @@
 """The archive's search form: the query and its filters, read from the address bar."""
 
+from functools import cache
+from zoneinfo import available_timezones
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from houseboat.campaigns.models import Campaign
 from houseboat.connectors.constants import Network
 from houseboat.core.daterange import validate_day
+from houseboat.listening.importers import get_importer
 
 MEDIA_CHOICES = [
     ("", _("With or without")),
@@ -69,8 +73,15 @@ class ArchiveSearchForm(forms.Form):
         return {"yes": True, "no": False}.get(self.cleaned_data.get("media") or "")
 
 
+DATE_ORDER_CHOICES = [
+    ("", _("Let houseboat tell from the file")),
+    ("dmy", _("Day first: 24/11/2026 (most of the world)")),
+    ("mdy", _("Month first: 11/24/2026 (phones set to US English)")),
+]
+
+
 class ImportForm(forms.Form):
-    """An export file to import: which campaign, which format, the file itself."""
+    """An export file to import: which campaign, which format, the file, and how to read it."""
 
     campaign = forms.ChoiceField(label=_("Campaign"))
     format = forms.ChoiceField(
@@ -78,11 +89,68 @@ class ImportForm(forms.Form):
         help_text=_("The list below says which file to choose for each kind."),
     )
     file = forms.FileField(label=_("The file"))
+    timezone = forms.CharField(
+        label=_("Time zone of the phone or computer (WhatsApp, older Telegram exports)"),
+        required=False,
+        max_length=64,
+        widget=forms.TextInput(attrs={"list": "time-zones", "placeholder": "Africa/Cairo"}),
+        help_text=_(
+            "These files carry local clock times only. Leave empty to read them as UTC; "
+            "importing the same file again with its zone corrects the times."
+        ),
+    )
+    date_order = forms.ChoiceField(
+        label=_("How the WhatsApp chat writes dates"),
+        required=False,
+        choices=DATE_ORDER_CHOICES,
+        help_text=_("Needed only when no day in the chat is past the 12th."),
+    )
+    keep_going = forms.BooleanField(
+        label=_("Skip unreadable records instead of refusing the whole file"),
+        required=False,
+        help_text=_("The import then lists what it skipped, why and where."),
+    )
 
     def __init__(self, *args, campaigns: list[Campaign], formats: list[tuple[str, str]], **kw):
         super().__init__(*args, **kw)
         self.fields["campaign"].choices = [(c.slug, c.name) for c in campaigns]
         self.fields["format"].choices = [("", _("Choose…")), *formats]
+
+    def clean_timezone(self) -> str:
+        value = self.cleaned_data.get("timezone", "").strip()
+        if value and value not in time_zones():
+            raise forms.ValidationError(
+                _("houseboat does not know this time zone: choose one such as Africa/Cairo.")
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        format = cleaned.get("format") or ""
+        if format:
+            takes = set(get_importer(format).MANIFEST.get("options", []))
+            if cleaned.get("timezone") and "timezone" not in takes:
+                self.add_error(
+                    "timezone", _("Only WhatsApp chats and Telegram exports need a time zone.")
+                )
+            if cleaned.get("date_order") and "date_order" not in takes:
+                self.add_error("date_order", _("Only WhatsApp chats need the date order."))
+        return cleaned
+
+    def options(self) -> dict[str, str]:
+        """Return the importer options the person chose (the job keeps them)."""
+        data = self.cleaned_data
+        return {
+            "timezone": data.get("timezone") or "",
+            "date_order": data.get("date_order") or "",
+            "keep_going": "yes" if data.get("keep_going") else "",
+        }
+
+
+@cache
+def time_zones() -> list[str]:
+    """Return the names of the time zones this machine knows, sorted."""
+    return sorted(zone for zone in available_timezones() if "/" in zone or zone == "UTC")
 
 
 SCOPE_CHOICES = [

@@ -15,16 +15,18 @@ SHA-256 is taken before and after, so a file that changes in between is noticed.
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
 from django.utils import timezone
 
 from houseboat.campaigns.models import Campaign
 from houseboat.core.models import User
-from houseboat.listening import custody
+from houseboat.listening import corrections, custody
 from houseboat.listening.alerting import check_campaign
 from houseboat.listening.constants import CaptureKind, CaptureState
 from houseboat.listening.feeder import PARALLEL_FROM_BYTES, prepared_batches
@@ -131,6 +133,8 @@ def run_import(
     importer = get_importer(format)
     manifest = importer.MANIFEST
     options = {key: value for key, value in (options or {}).items() if value}
+    # The Import page asks for --keep-going as one of the job's options.
+    keep_going = bool(options.pop("keep_going", False)) or keep_going
     unknown = sorted(set(options) - set(manifest.get("options", [])))
     if unknown:
         flags = ", ".join("--" + key.replace("_", "-") for key in unknown)
@@ -155,6 +159,17 @@ def run_import(
     )
     problems = Problems(keep_going=keep_going)
     pipeline = Pipeline(campaign, capture, max_media_bytes=limits.max_media_bytes)
+    changes: Counter[str] = Counter()
+    zone = options.get("timezone", "")
+    before_batch = getattr(importer, "before_batch", None)
+
+    def adjust(batch: list[Captured]) -> None:
+        """Correct stored times and replace fragments before the batch is written."""
+        if zone:
+            changes["times_corrected"] += corrections.correct_times(campaign, batch)
+        if before_batch is not None:
+            changes.update(before_batch(campaign, batch))
+
     if parallel is None:
         parallel = source_size >= PARALLEL_FROM_BYTES
     batches = prepared_batches(
@@ -164,6 +179,7 @@ def run_import(
         batch_size=batch_size,
         max_media_bytes=limits.max_media_bytes,
         parallel=parallel,
+        before_prepare=adjust if (zone or before_batch is not None) else None,
     )
     try:
         for batch in batches:
@@ -204,9 +220,25 @@ def run_import(
         capture.refresh_from_db()
         fail(capture, f"Interrupted after {capture.position:,} records.")
         raise
-    capture = finish(capture, skipped=problems.skipped)
+    report = import_report(problems, changes, zone)
+    capture = finish(capture, skipped=problems.skipped, report=report)
     capture.notes = problems.notes  # type: ignore[attr-defined]
     return capture
+
+
+def import_report(problems: Problems, changes: Mapping[str, int], zone: str) -> dict[str, Any]:
+    """Say what an import skipped, assumed and corrected (kept on the Capture and in custody)."""
+    report: dict[str, Any] = {}
+    if problems.reasons:
+        report["skipped"] = problems.report()
+    if problems.notes:
+        report["notes"] = list(problems.notes)
+    if changes.get("times_corrected"):
+        report["times_corrected"] = {"count": changes["times_corrected"], "timezone": zone}
+    for key, count in sorted(changes.items()):
+        if key != "times_corrected" and count:
+            report[key] = count
+    return report
 
 
 class ImporterWithOptions:
@@ -291,10 +323,14 @@ def fail(capture: Capture, message: str) -> None:
     capture.refresh_from_db()
 
 
-def finish(capture: Capture, *, skipped: int = 0) -> Capture:
+def finish(capture: Capture, *, skipped: int = 0, report: dict[str, Any] | None = None) -> Capture:
     """Mark a capture done and write its custody record."""
     Capture.objects.filter(pk=capture.pk).update(
-        state=CaptureState.DONE, records_skipped=skipped, finished_at=timezone.now(), error=""
+        state=CaptureState.DONE,
+        records_skipped=skipped,
+        report=report or {},
+        finished_at=timezone.now(),
+        error="",
     )
     capture.refresh_from_db()
     custody.record_capture(capture)

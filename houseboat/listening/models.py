@@ -77,6 +77,9 @@ class Capture(models.Model):
     items_known = models.BigIntegerField(default=0)
     snapshots_new = models.BigIntegerField(default=0)
     media_stored = models.BigIntegerField(default=0)
+    # What the import skipped (per reason, first positions), assumed and corrected, for the
+    # person who ran it and the custody record.
+    report = models.JSONField(default=dict, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     started_at = models.DateTimeField(null=True, blank=True)
@@ -143,6 +146,16 @@ class Item(models.Model):
 
     def __str__(self) -> str:
         return f"{self.network}:{self.remote_id}"
+
+    @property
+    def web_url(self) -> str:
+        """Return the original post's address when it is a web address (http or https), else "".
+
+        Imported files can carry any text as a post's address (``javascript:``, ``data:``);
+        only a web address is ever offered as a link.
+        """
+        scheme = self.url.split(":", 1)[0].strip().lower() if ":" in self.url else ""
+        return self.url if scheme in ("http", "https") and self.url.isprintable() else ""
 
     def raw_payload(self) -> Any:
         """Return the raw payload as the network gave it."""

@@ -10,14 +10,19 @@ or ``*`` are plain text, never a syntax error.
 Both databases lower-case and split on anything that is not a letter or a digit,
 without stemming (the archive is multilingual: 'simple' on PostgreSQL). SQLite also
 ignores diacritics (é = e, Arabic short vowels); PostgreSQL's 'simple' does not.
-Results come newest first.
+Scripts written without spaces (Chinese, Japanese, Thai…) have no word boundaries
+to split on, so a word or phrase in them is looked for inside the text, through a
+trigram index (FTS5 ``trigram`` on SQLite, ``pg_trgm`` on PostgreSQL; migration
+0006). Results come newest first; the count stops at "more than 10,000".
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 
 import regex
 from django.core.paginator import Page, Paginator
@@ -30,10 +35,20 @@ from houseboat.listening import entities
 from houseboat.listening.models import Author, Item, ItemHashtag
 
 PAGE_SIZE = 25
+# Counting every match of a common word costs more than showing the first page:
+# past this many, the count says "more than".
+COUNT_CAP = 10_000
 MAX_QUERY_CHARS = 500
 MAX_TERMS = 32
 WORD = regex.compile(r"[\p{L}\p{N}]")
 OPERATORS = {"OR", "AND", "NOT"}
+# The scripts written without spaces, as in migration 0006: Thai and Lao, Myanmar,
+# Khmer, kana, CJK ideographs, half-width katakana.
+SPACELESS_CLASS = (
+    "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
+    "\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
+)
+SPACELESS = regex.compile(SPACELESS_CLASS)
 
 
 @dataclass(frozen=True)
@@ -131,7 +146,59 @@ def raw(sql: str, params: Sequence[str], boolean: bool = False) -> RawSQL:
     return RawSQL(sql, list(params), output_field=field)  # noqa: S611
 
 
+def spaceless(phrase: str) -> bool:
+    """Tell whether a phrase is written (partly) in a script without spaces between words."""
+    return bool(SPACELESS.search(phrase))
+
+
+TRIGRAM_IDS = "SELECT rowid FROM listening_item_trigram WHERE listening_item_trigram MATCH %s"
+
+
+def like_pattern(phrase: str) -> str:
+    """Return a LIKE pattern that finds the phrase anywhere ("\\" escapes % and _)."""
+    escaped = phrase.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def sqlite_phrase(phrase: str) -> Q:
+    """Return the condition for one phrase: the word index, or the trigram index."""
+    if not spaceless(phrase):
+        return Q(id__in=raw(FTS5_IDS, [fts5_phrase(phrase)]))
+    if len(phrase) >= 3:  # FTS5's trigram index finds three characters or more
+        return Q(id__in=raw(TRIGRAM_IDS, [fts5_phrase(phrase)]))
+    # One or two characters (自由, 和平): too short for trigrams, so a scan of the
+    # indexed items only (those in these scripts).
+    return Q(
+        id__in=raw(
+            "SELECT rowid FROM listening_item_trigram WHERE text LIKE %s ESCAPE '\\'",
+            [like_pattern(phrase)],
+        )
+    )
+
+
+def per_phrase_filter(
+    items: QuerySet[Item], query: ParsedQuery, condition: Callable[[str], Q]
+) -> QuerySet[Item]:
+    """Filter phrase by phrase (each clause an OR, the clauses ANDed, exclusions NOT)."""
+    for clause in query.must:
+        any_of = Q()
+        for phrase in clause:
+            any_of |= condition(phrase)
+        items = items.filter(any_of)
+    for phrase in query.must_not:
+        items = items.exclude(condition(phrase))
+    return items
+
+
+def has_spaceless(query: ParsedQuery) -> bool:
+    return any(spaceless(p) for clause in query.must for p in clause) or any(
+        spaceless(p) for p in query.must_not
+    )
+
+
 def sqlite_text_filter(items: QuerySet[Item], query: ParsedQuery) -> QuerySet[Item]:
+    if has_spaceless(query):
+        return per_phrase_filter(items, query, sqlite_phrase)
     positive, negative = fts5_expression(query)
     if positive:
         expression = f"({positive}) NOT {negative}" if negative else positive
@@ -144,9 +211,29 @@ def pg_tsquery(phrases: Sequence[str]) -> tuple[str, list[str]]:
     return f"({sql})", list(phrases)
 
 
+POSTGRESQL_HAS_SCRIPT = f"listening_item.text ~ '{SPACELESS_CLASS}'"
+
+
+def postgresql_phrase(phrase: str) -> Q:
+    """Return the condition for one phrase: the stored tsvector, or the trigram index."""
+    if not spaceless(phrase):
+        sql, values = pg_tsquery([phrase])
+        return Q(raw(f"listening_item.search_vector @@ {sql}", values, boolean=True))
+    # The script test repeats the partial index's condition, so the planner may use it.
+    return Q(
+        raw(
+            f"{POSTGRESQL_HAS_SCRIPT} AND listening_item.text LIKE %s",
+            [like_pattern(phrase)],
+            boolean=True,
+        )
+    )
+
+
 def postgresql_text_filter(items: QuerySet[Item], query: ParsedQuery) -> QuerySet[Item]:
-    # The same expression as the GIN index of migration 0002, so the index serves it.
-    vector = "to_tsvector('simple'::regconfig, listening_item.text)"
+    if has_spaceless(query):
+        return per_phrase_filter(items, query, postgresql_phrase)
+    # The tsvector stored by migration 0006, with its GIN index.
+    vector = "listening_item.search_vector"
     parts, params = [], []
     for clause in query.must:
         sql, values = pg_tsquery(clause)
@@ -185,6 +272,39 @@ def text_filter(items: QuerySet[Item], query: ParsedQuery) -> QuerySet[Item]:
 # --- the service --------------------------------------------------------------------------
 
 
+# On PostgreSQL, when the planner expects this many times the cap, the count is not
+# taken: its estimates for a word come from the statistics of the stored tsvector.
+ESTIMATE_MARGIN = 3
+
+
+class CappedPaginator(Paginator):
+    """A paginator whose count stops at COUNT_CAP (``capped`` says it went past)."""
+
+    capped = False
+
+    @cached_property
+    def count(self) -> int:
+        if planned_rows(self.object_list) > ESTIMATE_MARGIN * COUNT_CAP:
+            self.capped = True
+            return COUNT_CAP
+        found = self.object_list[: COUNT_CAP + 1].count()
+        self.capped = found > COUNT_CAP
+        return min(found, COUNT_CAP)
+
+
+def planned_rows(items: QuerySet[Item]) -> float:
+    """Return how many rows PostgreSQL's planner expects a query to match (0 elsewhere)."""
+    if connection.vendor != "postgresql":
+        return 0
+    sql, params = items.order_by().values("id").query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {sql}", params)
+        plan = cursor.fetchone()[0]
+    if isinstance(plan, str):
+        plan = json.loads(plan)
+    return float(plan[0]["Plan"]["Plan Rows"])
+
+
 @dataclass
 class SearchResults:
     """One page of results, the query as understood, and a notice when it could not run."""
@@ -200,7 +320,13 @@ class SearchResults:
 
     @property
     def total(self) -> int:
+        """How many items match, up to COUNT_CAP (see ``capped``)."""
         return self.page.paginator.count
+
+    @property
+    def capped(self) -> bool:
+        """Say whether more than COUNT_CAP items match (``total`` then stops there)."""
+        return bool(getattr(self.page.paginator, "capped", False))
 
 
 def start_of(day: date | datetime) -> datetime:
@@ -280,10 +406,15 @@ def search(
         "language": language,
     }
     items = filtered(campaign, parsed, **filters)  # type: ignore[arg-type]
-    paginator = Paginator(items, page_size)
+    paginator = CappedPaginator(items, page_size)
     try:
         # A savepoint, so a failed search leaves the caller's transaction usable.
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Enough memory that a common word's bitmap stays exact (no lossy pages
+                # to check again row by row); for this search's transaction only.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL work_mem = '32MB'")
             result = paginator.get_page(page)
             result.object_list = list(result.object_list)
     except DatabaseError:

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,10 @@ from houseboat.connectors.constants import Network
 from houseboat.core.access import require, team_view
 from houseboat.core.constants import Capability
 from houseboat.listening import jobs, media
-from houseboat.listening.forms import ArchiveSearchForm, ImportForm, RetentionForm
+from houseboat.listening.constants import ImportJobState
+from houseboat.listening.forms import ArchiveSearchForm, ImportForm, RetentionForm, time_zones
+from houseboat.listening.importers import telegram_json
+from houseboat.listening.importers.base import ImportFileError, Limits
 from houseboat.listening.models import Capture, ImportJob, imports_dir
 from houseboat.listening.retention import Purge, purge_archive
 from houseboat.listening.search import search
@@ -187,15 +191,24 @@ def _import_file(request: HttpRequest) -> HttpResponse:
         formats=formats,
         initial=initial,
     )
-    if request.method == "POST" and form.is_valid():
-        campaign = next(c for c in campaigns if c.slug == form.cleaned_data["campaign"])
-        job = jobs.queue_import(
-            campaign=campaign,
-            format=form.cleaned_data["format"],
-            upload=form.cleaned_data["file"],
-            user=request.user,
-        )
-        return redirect("listening:import_job", team_slug=request.team.slug, pk=job.pk)
+    if request.method == "POST":
+        if form.is_valid():
+            campaign = next(c for c in campaigns if c.slug == form.cleaned_data["campaign"])
+            with transaction.atomic():
+                job = jobs.queue_import(
+                    campaign=campaign,
+                    format=form.cleaned_data["format"],
+                    upload=form.cleaned_data["file"],
+                    user=request.user,
+                    options=form.options(),
+                )
+                if len(chats_of(job)) > 1:
+                    # A whole Telegram account: the person chooses its chats first. Set
+                    # before the job is committed, so no worker claims it in between.
+                    ImportJob.objects.filter(pk=job.pk).update(state=ImportJobState.CHOOSING)
+            return redirect("listening:import_job", team_slug=request.team.slug, pk=job.pk)
+        for upload in request.FILES.values():
+            jobs.discard(upload)
     recent = ImportJob.objects.filter(campaign__team=request.team).select_related("campaign")[:10]
     return render(
         request,
@@ -204,6 +217,7 @@ def _import_file(request: HttpRequest) -> HttpResponse:
             "form": form if campaigns else None,
             "guide": [(name, label, jobs.WEB_FORMATS[name]) for name, label in formats],
             "recent": recent,
+            "time_zones": time_zones(),
         },
         status=400 if form.is_bound and not form.is_valid() else 200,
     )
@@ -212,15 +226,47 @@ def _import_file(request: HttpRequest) -> HttpResponse:
 import_file.required_capability = _import_file.required_capability  # type: ignore[attr-defined]
 
 
+def chats_of(job: ImportJob) -> list[dict]:
+    """Return the chats of an uploaded whole-account Telegram export ([] for anything else)."""
+    if job.format != "telegram-json" or not job.upload:
+        return []
+    try:
+        return telegram_json.chat_list(imports_dir() / job.upload, Limits())
+    except (ImportFileError, OSError):
+        return []  # the import itself will say what is wrong with the file
+
+
 @team_view(Capability.EDIT_CAMPAIGN)
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show an import's progress; HTMX asks again every 2 seconds while it runs."""
+    """Show an import's progress; HTMX asks again every 2 seconds while it runs.
+
+    A whole Telegram account waits here for its chats to be chosen (a checklist).
+    """
     job = get_object_or_404(
-        ImportJob.objects.select_related("campaign"), pk=pk, campaign__team=request.team
+        ImportJob.objects.select_related("campaign", "capture"), pk=pk, campaign__team=request.team
     )
+    chats = chats_of(job) if job.state == ImportJobState.CHOOSING else []
+    choice_error = ""
+    if request.method == "POST":
+        if job.state != ImportJobState.CHOOSING:
+            return redirect("listening:import_job", team_slug=request.team.slug, pk=job.pk)
+        known = {chat["name"] for chat in chats}
+        chosen = [name for name in request.POST.getlist("chat") if name in known]
+        if request.POST.get("all") == "yes" or chosen:
+            options = {**job.options}
+            if chosen and len(chosen) < len(known):
+                options["chat"] = chosen
+            ImportJob.objects.filter(pk=job.pk, state=ImportJobState.CHOOSING).update(
+                state=ImportJobState.QUEUED, options=options
+            )
+            return redirect("listening:import_job", team_slug=request.team.slug, pk=job.pk)
+        choice_error = _("Tick at least one chat, or choose Import every chat.")
     context = {
         "job": job,
+        "chats": chats,
+        "choice_error": choice_error,
+        "report": job.capture.report if job.capture_id and job.capture else {},
         "format_label": jobs.format_label(job.format),
         "search_url": reverse("listening:archive", kwargs={"team_slug": request.team.slug})
         + f"?campaign={job.campaign.slug}",

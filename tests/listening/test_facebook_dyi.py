@@ -118,9 +118,9 @@ def test_an_empty_file_is_refused(campaign_a, tmp_path):
     assert_refused(campaign_a, write(tmp_path / "fb.zip", b""), "fb.zip is empty")
 
 
-def test_a_lone_json_file_asks_for_the_whole_export(campaign_a, tmp_path):
-    path = write(tmp_path / "your_posts_1.json", fb_json([fb_post(1, "x")]))
-    assert_refused(campaign_a, path, "is neither a ZIP file nor a folder")
+def test_a_lone_file_that_is_not_json_is_refused(campaign_a, tmp_path):
+    path = write(tmp_path / "your_posts_1.json", b"<html>not json</html>")
+    assert_refused(campaign_a, path, "is not JSON")
 
 
 def test_a_zip_of_something_else_is_refused_as_the_wrong_format(campaign_a, tmp_path):

@@ -100,10 +100,10 @@ def test_the_html_export_is_refused_with_how_to_export_json(campaign_a, tmp_path
     assert_refused(campaign_a, path, "Machine-readable JSON")
 
 
-def test_a_whole_account_export_asks_for_one_chat(campaign_a, tmp_path):
+def test_a_whole_account_export_without_chats_has_no_messages(campaign_a, tmp_path):
     whole = {"about": "Here is the data you requested.", "chats": {"list": []}}
     assert_refused(
-        campaign_a, write(tmp_path / "result.json", json.dumps(whole).encode()), "Export one chat"
+        campaign_a, write(tmp_path / "result.json", json.dumps(whole).encode()), "has no messages"
     )
 
 

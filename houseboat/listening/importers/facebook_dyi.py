@@ -45,20 +45,25 @@ from houseboat.listening.importers.base import (
     Limits,
     Problems,
     check_not_empty,
+    is_zip,
+    usable,
 )
 from houseboat.listening.importers.streaming import JsonReader
-from houseboat.listening.importers.tree import Tree, open_tree
+from houseboat.listening.importers.tree import FolderTree, Tree, open_tree
 from houseboat.listening.records import Captured
 
 MANIFEST: ImporterManifest = {
     "name": "facebook-dyi",
-    "label": "Facebook “Download your information” export of a profile or Page (JSON, ZIP or folder)",
+    "label": (
+        "Facebook “Download your information” export of a profile or Page (ZIP, folder, or "
+        "one of its JSON files)"
+    ),
     "network": "facebook",
     "expects": (
-        "the ZIP (or unpacked folder) of a Facebook “Download your information” export in "
-        "JSON format, with posts/your_posts_1.json or groups/your_posts_in_groups.json inside"
+        "the ZIP (or unpacked folder, or one JSON file such as your_posts_1.json) of a "
+        "Facebook “Download your information” export in JSON format"
     ),
-    "version": 1,
+    "version": 2,
     "folders": True,
 }
 
@@ -98,6 +103,7 @@ KINDS = (
     ),
 )
 PROFILE = re.compile(r"(?:^|/)profile_information\.json$")
+FOLDERS = ("posts/", "groups/", "comments/", "comments_and_reactions/")
 HTML_EXPORT = re.compile(r"(?:^|/)(?:posts/your_posts(?:_\d+)?|groups/[a-z_]+)\.html$")
 VIDEO = re.compile(r"\.(?:mp4|mov|m4v|webm)$", re.IGNORECASE)
 AUDIO = re.compile(r"\.(?:mp3|m4a|aac|ogg|opus|wav)$", re.IGNORECASE)
@@ -132,21 +138,54 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
     """Yield the export's posts, group posts and comments, file by file."""
     if not path.is_dir():
         check_not_empty(path, MANIFEST)
+    if path.is_file() and not is_zip(path):
+        # One JSON file of the download (your_posts_1.json, comments.json…), on its own.
+        tree: Tree = FolderTree(path.parent, [path.name], limits)
+        yield from read_file(path, tree, single_kind(path.name), path.name, None, problems, limits)
+        return
     with open_tree(path, limits, expects=MANIFEST["expects"]) as tree:
         files = [(kind, name) for name in tree.names for kind in KINDS if kind.pattern.search(name)]
         if not files:
             refuse_other_exports(path, tree)
         owner = profile_owner(tree, limits)
         for kind, name in sorted(files, key=file_order):
-            for number, entry in enumerate(entries(tree, name, kind, limits), 1):
-                where = f"{path.name}, {name}, entry {number:,}"
-                if not isinstance(entry, dict):
-                    problems.bad(where, "the entry is not a post or comment")
-                    continue
-                try:
-                    yield to_captured(entry, kind, name, owner, tree)
-                except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
-                    problems.bad(where, f"the entry cannot be read ({exc})")
+            yield from read_file(path, tree, kind, name, owner, problems, limits)
+
+
+def single_kind(file_name: str) -> Kind:
+    """Say what a lone file of the export holds, from its name (posts when it cannot say)."""
+    for kind in KINDS:
+        if any(kind.pattern.search(folder + file_name) for folder in FOLDERS):
+            return kind
+    return KINDS[0]
+
+
+def read_file(
+    path: Path,
+    tree: Tree,
+    kind: Kind,
+    name: str,
+    owner: RemoteAuthor | None,
+    problems: Problems,
+    limits: Limits,
+) -> Iterator[Captured]:
+    """Yield the entries of one file of the export."""
+    for number, entry in enumerate(entries(tree, name, kind, limits), 1):
+        where = (
+            f"{path.name}, {name}, entry {number:,}"
+            if name != path.name
+            else (f"{name}, entry {number:,}")
+        )
+        entry = usable(entry, where, problems)
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            problems.bad(where, "the entry is not a post or comment")
+            continue
+        try:
+            yield to_captured(entry, kind, name, owner, tree)
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
+            problems.bad(where, f"the entry cannot be read ({exc})")
 
 
 def file_order(pair: tuple[Kind, str]) -> tuple[int, str, int]:
@@ -234,6 +273,24 @@ def post_text(entry: Mapping[str, Any]) -> tuple[str, Mapping[str, Any] | None]:
     return "\n".join(p for p in parts if p), comment
 
 
+def readable_text(entry: Mapping[str, Any], text: str) -> str:
+    """Return what a reader sees of an entry: its text, else its title, and any poll.
+
+    A post without words of its own ("Comité shared a memory.", a life event) is
+    known by its title; a poll's question and options are text a search must find.
+    (The entry's id stays made from the post's own words, so older imports match.)
+    """
+    parts = [text or repair(str(entry.get("title") or ""))]
+    for block in attachments(entry):
+        poll = block.get("poll")
+        if isinstance(poll, dict):
+            parts.append(repair(str(poll.get("question") or "")))
+            for option in poll.get("options") or []:
+                if isinstance(option, dict) and option.get("option"):
+                    parts.append("• " + repair(str(option["option"])))
+    return "\n".join(p for p in parts if p)
+
+
 def attachments(entry: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     for attachment in entry.get("attachments") or []:
         if isinstance(attachment, dict):
@@ -289,6 +346,7 @@ def to_captured(
     """Map one entry of the export to houseboat's record."""
     raw_text, comment = post_text(entry)
     text = repair(raw_text)
+    shown = readable_text(entry, text)
     timestamp = entry.get("timestamp") or (comment or {}).get("timestamp")
     if timestamp is None:
         raise ValueError("it has no timestamp")
@@ -308,7 +366,7 @@ def to_captured(
         RemoteItem(
             network="facebook",
             remote_id=entry_id(kind, entry, text, media),
-            text=text,
+            text=shown,
             created_at=created_at,
             author=author,
             links=links,

@@ -32,11 +32,14 @@ from houseboat.listening.export import (
 )
 from houseboat.listening.export import MANIFEST as MANIFEST_FILE
 from houseboat.listening.importers.base import (
+    TOO_DEEP,
     ImporterManifest,
     ImportFileError,
     Limits,
     MiB,
     Problems,
+    checked_value,
+    usable,
 )
 from houseboat.listening.importers.streaming import lines
 from houseboat.listening.records import Captured, MediaOpener, Restored
@@ -87,8 +90,12 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
                 continue
             where = f"{ITEMS}, line {line.number:,}"
             try:
-                value = json.loads(line.data)
+                value = usable(checked_value(json.loads(line.data), line.data), where, problems)
+                if value is None:
+                    continue
                 yield from to_captured(value, folder)
+            except RecursionError:
+                problems.bad(where, TOO_DEEP)
             except (ValueError, TypeError, AttributeError, KeyError) as exc:
                 problems.bad(where, f"the item cannot be read ({exc})")
 

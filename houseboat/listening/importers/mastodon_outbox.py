@@ -6,9 +6,9 @@ The outbox is an ActivityPub OrderedCollection. Each of its ``orderedItems`` is 
 ``url`` is the file's path inside the archive), or an ``Announce`` (a boost) whose
 ``object`` is the boosted post's address. The account is in ``actor.json``.
 
-Direct messages are left out on purpose: they are private conversations of the
-account (with sources, often), not campaign posts, and a campaign's archive is
-read by the whole team.
+Direct messages are left out on purpose, and the import says how many: they are
+private conversations of the account (with sources, often), not campaign posts,
+and a campaign's archive is read by the whole team.
 
 Post ids are the server's own status ids (the last part of ``…/statuses/<id>``),
 as the Mastodon connector reads them, so a post read live and imported later is
@@ -34,6 +34,7 @@ from houseboat.listening.importers.base import (
     check_not_empty,
     is_zip,
     open_maybe_gzip,
+    usable,
 )
 from houseboat.listening.importers.safezip import ZipMembers, member, open_zip
 from houseboat.listening.importers.streaming import JsonReader
@@ -50,6 +51,7 @@ MANIFEST: ImporterManifest = {
 
 PUBLIC = {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
 STATUS_ID = re.compile(r"/statuses/([^/]+)(?:/activity)?/?$")
+PROFILE_PATH = re.compile(r"^/@([A-Za-z0-9_.-]+)/")
 MEDIA_KINDS = {"image": "image", "video": "video", "audio": "audio"}
 
 
@@ -57,8 +59,12 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
     """Yield the account's posts and boosts, in the outbox's order."""
     check_not_empty(path, MANIFEST)
     if not is_zip(path):
+        beside = path.parent / "actor.json"  # an unpacked archive keeps it next to the outbox
+        actor = None
+        if beside.is_file() and beside.stat().st_size <= limits.max_record_bytes:
+            actor = read_actor(beside.read_bytes())
         with open_maybe_gzip(path, limits) as stream:
-            yield from read_outbox(stream, path.name, None, None, problems, limits)
+            yield from read_outbox(stream, path.name, actor, None, problems, limits)
         return
     with open_zip(path, limits, expects=MANIFEST["expects"]) as archive:
         names = archive.namelist()
@@ -117,6 +123,7 @@ def read_outbox(
             f"expected {MANIFEST['expects']}."
         )
     header: dict[str, Any] = {}
+    direct = 0
     try:
         for number, activity in enumerate(reader.array_in_object("orderedItems", header), 1):
             if number == 1 and header.get("type") not in ("OrderedCollection", None):
@@ -125,6 +132,9 @@ def read_outbox(
                     f"expected {MANIFEST['expects']}."
                 )
             where = f"{name}, activity {number:,}"
+            activity = usable(activity, where, problems)
+            if activity is None:
+                continue
             if not isinstance(activity, dict) or activity.get("type") not in ("Create", "Announce"):
                 if not isinstance(activity, dict):
                     problems.bad(where, "the entry is not an activity")
@@ -134,7 +144,9 @@ def read_outbox(
             except (ValueError, TypeError, AttributeError, KeyError) as exc:
                 problems.bad(where, f"the post cannot be read ({exc})")
                 continue
-            if captured is not None:
+            if captured is None:
+                direct += 1
+            else:
                 yield captured
     except ImportFileError as exc:
         if "has no 'orderedItems' list" in str(exc):
@@ -143,6 +155,24 @@ def read_outbox(
                 f"expected {MANIFEST['expects']}."
             ) from exc
         raise
+    if direct:
+        problems.note(
+            f"{direct:,} direct message{'s were' if direct != 1 else ' was'} left out: they "
+            "are the account's private conversations (often with sources), and a campaign's "
+            "archive is read by the whole team."
+        )
+
+
+def username_in(note: Any) -> str | None:
+    """Return the account's name from a post's public address (https://server/@name/123).
+
+    Since Mastodon 4.4 an account's ActivityPub address may end in its number
+    (https://server/ap/users/1234), not its name; the post's ``url`` still names it.
+    """
+    if not isinstance(note, dict):
+        return None
+    match = PROFILE_PATH.match(urlsplit(str(note.get("url") or "")).path)
+    return match.group(1) if match else None
 
 
 def status_id(uri: str) -> str:
@@ -177,12 +207,16 @@ def to_captured(
 ) -> Captured | None:
     """Map one Create or Announce activity to houseboat's record (None: a direct message)."""
     actor_uri = str(activity.get("actor") or "")
+    note = activity.get("object")
     author = actor or (
-        RemoteAuthor(remote_id=actor_uri, handle=handle_of(actor_uri), url=actor_uri)
+        RemoteAuthor(
+            remote_id=actor_uri,
+            handle=handle_of(actor_uri, username_in(note)),
+            url=actor_uri,
+        )
         if actor_uri
         else None
     )
-    note = activity.get("object")
     home = urlsplit(actor_uri or str(activity.get("id") or "")).hostname or ""
     if activity["type"] == "Announce":
         boosted = str(note.get("id") if isinstance(note, dict) else note or "")

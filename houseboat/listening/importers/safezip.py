@@ -2,7 +2,8 @@
 
 An archive is refused whole when one entry has a path that could escape a folder
 (absolute, "..", a drive letter, a link) or when the sizes its directory declares
-say it is a decompression bomb. Entries are only ever read as streams (their
+say it is a decompression bomb: one large entry far bigger unpacked than packed,
+or all entries together (the total and its ratio), however small each one is. Entries are only ever read as streams (their
 declared size is enforced by zipfile, with its CRC check); nothing is extracted
 to a path taken from the archive.
 """
@@ -39,7 +40,7 @@ def check_entries(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
             f"{name} holds {len(entries):,} files, more than the {limits.max_entries:,} "
             "houseboat accepts: refused, nothing was imported."
         )
-    total = 0
+    total = packed = 0
     for entry in entries:
         if unsafe_name(entry.filename):
             raise UnsafeFile(
@@ -53,6 +54,7 @@ def check_entries(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
                 "imported."
             )
         total += entry.file_size
+        packed += entry.compress_size
         if entry.file_size > limits.ratio_floor and (
             entry.file_size > limits.max_ratio * max(entry.compress_size, 1)
         ):
@@ -61,6 +63,14 @@ def check_entries(archive: zipfile.ZipFile, name: str, limits: Limits) -> None:
                 f"{entry.compress_size:,} bytes to {entry.file_size:,}. Refused, nothing was "
                 "imported."
             )
+    # Many small entries, each under the per-entry floor, add up: a 1.1 MB archive of
+    # 1 MiB entries of zeros unpacks to a thousand times its size. Judge the whole.
+    if total > limits.ratio_floor and total > limits.max_ratio * max(packed, 1):
+        raise UnsafeFile(
+            f"{name} looks like a decompression bomb: its {len(entries):,} files unpack from "
+            f"{packed:,} bytes to {total:,}, more than {limits.max_ratio} times their packed "
+            "size. Refused, nothing was imported."
+        )
     if total > limits.max_uncompressed_bytes:
         raise UnsafeFile(
             f"{name} unpacks to {total / MiB:,.0f} MB, more than the "

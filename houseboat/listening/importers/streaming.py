@@ -16,7 +16,15 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import IO, Any
 
-from houseboat.listening.importers.base import ImportFileError, MiB
+from houseboat.listening.importers.base import (
+    MAX_DEPTH,
+    SURROGATE_ESCAPE,
+    TOO_DEEP,
+    Broken,
+    ImportFileError,
+    MiB,
+    checked_value,
+)
 
 WHITESPACE = re.compile(r"[ \t\n\r]*")
 DELIMITERS = frozenset(",]}: \t\n\r")
@@ -157,12 +165,57 @@ class JsonReader:
                     f"{self.name} is damaged at character {self.offset + exc.pos + 1:,}: "
                     f"{exc.msg}. Nothing was imported."
                 ) from exc
+            except RecursionError:
+                obj, end = Broken(TOO_DEEP), self.skip_value()
+                if end < 0:
+                    if len(self.buf) - self.pos > self.max_value:
+                        raise self.too_large(what) from None
+                    if self.fill(size):
+                        size = min(size * 2, 64 * MiB)
+                        continue
+                    raise self.damaged(what) from None
             if self.cut_short(obj, end) and self.fill():
                 continue
             if end - self.pos > self.max_value:
                 raise self.too_large(what)
+            if isinstance(obj, dict | list) and self.suspect(self.pos, end):
+                obj = checked_value(obj, self.buf[self.pos : end])
             self.pos = end
             return obj
+
+    def suspect(self, start: int, end: int) -> bool:
+        """Tell cheaply (no copy) whether a value may be too deep or hold a lone surrogate."""
+        buf = self.buf
+        return bool(
+            buf.count("{", start, end) + buf.count("[", start, end) > MAX_DEPTH
+            or SURROGATE_ESCAPE.search(buf, start, end)
+        )
+
+    def skip_value(self) -> int:
+        """Return where the container starting at pos ends (-1: not in the buffer yet).
+
+        Used only for a value too deep for the parser: brackets are counted without
+        recursion, inside strings ignored.
+        """
+        depth, in_string, escaped = 0, False, False
+        for index in range(self.pos, len(self.buf)):
+            char = self.buf[index]
+            if in_string:
+                if escaped:
+                    escaped = False
+                elif char == "\\":
+                    escaped = True
+                elif char == '"':
+                    in_string = False
+            elif char == '"':
+                in_string = True
+            elif char in "[{":
+                depth += 1
+            elif char in "]}":
+                depth -= 1
+                if depth == 0:
+                    return index + 1
+        return -1
 
     def cut_short(self, value: Any, end: int) -> bool:
         """Say whether a number or literal may go on past the buffer ("1" of "12", "1" of "1.5")."""
@@ -192,6 +245,30 @@ class JsonReader:
             if char != ",":
                 self.pos -= 1
                 raise self.damaged("a comma or the end of the list")
+
+    def members(self, what: str = "a JSON object") -> Iterator[str]:
+        """Yield the names of the object that starts here; read each value before the next.
+
+        The caller reads (or walks into) each member's value with ``value()``,
+        ``array()`` or ``members()`` before asking for the next name.
+        """
+        self.expect("{", what)
+        if self.peek() == "}":
+            self.pos += 1
+            return
+        while True:
+            name = self.value("a name")
+            if not isinstance(name, str):
+                raise self.damaged("a name in quotes")
+            self.expect(":", "a colon")
+            yield name
+            char = self.peek()
+            self.pos += 1
+            if char == "}":
+                return
+            if char != ",":
+                self.pos -= 1
+                raise self.damaged("a comma or the end of the object")
 
     def array_in_object(self, key: str, header: dict[str, Any]) -> Iterator[Any]:
         """Yield the elements of the array under ``key`` of the top-level object.

@@ -14,13 +14,15 @@ Service messages (a channel created, a member joined) are not posts and are left
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import IO, Any
 
 from houseboat.connectors.base import Metrics, RemoteAuthor, RemoteItem, RemoteMedia
+from houseboat.listening.importers import localtime
 from houseboat.listening.importers.base import (
     ImporterManifest,
     ImportFileError,
@@ -28,16 +30,21 @@ from houseboat.listening.importers.base import (
     Problems,
     check_not_empty,
     is_zip,
+    usable,
 )
 from houseboat.listening.importers.streaming import JsonReader
 from houseboat.listening.records import Captured, MediaOpener
 
 MANIFEST: ImporterManifest = {
     "name": "telegram-json",
-    "label": "Telegram Desktop export of a chat or channel (result.json)",
+    "label": "Telegram Desktop export: one chat or channel, or the whole account (result.json)",
     "network": "telegram",
-    "expects": "the result.json of a Telegram Desktop export of one chat or channel, in JSON",
-    "version": 1,
+    "expects": (
+        "the result.json of a Telegram Desktop export (one chat or channel, or “Export "
+        "Telegram data” of the whole account), in JSON"
+    ),
+    "version": 2,
+    "options": ["timezone", "chat"],
 }
 
 SUPERGROUP_TYPES = {"public_channel", "private_channel", "public_supergroup", "private_supergroup"}
@@ -49,18 +56,68 @@ MEDIA_TYPES = {
     "voice_message": "audio",
     "audio_file": "audio",
 }
-NOT_EXPORTED = "(File not included."
+# "(File not included. Change data exporting settings to download.)", "(File exceeds
+# maximum size. …)": a file the export left out is named by a sentence in brackets.
+NOT_EXPORTED = "("
 ENTITY_KINDS = {"hashtag", "mention", "link", "text_link", "email", "phone", "cashtag"}
+# The sections of a whole-account export that hold chats (each a {"list": [chat, …]}).
+CHAT_SECTIONS = ("chats", "left_chats")
 
 
-def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
-    """Yield the chat's messages in the export's order, service messages left out."""
+@dataclass
+class Reading:
+    """What one read of an export needs besides the file: the zone, the chats chosen."""
+
+    folder: Path
+    limits: Limits
+    problems: Problems
+    name: str
+    timezone: str
+    tz: tzinfo | None = None
+    chosen: frozenset[str] = frozenset()
+    found: set[str] = field(default_factory=set)
+    chats: int = 0
+
+    def zone(self) -> tzinfo:
+        """Return the zone of local times, noting once that they were read as UTC if unnamed."""
+        if self.tz is None:
+            self.tz = localtime.zone(self.timezone, self.name, self.problems, "the computer's")
+        return self.tz
+
+
+def chosen_names(chat: str | Sequence[str]) -> frozenset[str]:
+    names = [chat] if isinstance(chat, str) else list(chat or [])
+    return frozenset(n.strip().casefold() for n in names if n and n.strip())
+
+
+def read(
+    path: Path,
+    problems: Problems,
+    limits: Limits,
+    *,
+    timezone: str = "",
+    chat: str | Sequence[str] = (),
+) -> Iterator[Captured]:
+    """Yield the messages of the export in its order, service messages left out.
+
+    A whole-account export yields every chat's messages, or those of the chats
+    named (by name or id, ``--chat``).
+    """
     check_not_empty(path, MANIFEST)
     if is_zip(path):
         raise ImportFileError(
             f"{path.name} is a ZIP file: unpack the Telegram export and import its result.json."
         )
-    folder = path.parent
+    if timezone:
+        localtime.zone(timezone, path.name, problems)  # refuse an unknown zone at once
+    reading = Reading(
+        folder=path.parent,
+        limits=limits,
+        problems=problems,
+        name=path.name,
+        timezone=timezone,
+        chosen=chosen_names(chat),
+    )
     with path.open("rb") as stream:
         reader = JsonReader(stream, name=path.name, max_value=limits.max_record_bytes)
         if reader.peek() != "{":
@@ -70,30 +127,94 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
                 "history” and the format “Machine-readable JSON”."
             )
         header: dict[str, Any] = {}
+        for name in reader.members():
+            if name == "messages" and reader.peek() == "[":
+                reading.chats += 1
+                yield from chat_messages(reader, header, reading, whole_account=False)
+            elif name in CHAT_SECTIONS and reader.peek() == "{":
+                yield from section_messages(reader, reading)
+            else:
+                header[name] = reader.value(f"the value of {name!r}")
+        reader.end()
+    if not reading.chats:
+        raise ImportFileError(f"{path.name} has no messages: expected {MANIFEST['expects']}.")
+    missing = reading.chosen - reading.found
+    if missing:
+        raise ImportFileError(
+            f"No chat in {path.name} is called {', '.join(sorted(missing))!r}: give the chat's "
+            "name as Telegram shows it, or its number. Nothing was imported."
+        )
+
+
+def section_messages(reader: JsonReader, reading: Reading) -> Iterator[Captured]:
+    """Yield the messages of the chats of one section of a whole-account export."""
+    for name in reader.members():
+        if name != "list" or reader.peek() != "[":
+            reader.value(f"the value of {name!r}")
+            continue
+        reader.expect("[", "a list of chats")
+        if reader.peek() == "]":
+            reader.pos += 1
+            continue
+        while True:
+            yield from one_chat(reader, reading)
+            char = reader.peek()
+            reader.pos += 1
+            if char == "]":
+                break
+            if char != ",":
+                reader.pos -= 1
+                raise reader.damaged("a comma or the end of the list of chats")
+
+
+def one_chat(reader: JsonReader, reading: Reading) -> Iterator[Captured]:
+    """Yield one chat's messages (or skip them when the chat was not chosen)."""
+    header: dict[str, Any] = {}
+    for name in reader.members("a chat"):
+        if name != "messages" or reader.peek() != "[":
+            header[name] = reader.value(f"the value of {name!r}")
+            continue
+        reading.chats += 1
+        if is_chosen(header, reading):
+            yield from chat_messages(reader, header, reading, whole_account=True)
+        else:
+            for _message in reader.array():
+                pass
+
+
+def is_chosen(header: Mapping[str, Any], reading: Reading) -> bool:
+    """Tell whether a chat of a whole-account export is to be imported (and remember it)."""
+    if not reading.chosen:
+        return True
+    names = {str(header.get("name") or "").casefold(), str(header.get("id") or "")}
+    matched = names & reading.chosen
+    reading.found |= matched
+    return bool(matched)
+
+
+def chat_messages(
+    reader: JsonReader, header: Mapping[str, Any], reading: Reading, *, whole_account: bool
+) -> Iterator[Captured]:
+    """Yield the messages of the chat whose ``messages`` list starts here."""
+    where_chat = f"{reading.name}, chat {header.get('id', '?')}" if whole_account else reading.name
+    for number, message in enumerate(reader.array(), 1):
+        where = f"{where_chat}, message {number:,}"
+        message = usable(message, where, reading.problems)
+        if message is None:
+            continue
+        if not isinstance(message, dict):
+            reading.problems.bad(where, "the entry is not a message")
+            continue
+        if message.get("type", "message") != "message":
+            continue
         try:
-            for number, message in enumerate(reader.array_in_object("messages", header), 1):
-                where = f"{path.name}, message {number:,}"
-                if not isinstance(message, dict):
-                    problems.bad(where, "the entry is not a message")
-                    continue
-                if message.get("type", "message") != "message":
-                    continue
-                try:
-                    yield to_captured(message, header, folder, limits)
-                except (ValueError, TypeError, AttributeError, KeyError) as exc:
-                    problems.bad(where, f"the message cannot be read ({exc})")
-        except ImportFileError as exc:
-            if "has no 'messages' list" not in str(exc):
-                raise
-            if "chats" in header or "about" in header:
-                raise ImportFileError(
-                    f"{path.name} is a whole Telegram account export. Export one chat or "
-                    "channel instead (its ⋮ menu → Export chat history, format JSON) and import "
-                    "that result.json."
-                ) from exc
-            raise ImportFileError(
-                f"{path.name} has no messages: expected {MANIFEST['expects']}."
-            ) from exc
+            captured = to_captured(message, header, reading)
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
+            reading.problems.bad(where, f"the message cannot be read ({exc})")
+            continue
+        flag = captured.item.raw.get("local_time", "")
+        localtime.note_flag(reading.problems, flag, reading.name, f"message {number:,}")
+        yield captured
 
 
 def chat_id(header: Mapping[str, Any]) -> str:
@@ -129,13 +250,20 @@ def text_and_entities(message: Mapping[str, Any]) -> tuple[str, list[Mapping[str
     return plain, [e for e in entities if isinstance(e, dict) and e.get("type") in ENTITY_KINDS]
 
 
-def created_at(message: Mapping[str, Any]) -> datetime | None:
-    """Return when a message was sent; ``date`` alone is the exporting computer's local time."""
+def created_at(message: Mapping[str, Any], reading: Reading) -> tuple[datetime | None, str]:
+    """Return when a message was sent, and "" or what is odd about its local time.
+
+    ``date_unixtime`` (exports since 2021) is the moment itself; ``date`` alone (older
+    exports) is the exporting computer's local time, read in ``--timezone``.
+    """
     if message.get("date_unixtime"):
-        return datetime.fromtimestamp(int(message["date_unixtime"]), UTC)
+        return datetime.fromtimestamp(int(message["date_unixtime"]), UTC), ""
     if message.get("date"):
-        return datetime.fromisoformat(str(message["date"])).replace(tzinfo=UTC)
-    return None
+        local = datetime.fromisoformat(str(message["date"]))
+        if local.tzinfo is not None:
+            return local.astimezone(UTC), ""
+        return localtime.to_utc(local, reading.zone())
+    return None, ""
 
 
 def media_file(folder: Path, relative: str, limits: Limits) -> MediaOpener | None:
@@ -159,10 +287,9 @@ def media_file(folder: Path, relative: str, limits: Limits) -> MediaOpener | Non
     return open_file
 
 
-def to_captured(
-    message: dict[str, Any], header: Mapping[str, Any], folder: Path, limits: Limits
-) -> Captured:
+def to_captured(message: dict[str, Any], header: Mapping[str, Any], reading: Reading) -> Captured:
     """Map one exported message to houseboat's record."""
+    folder, limits = reading.folder, reading.limits
     chat = chat_id(header)
     number = int(message["id"])
     text, entities = text_and_entities(message)
@@ -175,14 +302,18 @@ def to_captured(
             display_name=name,
         )
     media, files = [], {}
-    for field, kind in MEDIA_FIELDS.items():
-        relative = message.get(field)
+    for key, kind in MEDIA_FIELDS.items():
+        relative = message.get(key)
         if isinstance(relative, str) and relative:
             kind = MEDIA_TYPES.get(str(message.get("media_type")), kind)
+            if relative.startswith(NOT_EXPORTED):
+                media.append(RemoteMedia(url="", kind=kind))  # left out of the export
+                continue
             media.append(RemoteMedia(url=relative, kind=kind))
             opener = media_file(folder, relative, limits)
             if opener is not None:
                 files[relative] = opener
+    moment, flag = created_at(message, reading)
     reply = message.get("reply_to_message_id")
     reactions = [r for r in message.get("reactions") or [] if isinstance(r, dict)]
     return Captured(
@@ -190,7 +321,7 @@ def to_captured(
             network="telegram",
             remote_id=f"{chat}:{number}",
             text=text,
-            created_at=created_at(message),
+            created_at=moment,
             author=author,
             url=(
                 f"https://t.me/c/{header['id']}/{number}"
@@ -209,7 +340,55 @@ def to_captured(
             metrics=Metrics(
                 likes=sum(int(r.get("count") or 0) for r in reactions) if reactions else None
             ),
-            raw=message,
+            raw={**message, "local_time": flag} if flag else message,
         ),
         media_files=files,
     )
+
+
+def chat_list(path: Path, limits: Limits) -> list[dict[str, Any]]:
+    """Return the chats of a whole-account export (name, id, messages); [] for one chat.
+
+    The Import page offers these as a checklist; the import itself checks the names.
+    """
+    chats: list[dict[str, Any]] = []
+    with path.open("rb") as stream:
+        reader = JsonReader(stream, name=path.name, max_value=limits.max_record_bytes)
+        if reader.peek() != "{":
+            return []
+        for name in reader.members():
+            if name == "messages":
+                return []  # one chat or channel: nothing to choose
+            if name not in CHAT_SECTIONS or reader.peek() != "{":
+                reader.value(f"the value of {name!r}")
+                continue
+            for key in reader.members():
+                if key != "list" or reader.peek() != "[":
+                    reader.value(f"the value of {key!r}")
+                    continue
+                reader.expect("[", "a list of chats")
+                if reader.peek() == "]":
+                    reader.pos += 1
+                    continue
+                while True:
+                    chat: dict[str, Any] = {"messages": 0}
+                    for field_name in reader.members("a chat"):
+                        if field_name == "messages" and reader.peek() == "[":
+                            chat["messages"] = sum(1 for _ in reader.array())
+                        else:
+                            chat[field_name] = reader.value()
+                    if chat.get("name") or chat.get("id"):
+                        chats.append(
+                            {
+                                "name": str(chat.get("name") or chat.get("id")),
+                                "id": str(chat.get("id") or ""),
+                                "messages": chat["messages"],
+                            }
+                        )
+                    char = reader.peek()
+                    reader.pos += 1
+                    if char == "]":
+                        break
+                    if char != ",":
+                        raise reader.damaged("a comma or the end of the list of chats")
+    return chats

@@ -32,15 +32,19 @@ from __future__ import annotations
 import codecs
 import hashlib
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, tzinfo
+from datetime import datetime, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import IO
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.db import transaction
+from django.utils.timezone import now as utc_now
+
+from houseboat.campaigns.models import Campaign
 from houseboat.connectors.base import RemoteAuthor, RemoteItem, RemoteMedia
+from houseboat.listening.importers import localtime
 from houseboat.listening.importers.base import (
     ImporterManifest,
     ImportFileError,
@@ -52,6 +56,8 @@ from houseboat.listening.importers.base import (
 )
 from houseboat.listening.importers.streaming import lines
 from houseboat.listening.importers.tree import Tree, open_tree
+from houseboat.listening.ingest import prepare
+from houseboat.listening.models import Item
 from houseboat.listening.records import Captured
 
 MANIFEST: ImporterManifest = {
@@ -78,21 +84,72 @@ HEADER = re.compile(
 DATE_PARTS = re.compile(r"[./-]")
 ATTACHED_IOS = re.compile(r"^<attached: (?P<file>[^<>/\\]+)>$")
 ATTACHED_ANDROID = re.compile(r"^(?P<file>[^<>/\\]+\.\w{2,5}) \(file attached\)$")
+# A medium left out of the export, in English, Spanish, Portuguese, French and German.
 OMITTED = re.compile(
-    r"^(?:<Media omitted>|(?P<kind>image|video|audio|sticker|GIF|document|Contact card) omitted)$"
+    r"^(?:<Media omitted>|<Multimedia omitido>|<Mídia oculta>|<Médias omis>"
+    r"|<Medien ausgeschlossen>"
+    r"|(?P<kind>image|video|audio|sticker|GIF|document|Contact card) omitted"
+    r"|(?P<es>imagen|video|audio|sticker|GIF|documento) omitid[oa]"
+    r"|(?P<pt>imagem|vídeo|áudio|figurinha|GIF|documento) ocultad[oa]"
+    r"|(?P<fr>image|vidéo|audio|autocollant|GIF|document) absente?"
+    r"|(?P<de>Bild|Video|Audio|Sticker|GIF|Dokument) weggelassen)$",
+    re.IGNORECASE,
 )
 KINDS = (
     (re.compile(r"PHOTO|IMG|STICKER|\.(?:jpe?g|png|webp|heic|gif)$", re.IGNORECASE), "image"),
     (re.compile(r"VIDEO|VID|\.(?:mp4|mov|3gp)$", re.IGNORECASE), "video"),
     (re.compile(r"AUDIO|PTT|AUD|\.(?:opus|m4a|mp3|aac|ogg)$", re.IGNORECASE), "audio"),
 )
-OMITTED_KINDS = {
-    "image": "image",
-    "sticker": "image",
-    "GIF": "video",
-    "video": "video",
-    "audio": "audio",
+OMITTED_WORDS = {
+    **dict.fromkeys(["image", "imagen", "imagem", "bild"], "image"),
+    **dict.fromkeys(["sticker", "figurinha", "autocollant"], "image"),
+    **dict.fromkeys(["gif", "video", "vídeo", "vidéo"], "video"),
+    **dict.fromkeys(["audio", "áudio"], "audio"),
 }
+# The starts of system lines, as phones write them in their languages (compared casefolded).
+SYSTEM_TEXTS = tuple(
+    text.casefold()
+    for text in (
+        # end-to-end encryption notices
+        "Messages and calls are end-to-end encrypted",
+        "Messages to this group are now secured with end-to-end encryption",
+        "Messages to this chat and calls are now secured with end-to-end encryption",
+        "Messages you send to this chat and calls are now secured with end-to-end encryption",
+        "Los mensajes y las llamadas están cifrados de extremo a extremo",
+        "Los mensajes y llamadas están cifrados de extremo a extremo",
+        "As mensagens e as chamadas são protegidas com a criptografia de ponta a ponta",
+        "As mensagens e chamadas são protegidas com criptografia de ponta a ponta",
+        "Les messages et les appels sont chiffrés de bout en bout",
+        "Nachrichten und Anrufe sind Ende-zu-Ende-verschlüsselt",
+        "I messaggi e le chiamate sono crittografati end-to-end",
+        "Berichten en gesprekken worden end-to-end versleuteld",
+        "Mesajlar ve aramalar uçtan uca şifrelidir",
+        "Pesan dan panggilan terenkripsi secara end-to-end",
+        "Сообщения и звонки защищены сквозным шифрованием",
+        "Повідомлення та дзвінки захищені наскрізним шифруванням",
+        "الرسائل والمكالمات مشفرة تمامًا بين الطرفين",
+        "الرسائل والمكالمات مشفّرة تمامًا بين الطرفين",
+        "संदेश और कॉल एंड-टू-एंड एन्क्रिप्टेड हैं",
+        # business chats
+        "This business uses a secure service from Meta to manage this chat",
+        "This business is now using a secure service from Meta",
+        "This business works with other companies to manage this chat",
+        "This chat is with a business account",
+        "This chat is with an official business account",
+        "Esta empresa usa un servicio seguro de Meta para administrar este chat",
+        "Esta empresa usa um serviço seguro da Meta para gerenciar esta conversa",
+        "Cette entreprise utilise un service sécurisé de Meta pour gérer cette discussion",
+        "Dieses Unternehmen nutzt einen sicheren Service von Meta, um diesen Chat zu verwalten",
+        "Questa azienda usa un servizio sicuro di Meta per gestire questa chat",
+        "تستخدم هذه النشاط التجاري خدمة آمنة من Meta لإدارة هذه الدردشة",
+        "يستخدم هذا النشاط التجاري خدمة آمنة من Meta لإدارة هذه الدردشة",
+        # disappearing messages, security codes
+        "Disappearing messages were turned",
+        "You turned on disappearing messages",
+        "You turned off disappearing messages",
+        "Your security code with",
+    )
+)
 
 
 def clean(line: str) -> str:
@@ -126,15 +183,18 @@ def chat_text(path: Path, limits: Limits) -> Iterator[tuple[str, IO[bytes], Tree
             yield PurePosixPath(chosen[0]).name, stream, tree
 
 
-def text_lines(stream: IO[bytes], name: str, limits: Limits) -> Iterator[tuple[int, str | None]]:
-    """Yield (line number, text) of the chat; text is None for a line too long to read."""
+def text_lines(
+    stream: IO[bytes], name: str, limits: Limits
+) -> Iterator[tuple[int, str | None, bool]]:
+    """Yield (line number, text, ended by a line break); text is None for a line too long."""
     decoder = codecs.getincrementaldecoder("utf-8")()
     for line in lines(stream, name=name, max_bytes=limits.max_record_bytes):
         if line.too_long:
-            yield line.number, None
+            yield line.number, None, True
             continue
         try:
-            yield line.number, decoder.decode(line.data + b"\n").rstrip("\r\n")
+            text = decoder.decode(line.data + b"\n").rstrip("\r\n")
+            yield line.number, text, line.complete
         except UnicodeDecodeError as exc:
             raise ImportFileError(
                 f"{name} is not UTF-8 text (line {line.number:,}): is it a WhatsApp chat export?"
@@ -159,7 +219,7 @@ def gather(path: Path, limits: Limits) -> Evidence:
     """Read the whole chat once and collect what its dates say; refuse what is not a chat."""
     evidence = Evidence()
     with chat_text(path, limits) as (name, stream, _tree):
-        for number, text in text_lines(stream, name, limits):
+        for number, text, _complete in text_lines(stream, name, limits):
             if text is None:
                 continue
             match = HEADER.match(clean(text))
@@ -223,24 +283,8 @@ def decide_date_order(evidence: Evidence, given: str, name: str, problems: Probl
     )
 
 
-def zone(given: str, name: str, problems: Problems) -> tzinfo:
-    if not given:
-        problems.note(
-            f"The times in {name} are the phone's local time; they were read as UTC. Import "
-            "again with --timezone Area/City (for example Africa/Cairo) for the phone's zone."
-        )
-        return UTC
-    try:
-        return ZoneInfo(given)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ImportFileError(
-            f"{given!r} is not a time zone houseboat knows: use a name such as Africa/Cairo "
-            "or America/Bogota."
-        ) from exc
-
-
-def moment(date: str, time: str, ampm: str | None, order: str, tz: tzinfo) -> datetime:
-    """Read a header's date and time as the phone wrote them; return the moment in UTC."""
+def moment(date: str, time: str, ampm: str | None, order: str, tz: tzinfo) -> tuple[datetime, str]:
+    """Read a header's date and time as the phone wrote them; return it in UTC, and its flag."""
     parts = [int(p) for p in DATE_PARTS.split(date)]
     year, month, day = {
         "dmy": (parts[2], parts[1], parts[0]),
@@ -256,8 +300,7 @@ def moment(date: str, time: str, ampm: str | None, order: str, tz: tzinfo) -> da
         if not 1 <= hour <= 12:
             raise ValueError("the hour does not fit a 12-hour clock")
         hour = hour % 12 + (12 if pm else 0)
-    local = datetime(year, month, day, hour, minute, second, tzinfo=tz)
-    return local.astimezone(UTC)
+    return localtime.to_utc(datetime(year, month, day, hour, minute, second), tz)
 
 
 # --- the messages ---------------------------------------------------------------------------
@@ -272,12 +315,32 @@ class Message:
     sender: str
     lines: list[str]
     size: int = 0
+    maybe_cut: bool = False  # the file ends inside it, without a line break
+
+
+def is_system(sender: str, body: str, chat_names: set[str]) -> bool:
+    """Tell a system line ("Messages and calls are end-to-end encrypted", "X added Y") apart.
+
+    Android writes system lines without a sender. iPhones write the chat's own name
+    (the group's, the business's) as the sender and start the text with an invisible
+    U+200E, which they also put before a person's attachments. So a line is a system
+    line when its text starts as a known system text does in one of the phones'
+    languages (its sender is then the chat's name, remembered in ``chat_names``), or
+    when the chat's name sends a text that starts with U+200E.
+    """
+    if body.lstrip(MARKS + " ").casefold().startswith(SYSTEM_TEXTS):
+        chat_names.add(sender.strip(MARKS + " "))
+        return True
+    return body.startswith("\u200e") and sender.strip(MARKS + " ") in chat_names
 
 
 def messages(name: str, stream: IO[bytes], limits: Limits, problems: Problems) -> Iterator[Message]:
-    """Yield each message with its continuation lines; system lines (no sender) are left out."""
+    """Yield each message with its continuation lines; system lines are left out."""
     current: Message | None = None
-    for number, text in text_lines(stream, name, limits):
+    ended = True  # the last line read ended with a line break
+    chat_names: set[str] = set()
+    for number, text, complete in text_lines(stream, name, limits):
+        ended = complete
         where = f"{name}, line {number:,}"
         if text is None:
             problems.bad(
@@ -297,10 +360,13 @@ def messages(name: str, stream: IO[bytes], limits: Limits, problems: Problems) -
             continue
         if current is not None:
             yield current
-        sender, separator, first = match.group("rest").partition(": ")
-        if not separator:
-            current = None  # "Messages and calls are end-to-end encrypted", a member added…
-            continue
+        current = None
+        rest = match.group("rest")
+        sender, separator, first = rest.partition(": ")
+        if not separator and rest.rstrip().endswith(":"):
+            sender, separator, first = rest.rstrip()[:-1], ":", ""  # a message with no text
+        if not separator or is_system(sender, first, chat_names):
+            continue  # a member added, the encryption notice, a business's notice…
         current = Message(
             line=number,
             date=match.group("date"),
@@ -310,6 +376,13 @@ def messages(name: str, stream: IO[bytes], limits: Limits, problems: Problems) -
             lines=[first],
         )
     if current is not None:
+        if not ended:
+            current.maybe_cut = True
+            problems.note(
+                f"{name} does not end with a line break, so its last message may be cut off "
+                "(an interrupted copy?). It is marked as possibly cut; importing the whole "
+                "chat later replaces it with the whole message."
+            )
         yield current
 
 
@@ -324,7 +397,8 @@ def attachment(first: str) -> tuple[RemoteMedia | None, str | None]:
             return RemoteMedia(url=file_name, kind=kind), file_name
     match = OMITTED.match(line)
     if match:
-        return RemoteMedia(url="", kind=OMITTED_KINDS.get(match.group("kind") or "", "file")), None
+        word = next((w for w in match.groups() if w), "").casefold()
+        return RemoteMedia(url="", kind=OMITTED_WORDS.get(word, "file")), None
     return None, None
 
 
@@ -342,7 +416,7 @@ def read(
                 f"and time. Expected {MANIFEST['expects']}."
             )
         order = decide_date_order(evidence, date_order, name, problems)
-        tz = zone(timezone, name, problems)
+        tz = localtime.zone(timezone, name, problems)
         seen: dict[str, int] = {}
         last_stamp = ""
         for message in messages(name, stream, limits, problems):
@@ -351,11 +425,15 @@ def read(
                 seen.clear()  # identical messages are told apart within one minute only
                 last_stamp = stamp
             try:
-                yield to_captured(message, name, order, tz, tree, seen, timezone)
+                captured = to_captured(message, name, order, tz, tree, seen, timezone)
             except (ValueError, OverflowError) as exc:
                 problems.bad(
                     f"{name}, line {message.line:,}", f"the date or time cannot be read ({exc})"
                 )
+                continue
+            flag = captured.item.raw.get("local_time", "")
+            localtime.note_flag(problems, flag, name, f"line {message.line:,}")
+            yield captured
 
 
 def to_captured(
@@ -368,7 +446,7 @@ def to_captured(
     given_zone: str,
 ) -> Captured:
     """Map one message to houseboat's record."""
-    created_at = moment(message.date, message.time, message.ampm, order, tz)
+    created_at, flag = moment(message.date, message.time, message.ampm, order, tz)
     media, file_name = attachment(message.lines[0])
     body = message.lines[1:] if media is not None else message.lines
     text = "\n".join(body).strip("\n")
@@ -377,6 +455,8 @@ def to_captured(
     digest = hashlib.sha256(f"{stamp}\n{message.sender}\n{whole}".encode()).hexdigest()[:20]
     seen[digest] = seen.get(digest, 0) + 1
     remote_id = f"wa-{digest}" if seen[digest] == 1 else f"wa-{digest}-{seen[digest]}"
+    if message.maybe_cut:
+        remote_id = cut_id(stamp, message.sender)
     files = {}
     if file_name and tree is not None:
         found = tree.by_basename.get(file_name)
@@ -401,7 +481,56 @@ def to_captured(
                 "sender": message.sender,
                 "text": whole,
                 "read_as": {"date_order": order, "timezone": given_zone or "UTC"},
+                **({"local_time": flag} if flag else {}),
+                **({"maybe_cut": True} if message.maybe_cut else {}),
             },
         ),
         media_files=files,
     )
+
+
+# --- a cut file's last message, replaced by a later import of the whole chat -----------------
+
+
+def cut_id(stamp: str, sender: str) -> str:
+    """Return the id of a possibly cut message: its time and sender, not its (partial) text."""
+    return "wa-cut-" + hashlib.sha256(f"{stamp}\n{sender}".encode()).hexdigest()[:20]
+
+
+def before_batch(campaign: Campaign, batch: Sequence[Captured]) -> dict[str, int]:
+    """Replace stored fragments (the cut last message of an earlier file) by whole messages.
+
+    The fragment keeps its place in the archive (its row, its counts) and takes the
+    whole message's id, text and payload, so the whole message is then known, not added
+    beside it. Return how many fragments were replaced.
+    """
+    wholes: dict[str, Captured] = {}
+    for record in batch:
+        raw = record.item.raw
+        if record.item.network == "whatsapp" and not raw.get("maybe_cut") and "sender" in raw:
+            stamp = f"{raw['date']} {str(raw['time']).replace(' ', '', 1)}"
+            wholes.setdefault(cut_id(stamp, str(raw["sender"])), record)
+    if not wholes:
+        return {}
+    fragments = Item.objects.filter(
+        campaign=campaign, network="whatsapp", remote_id__in=list(wholes)
+    ).values_list("id", "remote_id", "text")
+    replaced = 0
+    now = utc_now()
+    for pk, remote_id, text in fragments:
+        whole = wholes[remote_id]
+        if not (whole.item.text or "").startswith(text or ""):
+            continue  # another message at the same minute: not this fragment's whole
+        prepared = prepare(whole, now)
+        with transaction.atomic():
+            Item.objects.filter(pk=pk).update(
+                remote_id=whole.item.remote_id,
+                text=prepared.text,
+                hashtags=prepared.hashtags,
+                mentions=prepared.mentions,
+                links=prepared.links,
+                raw=prepared.raw,
+                raw_sha256=prepared.raw_sha256,
+            )
+        replaced += 1
+    return {"fragments_replaced": replaced}

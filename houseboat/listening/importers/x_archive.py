@@ -21,6 +21,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from houseboat.connectors.base import Metrics, RemoteAuthor, RemoteItem, RemoteMedia
+from houseboat.listening import language
 from houseboat.listening.importers.base import (
     ImporterManifest,
     ImportFileError,
@@ -28,6 +29,7 @@ from houseboat.listening.importers.base import (
     Problems,
     check_not_empty,
     is_zip,
+    usable,
 )
 from houseboat.listening.importers.safezip import ZipMembers, member, open_zip
 from houseboat.listening.importers.streaming import JsonReader
@@ -77,6 +79,9 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
         for _part, name in parts:
             for number, element in enumerate(read_js_array(archive, name, limits), 1):
                 where = f"{path.name}, {name}, post {number:,}"
+                element = usable(element, where, problems)
+                if element is None:
+                    continue
                 tweet = element.get("tweet", element) if isinstance(element, dict) else None
                 if not isinstance(tweet, dict):
                     problems.bad(where, "the entry is not a post")
@@ -214,6 +219,27 @@ def media_url(media: Mapping[str, Any]) -> str:
     return str(media.get("media_url_https") or media.get("media_url") or "")
 
 
+def retweeted(tweet: Mapping[str, Any], entities: Mapping[str, Any]) -> str:
+    """Return what an archived retweet reposts: the original's id, or "@" and its author.
+
+    The archive writes a retweet as a post of its own, "RT @author: text…", with the
+    original's author as the first mention (at character 3) and, in older archives
+    only, the original as ``retweeted_status``; the original's id is otherwise not in
+    the archive, so its author stands for it.
+    """
+    original = tweet.get("retweeted_status")
+    if isinstance(original, dict) and (original.get("id_str") or original.get("id")):
+        return str(original.get("id_str") or original["id"])
+    text = str(tweet.get("full_text") or tweet.get("text") or "")
+    if not text.startswith("RT @"):
+        return ""
+    for mention in _dicts(entities.get("user_mentions")):
+        indices = mention.get("indices")
+        if isinstance(indices, list) and indices and str(indices[0]) == "3":
+            return "@" + str(mention.get("screen_name") or "")[:200]
+    return "@" + text[4:].split(":", 1)[0][:200]
+
+
 def to_captured(
     tweet: dict[str, Any],
     author: RemoteAuthor | None,
@@ -250,9 +276,10 @@ def to_captured(
                 if handle
                 else f"https://x.com/i/web/status/{remote_id}"
             ),
-            language="" if lang in ("und", "zxx", "qme", "qht") else lang,
+            language=language.platform_code(lang),
             reply_to_id=str(tweet.get("in_reply_to_status_id_str") or ""),
             quote_of_id=str(tweet.get("quoted_status_id_str") or ""),
+            repost_of_id=retweeted(tweet, entities),
             hashtags=[str(h["text"]) for h in _dicts(entities.get("hashtags")) if h.get("text")],
             mentions=[
                 str(m["screen_name"])

@@ -22,15 +22,19 @@ import orjson
 
 from houseboat.connectors.base import Metrics, RemoteAuthor, RemoteItem, RemoteMedia
 from houseboat.core.text import parse_iso_time
+from houseboat.listening import language
 from houseboat.listening.importers.base import (
+    TOO_DEEP,
     ImporterManifest,
     ImportFileError,
     Limits,
     MiB,
     Problems,
     check_not_empty,
+    checked_value,
     is_zip,
     open_maybe_gzip,
+    usable,
 )
 from houseboat.listening.importers.streaming import lines
 from houseboat.listening.records import Captured
@@ -68,7 +72,10 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
             if not line.data.strip():
                 continue
             try:
-                value = loads(line.data)
+                value = usable(checked_value(loads(line.data), line.data), where, problems)
+            except RecursionError:
+                problems.bad(where, TOO_DEEP)
+                continue
             except ValueError as exc:
                 if first:
                     raise ImportFileError(
@@ -82,6 +89,8 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
                     else f"the line is not valid JSON ({exc})"
                 )
                 problems.bad(where, why)
+                continue
+            if value is None:
                 continue
             try:
                 posts = flattened_posts(value)
@@ -221,6 +230,9 @@ def to_captured(post: dict[str, Any]) -> Captured:
     note = post.get("note_tweet") if isinstance(post.get("note_tweet"), dict) else {}
     refs = {str(r.get("type")): str(r.get("id")) for r in _dicts(post.get("referenced_tweets"))}
     entities = post.get("entities") if isinstance(post.get("entities"), dict) else {}
+    if note.get("text") and isinstance(note.get("entities"), dict):
+        # A long post's own entities cover its whole text; the post's stop at character 280.
+        entities = note["entities"]
     attachments = post.get("attachments") if isinstance(post.get("attachments"), dict) else {}
     metrics = post.get("public_metrics") if isinstance(post.get("public_metrics"), dict) else {}
     twarc = post.get("__twarc") if isinstance(post.get("__twarc"), dict) else {}
@@ -235,9 +247,7 @@ def to_captured(post: dict[str, Any]) -> Captured:
             if username
             else f"https://x.com/i/web/status/{remote_id}"
         ),
-        language=""
-        if post.get("lang") in (None, "und", "zxx", "qme", "qht")
-        else str(post["lang"]),
+        language=language.platform_code(post.get("lang")),
         reply_to_id=refs.get("replied_to", ""),
         repost_of_id=refs.get("retweeted", ""),
         quote_of_id=refs.get("quoted", ""),

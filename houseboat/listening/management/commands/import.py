@@ -72,7 +72,19 @@ class Command(HouseboatCommand):
         parser.add_argument(
             "--timezone",
             metavar="AREA/CITY",
-            help="whatsapp-txt: the phone's time zone (default UTC), e.g. Africa/Cairo.",
+            help=(
+                "whatsapp-txt and telegram-json: the zone of the phone's or computer's clock "
+                "(default UTC), e.g. Africa/Cairo. Importing again with it corrects the times."
+            ),
+        )
+        parser.add_argument(
+            "--chat",
+            action="append",
+            metavar="NAME",
+            help=(
+                "telegram-json, whole-account export: import only this chat (its name or "
+                "number); give it again for more chats. Without it, every chat is imported."
+            ),
         )
 
     def handle(self, *args, **options):
@@ -128,12 +140,18 @@ class Command(HouseboatCommand):
                 keep_going=options["keep_going"],
                 batch_size=max(1, options["batch_size"]),
                 progress=progress,
-                options={"date_order": options["date_order"], "timezone": options["timezone"]},
+                options={
+                    "date_order": options["date_order"],
+                    "timezone": options["timezone"],
+                    "chat": options["chat"],
+                },
             )
         except ImportFileError as exc:
             raise CommandError(str(exc)) from None
         for note in getattr(capture, "notes", []):
             self.stderr.write(f"Note: {note}")
+        for line in skipped_lines(capture):
+            self.stderr.write(line)
         # The file's name stays out of the audit log: a chat export is named after a person.
         audit(
             AuditAction.ARCHIVE_IMPORTED,
@@ -143,6 +161,16 @@ class Command(HouseboatCommand):
             detail=f"{capture.format}: {capture.items_new:,} new items (capture {capture.pk})",
         )
         self.stdout.write(self.style.SUCCESS(summary(capture)))
+
+
+def skipped_lines(capture: Capture) -> list[str]:
+    """Say, per reason, how many records --keep-going skipped and where the first ones are."""
+    lines = []
+    for reason in capture.report.get("skipped", []):
+        where = ", ".join(reason["first"])
+        more = ", …" if reason["count"] > len(reason["first"]) else ""
+        lines.append(f"Skipped {reason['count']:,}: {reason['reason']} ({where}{more})")
+    return lines
 
 
 def summary(capture: Capture) -> str:

@@ -76,7 +76,8 @@ class Command(HouseboatCommand):
             self.stderr.write(results.notice)
         page = results.page
         self.stdout.write(
-            f"{results.total:,} items in {campaign.slug} match"
+            ("More than " if results.capped else "")
+            + f"{results.total:,} items in {campaign.slug} match"
             + (f" (page {page.number} of {page.paginator.num_pages})." if results.total else ".")
         )
         for item in results.items:
