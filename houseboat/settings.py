@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "houseboat.publishing",
     "houseboat.listening",
     "houseboat.safety",
+    "houseboat.accountability",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +264,9 @@ HOUSEBOAT_WORKER_STEPS = [
     "houseboat.listening.jobs.run_import_jobs",
     # After the dispatcher: unblurred copies of pictures in posts that went out.
     "houseboat.safety.regions.forget_finished",
+    # Reading lane: new archive items become candidate evidence for demands; deadlines remind.
+    "houseboat.accountability.monitoring.watch_archive",
+    "houseboat.accountability.monitoring.remind_deadlines",
 ]
 HOUSEBOAT_INVITATION_DAYS = envint("HOUSEBOAT_INVITATION_DAYS", 7)
 # Where the public reaches this install (https://campaigns.example.org), for links to
