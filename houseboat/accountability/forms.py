@@ -180,9 +180,11 @@ class ReviewForm(forms.Form):
 class FilterForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), required=False)
     target = forms.ModelChoiceField(
-        label=_("Target"), required=False, queryset=Target.objects.none()
+        label=_("Target"), required=False, queryset=Target.objects.none(), empty_label=_("Any")
     )
-    theme = forms.ModelChoiceField(label=_("Theme"), required=False, queryset=Term.objects.none())
+    theme = forms.ModelChoiceField(
+        label=_("Theme"), required=False, queryset=Term.objects.none(), empty_label=_("Any")
+    )
     deadline = forms.ChoiceField(
         label=_("Deadline"),
         required=False,

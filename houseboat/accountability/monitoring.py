@@ -29,6 +29,7 @@ from houseboat.accountability.models import (
     Candidate,
     DeadlineReminder,
     Demand,
+    EvidenceLink,
     MonitorCursor,
 )
 from houseboat.accountability.services import with_status
@@ -103,11 +104,12 @@ def watch_archive(name: str) -> int:
     if not items:
         return 0
     queries = queries_by_campaign({item.campaign_id for item in items})
+    linked = set(EvidenceLink.objects.filter(item__in=items).values_list("demand_id", "item_id"))
     found = [
         Candidate(demand_id=query.demand_id, item=item, matched=", ".join(hits)[:300])
         for item in items
         for query in queries.get(item.campaign_id, [])
-        if (hits := matches(query, item))
+        if (query.demand_id, item.pk) not in linked and (hits := matches(query, item))
     ]
     with transaction.atomic():
         # Another worker may have read the same items: the unique pair keeps one candidate,

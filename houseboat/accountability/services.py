@@ -426,7 +426,7 @@ def public_entries(campaign: Campaign) -> list[PublicEntry]:
                 state_label=STATES[state],
                 response_label=Response(demand.current_response).label
                 if demand.current_response
-                else Response.NONE.label,
+                else _("none yet"),
                 history=history,
             )
         )

@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -564,7 +564,8 @@ def import_preview(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             campaign,
             pending=pending,
             parsed=parsed,
-            counts=parsed.counts(),
+            # Lists, not Counters: a template looks a Counter's methods up as its keys.
+            counts={key: c.most_common(8) for key, c in parsed.counts().items()},
             sample=parsed.rows[:10],
         ),
     )
