@@ -13,7 +13,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from screenshots import (  # noqa: E402 (the script's folder is not a package)
+from screenshots import (
     CAMPAIGN,
     CHROMIUM,
     CHROMIUM_ARGS,
