@@ -44,10 +44,14 @@ def demand_pages(cam: Camera, page: Page) -> None:
     cam.shoot(page, "demands-tracker", f"{base}/")
     cam.shoot(page, "demands-tracker-filtered", f"{base}/?status=in_progress")
     page.goto(cam.base + f"{base}/")
-    page.get_by_role("table").get_by_role("link", name="Bring the ten before a judge by 30 November").click()
+    page.get_by_role("table").get_by_role(
+        "link", name="Bring the ten before a judge by 30 November"
+    ).click()
     cam.shoot(page, "demands-timeline-broken-promise")
     page.goto(cam.base + f"{base}/")
-    page.get_by_role("table").get_by_role("link", name="Release the ten, or charge them before a judge").click()
+    page.get_by_role("table").get_by_role(
+        "link", name="Release the ten, or charge them before a judge"
+    ).click()
     cam.shoot(page, "demands-timeline-open")
     page.locator(".evidence-list a.mono").first.click()
     cam.shoot(page, "demands-evidence-custody")
@@ -73,7 +77,9 @@ def demand_phone_pages(cam: Camera, browser: Browser, owner: BrowserContext) -> 
     page = context.new_page()
     base = f"/t/{TEAM}/demands/{CAMPAIGN}"
     cam.shoot(page, "phone-demands-tracker", f"{base}/")
-    page.get_by_role("table").get_by_role("link", name="Release the ten, or charge them before a judge").click()
+    page.get_by_role("table").get_by_role(
+        "link", name="Release the ten, or charge them before a judge"
+    ).click()
     cam.shoot(page, "phone-demands-timeline")
     page.goto(cam.base + f"{base}/import/")
     page.get_by_label("A CSV file").set_input_files(
