@@ -53,7 +53,10 @@ def test_a_change_is_progress_or_verdict_never_both(demand, alice, items):
         )
     with pytest.raises(IntegrityError), transaction.atomic():
         StatusChange.objects.create(
-            demand=demand, progress="stalled", verdict="broken", happened_on="2026-01-01",
+            demand=demand,
+            progress="stalled",
+            verdict="broken",
+            happened_on="2026-01-01",
             rationale="x",
         )
 
@@ -80,7 +83,10 @@ def test_evidence_from_another_campaigns_archive_is_refused(demand, alice, team_
     foreign = archive_evidence(other, alice)["lawyers"]
     with pytest.raises(DemandError, match="this campaign's own archive"):
         record_change(
-            demand, verdict=Verdict.IMPLEMENTED, rationale="x", evidence=[Evidence(foreign)],
+            demand,
+            verdict=Verdict.IMPLEMENTED,
+            rationale="x",
+            evidence=[Evidence(foreign)],
             by=alice,
         )
 
@@ -92,8 +98,11 @@ def test_the_status_is_the_latest_reviewed_change_only(demand, alice, bob, items
     )
     review(first, membership=membership(bob), decision=Decision.APPROVED)
     later = record_change(
-        demand, verdict=Verdict.IMPLEMENTED, rationale="Done",
-        evidence=[Evidence(items["lawyers"])], by=alice,
+        demand,
+        verdict=Verdict.IMPLEMENTED,
+        rationale="Done",
+        evidence=[Evidence(items["lawyers"])],
+        by=alice,
     )
     assert demand.current_change() == first  # the verdict waits for its review
     review(later, membership=membership(bob), decision=Decision.APPROVED)
@@ -149,8 +158,11 @@ def test_a_response_is_kept_apart_from_progress_and_counts_after_review(demand, 
 @pytest.fixture
 def history(demand, alice, bob, items):
     change = record_change(
-        demand, verdict=Verdict.IMPLEMENTED, rationale="Done",
-        evidence=[Evidence(items["lawyers"])], by=alice,
+        demand,
+        verdict=Verdict.IMPLEMENTED,
+        rationale="Done",
+        evidence=[Evidence(items["lawyers"])],
+        by=alice,
     )
     answer = record_response(demand, response=Response.SUPPORTED, by=alice)
     decision = review(change, membership=membership(bob), decision=Decision.APPROVED)
@@ -204,7 +216,10 @@ def test_history_querysets_refuse_update_and_delete(history, model, field):
 def test_a_row_given_an_existing_id_is_not_overwritten(history):
     change = history[0]
     copy = StatusChange(
-        pk=change.pk, demand=change.demand, progress="stalled", happened_on=change.happened_on,
+        pk=change.pk,
+        demand=change.demand,
+        progress="stalled",
+        happened_on=change.happened_on,
         rationale="Overwritten",
     )
     with pytest.raises(IntegrityError), transaction.atomic():

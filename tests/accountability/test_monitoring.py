@@ -115,8 +115,11 @@ def test_reminders_go_out_once_30_days_before_and_when_overdue(campaign_a, alice
     from houseboat.core.models import Membership
 
     change = record_change(
-        judged, verdict=Verdict.BROKEN, rationale="Missed",
-        evidence=[Evidence(items["nohearing"])], by=alice,
+        judged,
+        verdict=Verdict.BROKEN,
+        rationale="Missed",
+        evidence=[Evidence(items["nohearing"])],
+        by=alice,
     )
     review(change, membership=Membership.objects.get(user=bob), decision=Decision.APPROVED)
     assert monitoring.remind_deadlines("test") == 2
@@ -137,7 +140,10 @@ def test_no_email_when_email_is_not_set_up(campaign_a, alice, bob, settings):
     bob.email = "bob@example.org"
     bob.save()
     create_demand(
-        campaign_a, title="Late", by=alice, draft=False,
+        campaign_a,
+        title="Late",
+        by=alice,
+        draft=False,
         deadline=timezone.localdate() - timedelta(days=1),
     )
     assert monitoring.remind_deadlines("test") == 1
