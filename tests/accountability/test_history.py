@@ -76,8 +76,8 @@ def test_a_verdict_with_evidence_links_the_item_by_its_sha256(demand, alice, ite
 
 
 def test_evidence_from_another_campaigns_archive_is_refused(demand, alice, team_a, items):
-    from houseboat.campaigns.models import Campaign
     from houseboat.accountability.demo import archive_evidence
+    from houseboat.campaigns.models import Campaign
 
     other = Campaign.objects.create(team=team_a, name="Other", slug="other")
     foreign = archive_evidence(other, alice)["lawyers"]

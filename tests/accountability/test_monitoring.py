@@ -1,4 +1,5 @@
 """Monitoring finds new archive items that mention a demand; a person decides; deadlines remind."""
+# ruff: noqa: RUF001 -- keywords in several languages are the point
 
 from datetime import timedelta
 
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from houseboat.accountability import monitoring
 from houseboat.accountability.constants import CandidateState, ReminderKind, Verdict
+from houseboat.accountability.demo import archive_evidence
 from houseboat.accountability.models import (
     Candidate,
     DeadlineReminder,
@@ -22,7 +24,6 @@ from houseboat.accountability.services import (
     decide_candidate,
     record_change,
 )
-from houseboat.accountability.demo import archive_evidence
 
 pytestmark = pytest.mark.django_db
 
