@@ -64,7 +64,7 @@ EVIDENCE_POSTS = [
         "ministry",
         400,
         "The Ministry of Justice confirms that lawyers will be granted access to all ten "
-        "detainees held under Article 41 from Monday.",
+        "detainees held under the Public Order Act from Monday.",
     ),
     (
         "hearing",
@@ -83,8 +83,8 @@ EVIDENCE_POSTS = [
         "shelved",
         "times",
         150,
-        "Parliament's legal committee has shelved the bill repealing Article 41 of the "
-        "Public Order Act without a date for a vote.",
+        "Parliament's legal committee has shelved the repeal of the Public Order Act's "
+        "detention article without a date for a vote.",
     ),
     (
         "withdrawn",
@@ -356,7 +356,9 @@ def seed_demands(campaign: Campaign, people: dict[str, User]) -> list[Demand]:
             progress=Progress.STALLED,
             happened_on=on("shelved"),
             rationale="The committee shelved the repeal bill without a date for a vote.",
-            evidence=proof("shelved", "The committee shelved the bill repealing Article 41."),
+            evidence=proof(
+                "shelved", "The committee shelved the repeal without a date for a vote."
+            ),
             by=owner,
         )
     )
