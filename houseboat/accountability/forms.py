@@ -115,6 +115,11 @@ class ChangeForm(forms.Form):
     """Record a status change: a progress or a verdict, why, when, and the evidence."""
 
     state = forms.ChoiceField(label=_("New status"), choices=state_choices)
+    linked = forms.MultipleChoiceField(
+        label=_("Evidence already linked to this demand"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     happened_on = forms.DateField(
         label=_("When it happened"), widget=DateInput(), initial=timezone.localdate
     )
@@ -127,7 +132,7 @@ class ChangeForm(forms.Form):
         label=_("Evidence: archive items' SHA-256"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=_("One a line. A verdict needs at least one."),
+        help_text=_("One a line, or tick the demand's evidence above. A verdict needs one."),
     )
     public_excerpt = forms.CharField(
         label=_("Excerpt the public may read"),
@@ -136,12 +141,25 @@ class ChangeForm(forms.Form):
         help_text=_("A redacted quote of the evidence. Leave empty to show only its hash."),
     )
 
+    def __init__(self, *args, demand=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        links = list(demand.evidence.select_related("item")) if demand else []
+        choices = {
+            link.sha256: f"{(link.excerpt or link.sha256)[:90]} ({link.sha256[:12]}…)"
+            for link in links
+        }
+        if choices:
+            self.fields["linked"].choices = list(choices.items())
+        else:
+            del self.fields["linked"]
+
     def axis(self) -> dict[str, str]:
         state = self.cleaned_data["state"]
         return {"verdict": state} if state in Verdict.values else {"progress": state}
 
     def evidence_refs(self) -> list[str]:
-        return [r.strip() for r in self.cleaned_data["evidence"].split() if r.strip()]
+        typed = [r.strip() for r in self.cleaned_data["evidence"].split() if r.strip()]
+        return list(dict.fromkeys([*self.cleaned_data.get("linked", []), *typed]))
 
 
 class ResponseForm(forms.Form):

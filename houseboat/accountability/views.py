@@ -227,7 +227,7 @@ def detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             candidates=demand.candidates.filter(state=CandidateState.OPEN).select_related(
                 "item__author"
             ),
-            change_form=ChangeForm(),
+            change_form=ChangeForm(demand=demand),
             response_form=ResponseForm(),
         ),
     )
@@ -311,7 +311,7 @@ def evidence_from(campaign: Campaign, refs: list[str], public_excerpt: str = "")
 def change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Record a status change; it waits for a second member's review."""
     demand = team_demand(request, slug, pk)
-    form = ChangeForm(request.POST)
+    form = ChangeForm(request.POST, demand=demand)
     if form.is_valid():
         try:
             evidence = evidence_from(

@@ -273,3 +273,48 @@ def test_a_contributor_cannot_make_a_demand_public(as_charlie, campaign_a):
     demand = Demand.objects.get()
     assert response.status_code == 302
     assert demand.lead_target().name == "Harbour Authority"
+
+
+def test_a_verdict_can_use_evidence_already_linked_to_the_demand(as_bob, tracker, items):
+    from houseboat.accountability.services import link_evidence
+
+    demand = tracker["D4"]
+    link_evidence(demand, [Evidence(items["visits"])], by=None)
+    page = as_bob.get(f"{BASE}/{demand.pk}/").content.decode()
+    assert f'value="{items["visits"].raw_sha256}"' in page
+    response = as_bob.post(
+        f"{BASE}/{demand.pk}/status/",
+        {
+            "state": "partly_implemented",
+            "rationale": "Four of ten families",
+            "happened_on": timezone.localdate().isoformat(),
+            "linked": [items["visits"].raw_sha256],
+        },
+    )
+    assert response.status_code == 302
+    assert EvidenceLink.objects.get(change__demand=demand).sha256 == items["visits"].raw_sha256
+
+
+def test_the_tracker_takes_as_many_queries_for_20_demands_as_for_5(
+    as_victor, campaign_a, alice, django_assert_max_num_queries
+):
+    def make(n):
+        for i in range(n):
+            create_demand(
+                campaign_a,
+                title=f"Demand {i}",
+                by=alice,
+                draft=False,
+                targets=["Ministry", "Police"],
+            )
+
+    make(5)
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as five:
+        as_victor.get(BASE + "/")
+    make(15)
+    with django_assert_max_num_queries(len(five.captured_queries)):
+        page = as_victor.get(BASE + "/").content.decode()
+    assert "20 demands" in page
