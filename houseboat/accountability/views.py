@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -150,7 +150,7 @@ def tracker(request: HttpRequest, slug: str) -> HttpResponse:
     demands = list(
         filtered(every, form)
         .prefetch_related("target_links__target", "themes")
-        .order_by("deadline", "pk")
+        .order_by(F("deadline").asc(nulls_last=True), "pk")
     )
     for demand in demands:
         demand.state = state_of(demand)

@@ -76,6 +76,8 @@ def test_the_tracker_shows_the_summary_line_and_every_demand(as_victor, tracker)
         assert title in page
     assert "Secret plan" not in page  # private: its author and the reviewers only
     assert "Deadlines" in page and "passed" in page
+    table = page[page.index("<table") :]
+    assert table.index(">Inquiry</a>") < table.index(">Lawyers</a>")  # no deadline: last
 
 
 def test_the_owner_sees_private_demands(as_alice, tracker):
