@@ -193,13 +193,13 @@ def test_import_reports_bad_rows_by_line_and_keeps_the_good_ones(data, tmp_path)
     )
     dry = houseboat("demand", "import", "--campaign", "open", str(path), "--dry-run", data_dir=data)
     assert dry.returncode == 0, dry.stderr
-    assert "1 demands to store" in dry.stdout and "Dry run: nothing was stored." in dry.stdout
+    assert "1 demand to store" in dry.stdout and "Dry run: nothing was stored." in dry.stdout
     assert "line 3: it has neither a title nor a text." in dry.stderr
     assert "line 4: the deadline soon is not a date" in dry.stderr
     assert "C1" not in houseboat("demand", "list", "--campaign", "open", data_dir=data).stdout
     done = houseboat("demand", "import", "--campaign", "open", str(path), data_dir=data)
     assert done.returncode == 0, done.stderr
-    assert "Stored 1 demands in Open as drafts; 2 rows could not be read." in done.stdout
+    assert "Stored 1 demand in Open as drafts; 2 rows could not be read." in done.stdout
     assert "C1\t" in houseboat("demand", "list", "--campaign", "open", data_dir=data).stdout
 
 

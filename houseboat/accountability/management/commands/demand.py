@@ -30,6 +30,10 @@ from houseboat.core.models import Membership, User
 PREVIEW_PROBLEMS = 50
 
 
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -189,18 +193,22 @@ class Command(HouseboatCommand):
         stored = imports.store(parsed, campaign, by=user)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Stored {len(stored)} demands in {campaign.name} as drafts"
-                + (f"; {len(parsed.problems)} rows could not be read." if parsed.problems else ".")
+                f"Stored {plural(len(stored), 'demand')} in {campaign.name} as drafts"
+                + (
+                    f"; {plural(len(parsed.problems), 'row')} could not be read."
+                    if parsed.problems
+                    else "."
+                )
             )
         )
 
     def preview(self, name: str, parsed: imports.Parsed) -> None:
         write = self.stdout.write
         write(f"{name}: {parsed.layout_name}, {parsed.encoding}.")
-        write(f"  {len(parsed.rows)} demands to store")
+        write(f"  {plural(len(parsed.rows), 'demand')} to store")
         if parsed.known:
             write(f"  {len(parsed.known)} already in the tracker (same reference), left alone")
-        write(f"  {len(parsed.problems)} rows could not be read")
+        write(f"  {plural(len(parsed.problems), 'row')} could not be read")
         counts = parsed.counts()
         for title, key in (("Responses", "response"), ("Made by", "made_by"), ("Themes", "themes")):
             if counts[key]:
