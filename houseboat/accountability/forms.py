@@ -76,14 +76,15 @@ class DemandForm(forms.ModelForm):
             "draft": _("Drafts stay off the public tracker whatever their visibility."),
         }
 
-    def __init__(self, *args, campaign, may_publish: bool, **kwargs):
+    def __init__(self, *args, campaign, may_publish: bool, visible=None, **kwargs):
         super().__init__(*args, **kwargs)
         team = campaign.team
         self.campaign = campaign
         self.fields["themes"].queryset = Term.objects.filter(team=team, kind=TermKind.THEME)
         self.fields["groups"].queryset = Term.objects.filter(team=team, kind=TermKind.GROUP)
         self.fields["clusters"].queryset = Cluster.objects.filter(team=team)
-        others = Demand.objects.filter(campaign=campaign)
+        others = visible if visible is not None else Demand.objects.filter(campaign=campaign)
+        self.initial.setdefault("origin_sha256", self.instance.origin_sha256)
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
             self.initial["related"] = list(self.instance.related.values_list("pk", flat=True))

@@ -274,6 +274,7 @@ def demand_form(request: HttpRequest, campaign: Campaign, demand: Demand) -> Htt
         instance=demand,
         campaign=campaign,
         may_publish=can_review(request.membership),
+        visible=visible_demands(request.membership, campaign),
     )
     if request.method == "POST" and form.is_valid():
         try:

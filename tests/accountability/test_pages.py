@@ -320,3 +320,16 @@ def test_the_tracker_takes_as_many_queries_for_20_demands_as_for_5(
     with django_assert_max_num_queries(len(five.captured_queries)):
         page = as_victor.get(BASE + "/").content.decode()
     assert "20 demands" in page
+
+
+def test_the_navigation_links_demands_instead_of_soon(as_victor, campaign_a):
+    page = as_victor.get("/t/team-a/").content.decode()
+    assert '<a href="/t/team-a/demands/"' in page
+    assert as_victor.get("/t/team-a/demands/").url == BASE + "/"
+
+
+def test_a_contributor_never_sees_anothers_private_demand_among_related(
+    as_charlie, campaign_a, alice
+):
+    create_demand(campaign_a, title="Secret plan", by=alice, visibility=Visibility.PRIVATE)
+    assert "Secret plan" not in as_charlie.get(BASE + "/new/").content.decode()
