@@ -8,6 +8,7 @@ shows in public, only after a second member approves it.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 from django.contrib import messages
@@ -678,5 +679,22 @@ def custody(request: HttpRequest, sha256: str) -> HttpResponse:
     return render(
         request,
         "accountability/custody.html",
-        {"item": item, "record": record, "carried": carried},
+        {"item": item, "record": record, "carried": carried, "said": statement_of(record)},
     )
+
+
+def statement_of(record: CustodyRecord | None) -> dict:
+    """The custody statement's main facts, for a sentence a person can read."""
+    if record is None:
+        return {}
+    try:
+        data = json.loads(record.statement)
+    except ValueError:
+        return {}
+    source = data.get("source") or {}
+    return {
+        "by": data.get("by") or "",
+        "format": data.get("format") or "",
+        "file": source.get("name") or "" if isinstance(source, dict) else "",
+        "file_sha256": source.get("sha256") or "" if isinstance(source, dict) else "",
+    }

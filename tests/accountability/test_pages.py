@@ -208,6 +208,7 @@ def test_the_custody_page_is_one_click_from_the_evidence(as_victor, tracker, ite
     assert url in page
     custody = as_victor.get(url).content.decode()
     assert items["lawyers"].raw_sha256 in custody and "Record hash" in custody
+    assert "Imported by alice from the file" in custody
 
 
 def test_an_outsider_gets_404_everywhere(as_mallory, tracker, items):
