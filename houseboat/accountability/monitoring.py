@@ -63,14 +63,28 @@ def query_for(demand: Demand) -> Query:
     return Query(demand.pk, folded, tuple(h.casefold() for h in dict.fromkeys(handles)))
 
 
-def matches(query: Query, item: Item) -> list[str]:
+@dataclass(frozen=True)
+class Seen:
+    """What of an item monitoring compares, worked out once per item."""
+
+    text: str  # folded
+    mentioned: frozenset[str]
+    author: str
+
+    @classmethod
+    def of(cls, item: Item) -> Seen:
+        return cls(
+            text=fold(item.text or ""),
+            mentioned=frozenset(str(m).casefold().lstrip("@") for m in item.mentions or []),
+            author=item.author.handle.casefold() if item.author else "",
+        )
+
+
+def matches(query: Query, seen: Seen) -> list[str]:
     """Return what of the query the item says (empty: no match)."""
-    text = fold(item.text or "")
-    found = [shown for folded, shown in query.words if folded in text]
-    mentioned = {str(m).casefold().lstrip("@") for m in item.mentions or []}
-    author = item.author.handle.casefold() if item.author else ""
+    found = [shown for folded, shown in query.words if folded in seen.text]
     for handle in query.handles:
-        if handle in mentioned or handle == author or f"@{handle}" in text:
+        if handle in seen.mentioned or handle == seen.author or f"@{handle}" in seen.text:
             found.append("@" + handle)
     return found
 
@@ -105,12 +119,14 @@ def watch_archive(name: str) -> int:
         return 0
     queries = queries_by_campaign({item.campaign_id for item in items})
     linked = set(EvidenceLink.objects.filter(item__in=items).values_list("demand_id", "item_id"))
-    found = [
-        Candidate(demand_id=query.demand_id, item=item, matched=", ".join(hits)[:300])
-        for item in items
-        for query in queries.get(item.campaign_id, [])
-        if (query.demand_id, item.pk) not in linked and (hits := matches(query, item))
-    ]
+    found = []
+    for item in items:
+        seen = Seen.of(item)
+        found += [
+            Candidate(demand_id=query.demand_id, item=item, matched=", ".join(hits)[:300])
+            for query in queries.get(item.campaign_id, [])
+            if (query.demand_id, item.pk) not in linked and (hits := matches(query, seen))
+        ]
     with transaction.atomic():
         # Another worker may have read the same items: the unique pair keeps one candidate,
         # and the conditional update moves the cursor only from where this one found it.

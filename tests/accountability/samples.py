@@ -55,8 +55,9 @@ def uhri(rows: list[list[str]]) -> bytes:
 
 
 def houseboat_csv(rows: list[list[str]]) -> bytes:
+    """houseboat's CSV as a spreadsheet saves it: CRLF, so a field with either is quoted."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["ref", "title", "text", "kind", "target", "deadline"])
     writer.writerows(rows)
     return out.getvalue().encode("utf-8")
