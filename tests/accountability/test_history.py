@@ -226,3 +226,18 @@ def test_a_row_given_an_existing_id_is_not_overwritten(history):
         copy.save()
     change.refresh_from_db()
     assert change.rationale == "Done"
+
+
+def test_only_removing_the_whole_campaign_removes_its_history(history, campaign_a):
+    campaign_a.delete()
+    assert StatusChange.objects.count() == Review.objects.count() == 0
+    assert EvidenceLink.objects.count() == AuthorityResponse.objects.count() == 0
+
+
+def test_purging_an_evidence_item_from_the_archive_keeps_the_link_and_its_hash(history, items):
+    link = history[3]
+    items["lawyers"].delete()  # what a retention purge does to each item
+    link.refresh_from_db()
+    assert (link.item, link.sha256) == (None, items["lawyers"].raw_sha256)
+    with pytest.raises(PermissionDenied):
+        EvidenceLink.objects.all().update(item=items["visits"])
