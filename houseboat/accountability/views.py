@@ -96,10 +96,14 @@ def page_context(request: HttpRequest, campaign: Campaign, **extra) -> dict:
         "may_propose": request.membership.can(Capability.DRAFT),
         "may_review": can_review(request.membership),
         "waiting": changes.count() + responses.count(),
+        # Archive items waiting for a decision, each counted once however many demands.
         "open_candidates": Candidate.objects.filter(
             demand__in=visible_demands(request.membership, campaign),
             state=CandidateState.OPEN,
-        ).count(),
+        )
+        .values("item_id")
+        .distinct()
+        .count(),
         **extra,
     }
 
@@ -443,11 +447,23 @@ def review_queue(request: HttpRequest, slug: str) -> HttpResponse:
             campaign,
             changes=changes.filter(demand__in=visible).prefetch_related("evidence"),
             responses=responses.filter(demand__in=visible),
-            candidates=Candidate.objects.filter(demand__in=visible, state=CandidateState.OPEN)
-            .select_related("demand", "item__author")
-            .order_by("found_at")[:200],
+            found=by_item(
+                Candidate.objects.filter(demand__in=visible, state=CandidateState.OPEN)
+                .select_related("demand", "item__author")
+                .order_by("item_id", "demand_id")[:500]
+            ),
         ),
     )
+
+
+def by_item(candidates) -> list[dict]:
+    """Group monitoring matches by archive item: one item, the demands it may concern."""
+    groups: dict[int, dict] = {}
+    for match in candidates:
+        groups.setdefault(match.item_id, {"item": match.item, "matches": []})["matches"].append(
+            match
+        )
+    return sorted(groups.values(), key=lambda g: g["item"].created_at or timezone.now())
 
 
 def decide(request: HttpRequest, entry) -> HttpResponse:

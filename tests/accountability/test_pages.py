@@ -334,3 +334,14 @@ def test_a_contributor_never_sees_anothers_private_demand_among_related(
 ):
     create_demand(campaign_a, title="Secret plan", by=alice, visibility=Visibility.PRIVATE)
     assert "Secret plan" not in as_charlie.get(BASE + "/new/").content.decode()
+
+
+def test_the_review_queue_shows_a_matched_item_once_for_all_its_demands(as_charlie, tracker):
+    from houseboat.accountability.monitoring import watch_archive
+
+    while watch_archive("test"):
+        pass
+    page = as_charlie.get(f"{BASE}/review/").content.decode()
+    text = "The Ministry of Justice confirms that lawyers"
+    assert page.count(text) == 1
+    assert page.count("matched Ministry") >= 4  # every demand targets the Ministry
