@@ -22,6 +22,7 @@ COMMANDS = {
     "search": "Search a campaign's archive, with the same filters as the Archive page.",
     "export": "Write a campaign's archive to a folder in open formats, with a manifest of hashes.",
     "verify": "Check an archive export: name every file that changed, is missing or was added.",
+    "demand": "Add, import, list, export demands made of the authorities, and record their status.",
     "archive": "Purge a campaign's archive, whole or older than a date (retention); custody stays.",
     "media": "Remove metadata from photos and videos, and blur faces, before they are published.",
     "purge": "Emergency: erase a team's protected personal data and channel credentials for good.",

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from houseboat.accountability.demo import seed_demands
 from houseboat.campaigns.constants import PostStatus
 from houseboat.campaigns.models import Campaign, SitePost
 from houseboat.core.constants import AuditAction, Role
@@ -128,4 +129,5 @@ def seed() -> str:
         starts_on=date.today() + timedelta(days=30),
     )
     seed_archive(campaign, actor=owner)
+    seed_demands(campaign, {OWNER: owner, **people})
     return password

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "houseboat.publishing",
     "houseboat.listening",
     "houseboat.safety",
+    "houseboat.accountability",
 ]
 
 MIDDLEWARE = [
@@ -275,6 +276,9 @@ HOUSEBOAT_WORKER_LANES: dict[str, list[str]] = {
         "houseboat.listening.alerting.check_new_items",
         # E-mail that something waits (only with an SMTP server set).
         "houseboat.core.notices.step",
+        # New archive items become candidate evidence for demands; deadlines remind.
+        "houseboat.accountability.monitoring.watch_archive",
+        "houseboat.accountability.monitoring.remind_deadlines",
     ],
     # Tidying up, now and then.
     "housekeeping": [

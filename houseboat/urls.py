@@ -6,6 +6,7 @@ from houseboat.core.views import system
 urlpatterns = [
     path("healthz", system.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
+    path("c/<slug:slug>/demands/", include("houseboat.accountability.public_urls")),
     path("c/", include("houseboat.campaigns.public_urls")),
     path("hooks/whatsapp/", include("houseboat.connectors.whatsapp.urls")),
     path("t/<slug:team_slug>/channels/x/", include("houseboat.connectors.x.urls")),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("", include("houseboat.publishing.deadman_urls")),  # …/publish/deadman/, /checkin/
     path("t/<slug:team_slug>/archive/", include("houseboat.listening.urls")),
     path("t/<slug:team_slug>/safety/", include("houseboat.safety.urls")),
+    path("t/<slug:team_slug>/demands/", include("houseboat.accountability.urls")),
     path("t/<slug:team_slug>/", include("houseboat.campaigns.urls")),
     path("", include("houseboat.core.urls")),
 ]

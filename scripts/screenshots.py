@@ -347,6 +347,8 @@ def archive_pages(cam: Camera, page: Page) -> None:
 
 
 def take(out: Path, base: str, password: str, data_dir: Path) -> None:
+    from screenshots_demands import demand_pages, demand_phone_pages  # the Demands pages
+
     # A second team, so the start page lists teams instead of opening the only one.
     houseboat(data_dir, "team", "create", "Harbour Watch", "--owner", "amina").wait()
     with sync_playwright() as playwright:
@@ -360,12 +362,14 @@ def take(out: Path, base: str, password: str, data_dir: Path) -> None:
         second_sign_in(cam, page, password, recovery)
         publishing_pages(cam, page, data_dir)
         archive_pages(cam, page)
+        demand_pages(cam, page)
         contributor_pages(cam, browser)
         no_worker_page(cam, browser)
         newcomer_pages(cam, browser, link)
         public_pages(cam, page)
         phone_pages(cam, browser, owner)
         publishing_phone_pages(cam, browser, owner)
+        demand_phone_pages(cam, browser, owner)
         arabic_pages(cam, page)
         publishing_arabic_pages(cam, page)
         browser.close()

@@ -17,7 +17,7 @@ NAVIGATION = [
     ("archive", _("Archive"), "listening:archive"),
     ("analyse", _("Analyse"), None),
     ("organise", _("Organise"), None),
-    ("demands", _("Demands"), None),
+    ("demands", _("Demands"), "accountability:index"),
     ("safety", _("Safety"), "safety:index"),
     ("reports", _("Reports"), None),
     ("channels", _("Channels"), "connectors:index"),
@@ -36,7 +36,7 @@ def shell(request: HttpRequest) -> dict:
         url = reverse(url_name, kwargs={"team_slug": team.slug}) if url_name else None
         active = bool(url_name) and (
             url_name.split(":")[0] == namespace or (key, namespace) == ("publish", "deadman")
-            if key in ("campaigns", "channels", "publish", "safety")
+            if key in ("campaigns", "channels", "publish", "safety", "demands")
             else current == url_name.split(":")[1]
         )
         items.append({"key": key, "label": label, "url": url, "active": active})

@@ -28,6 +28,7 @@ APPS = {
     "archive": "houseboat.listening",
     "media": "houseboat.safety",
     "keys": "houseboat.safety",
+    "demand": "houseboat.accountability",
 }
 
 

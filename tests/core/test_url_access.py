@@ -15,7 +15,7 @@ WEBHOOKS = {"whatsapp:webhook"}
 # The dead-man switch's one-time check-in link: public because the token is the
 # credential (a person who cannot sign in must still be able to check in).
 CHECK_IN_LINKS = {"deadman:link"}
-PUBLIC_SITE = {"public:site", "public:post", "public:feed", "public:picture"}
+PUBLIC_SITE = {"public:site", "public:post", "public:feed", "public:picture", "public_demands:tracker"}
 # Need sign-in, but belong to no team (the person's own account).
 PERSONAL = {
     "core:home",
