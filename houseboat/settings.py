@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "houseboat.publishing",
     "houseboat.listening",
     "houseboat.safety",
+    "houseboat.organizing",
 ]
 
 MIDDLEWARE = [
@@ -263,6 +264,8 @@ HOUSEBOAT_WORKER_STEPS = [
     "houseboat.listening.jobs.run_import_jobs",
     # After the dispatcher: unblurred copies of pictures in posts that went out.
     "houseboat.safety.regions.forget_finished",
+    # Follow-ups to supporters (dispatch lane: messages people wait for).
+    "houseboat.organizing.followups.send_due",
 ]
 HOUSEBOAT_INVITATION_DAYS = envint("HOUSEBOAT_INVITATION_DAYS", 7)
 # Where the public reaches this install (https://campaigns.example.org), for links to

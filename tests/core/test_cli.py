@@ -28,6 +28,9 @@ APPS = {
     "archive": "houseboat.listening",
     "media": "houseboat.safety",
     "keys": "houseboat.safety",
+    "supporter": "houseboat.organizing",
+    "action": "houseboat.organizing",
+    "funnel": "houseboat.organizing",
 }
 
 
