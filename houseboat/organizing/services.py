@@ -35,7 +35,7 @@ MAX_TAG = 40
 
 # Anything that looks like a map position: "51.5, -0.12", "geo:", plus codes, DMS.
 GPS_PATTERNS = [
-    re.compile(r"-?\d{1,3}\.\d{3,}\s*[,; ]\s*-?\d{1,3}\.\d{3,}"),
+    re.compile(r"-?\d{1,3}\.\d{2,}\s*[,; ]\s*-?\d{1,3}\.\d{2,}"),
     re.compile(r"\bgeo:", re.IGNORECASE),
     re.compile(r"\b[23456789CFGHJMPQRVWX]{4,8}\+[23456789CFGHJMPQRVWX]{2,3}\b"),
     re.compile("\\d{1,3}\\s*\u00b0\\s*\\d{1,2}\\s*['\u2032]"),

@@ -253,10 +253,17 @@ def import_mapped(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "organizing/import_map.html",
-            {"mapping": mapping, "header": header, "sample": sample, "token": token},
+            {
+                "mapping": mapping,
+                "header": header,
+                "sample": sample,
+                "token": token,
+                "name": request.POST.get("file_name", "")[:100],
+                "wording": request.POST.get("wording", "")[:2000],
+            },
             status=400,
         )
-    name = request.POST.get("name", "")[:100] or "CSV file"
+    name = request.POST.get("file_name", "")[:100] or "CSV file"
     report = csvimport.import_supporters(
         request.team,
         data,
