@@ -362,7 +362,9 @@ def refresh_rung(supporter: Supporter, rungs: list[LadderRung] | None = None) ->
     last = max((row["last"] for row in rows), default=None)
     rung = rung_for(counts, rungs)
     fields = {"last_active_at": last}
-    if rung != supporter.rung:
+    # Compare with the stored rung, not this object's: it may be an old copy.
+    stored = Supporter.objects.filter(pk=supporter.pk).values_list("rung", flat=True).first()
+    if rung != stored:
         fields.update(rung=rung, rung_reached_at=last or timezone.now())
     Supporter.objects.filter(pk=supporter.pk).update(**fields)
     for name, value in fields.items():

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from houseboat.connectors.models import Channel
@@ -13,6 +14,14 @@ from houseboat.organizing.models import CallToAction
 WA_NUMBER_ID = "106540352242922"
 WA_TOKEN = "EAAJB0sYsTemUserToken0123456789"
 TG_TOKEN = "123456:ABC-DEF1234ghIkl-zyx57W2v1u123ew11"
+
+
+@pytest.fixture(autouse=True)
+def fresh_limits():
+    """The per-visitor limit lives in the process's memory: start each test without it."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def add(team, name, handles=None, consents=(), **extra):
