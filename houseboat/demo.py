@@ -16,6 +16,7 @@ from houseboat.core.constants import AuditAction, Role
 from houseboat.core.models import Membership, Team
 from houseboat.core.services import audit
 from houseboat.listening.demo import seed_archive
+from houseboat.organizing.demo import seed_organizing
 
 OWNER = "amina"
 TEAM_SLUG = "riverside"
@@ -126,4 +127,5 @@ def seed() -> str:
         starts_on=date.today() + timedelta(days=30),
     )
     seed_archive(campaign, actor=owner)
+    seed_organizing(campaign, owner)
     return password

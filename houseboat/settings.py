@@ -281,3 +281,9 @@ SILENCED_SYSTEM_CHECKS = [
     # listen on plain HTTP on 127.0.0.1 behind it.
     "security.W008",
 ]
+
+if DEMO_MODE and not envstr("EMAIL_HOST"):
+    # The demo writes its e-mails (sign-up confirmations, follow-ups) to files in its
+    # data folder, so a follow-up can be sent and read without reaching any server.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "demo-outbox")

@@ -76,9 +76,15 @@ def queue(follow_up: FollowUp, *, actor=None) -> dict[str, int]:
         ContactChannel.WHATSAPP: team_channel(follow_up.team, "whatsapp"),
         ContactChannel.TELEGRAM: team_channel(follow_up.team, "telegram"),
     }
+    # A segment chosen by consent to one channel is written to on that channel only.
+    only = follow_up.filters.get("consent")
     rows, counts = [], {"no_consent": 0, "no_route": 0}
     for supporter in people:
-        consented = [c for c in active_consents(supporter) if routable(c, supporter, channels)]
+        consented = [
+            c
+            for c in active_consents(supporter)
+            if (not only or c == only) and routable(c, supporter, channels)
+        ]
         if not active_consents(supporter):
             counts["no_consent"] += 1
         elif not consented:

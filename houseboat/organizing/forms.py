@@ -267,6 +267,18 @@ class FollowUpForm(forms.Form):
     stalled_days = forms.IntegerField(
         label=gettext_lazy("Stalled for at least (days)"), required=False, min_value=1
     )
+    consent = forms.ChoiceField(
+        label=gettext_lazy("Send on"),
+        required=False,
+        choices=[("", gettext_lazy("Every channel each person agreed to"))]
+        + [
+            (
+                value,
+                gettext_lazy("Only %(channel)s, to those who agreed to it") % {"channel": label},
+            )
+            for value, label in ContactChannel.choices
+        ],
+    )
     save_as = forms.CharField(
         label=gettext_lazy("Save these filters as a segment named"), required=False, max_length=120
     )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from houseboat.campaigns.models import Campaign
 from houseboat.organizing.constants import DEFAULT_STALLED_DAYS
-from houseboat.organizing.models import LadderRung, Response
+from houseboat.organizing.models import LadderRung, Response, Supporter
 from houseboat.organizing.services import ladder
 
 
@@ -47,6 +47,15 @@ class Progress:
     counts: dict[str, int] = field(default_factory=dict)
     first: dict[str, datetime] = field(default_factory=dict)
     last: dict[str, datetime] = field(default_factory=dict)
+    joined: datetime | None = None
+
+    @property
+    def start(self) -> datetime:
+        return min([*self.first.values(), *([self.joined] if self.joined else [])])
+
+    @property
+    def latest(self) -> datetime:
+        return max([*self.last.values(), *([self.joined] if self.joined else [])])
 
     def add(self, kind: str, n: int, first: datetime, last: datetime) -> None:
         self.counts[kind] = n
@@ -79,6 +88,10 @@ def progress_by_supporter(campaign: Campaign, channel_id: int | None) -> tuple[d
         .order_by()
     )
     people: dict[int, Progress] = {}
+    if channel_id is None:
+        # The campaign's own supporters are on the first rung before they answer anything.
+        joined = Supporter.objects.filter(campaign=campaign).values_list("id", "created_at")
+        people = {pk: Progress(joined=created) for pk, created in joined}
     total = 0
     for supporter_id, kind, n, first, last in rows:
         people.setdefault(supporter_id, Progress()).add(kind, n, first, last)
@@ -102,7 +115,7 @@ def build_funnel(
     top = len(rungs) - 1
     stalled_ids = []
     for supporter_id, progress in people.items():
-        start = min(progress.first.values())
+        start = progress.start
         highest = 0
         for i, rung in enumerate(rungs):
             reached = start if i == 0 else progress.reached_at(rung)
@@ -112,7 +125,7 @@ def build_funnel(
             highest = max(highest, i)
             if i:
                 days[i].append((reached - start).total_seconds() / 86400)
-        if highest < top and max(progress.last.values()) < cutoff:
+        if highest < top and progress.latest < cutoff:
             rows[highest].stalled += 1
             stalled_ids.append(supporter_id)
     for i, row in enumerate(rows):
