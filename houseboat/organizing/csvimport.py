@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from houseboat.core.models import Team
@@ -217,6 +217,32 @@ def save_batch(
             wording=wording,
             confirmed=True,
         )
-    SupporterHandle.objects.bulk_create(handles)
-    Consent.objects.bulk_create(consents)
+    insert_rows(SupporterHandle, ["team_id", "supporter_id", "network", "digest"], handles)
+    insert_rows(
+        Consent,
+        ["supporter_id", "channel", "given_at", "source", "wording", "confirmed_at"],
+        consents,
+    )
     return len(supporters)
+
+
+def insert_rows(model, columns: list[str], objects: list) -> None:
+    """Insert many rows with one prepared statement, without the ORM's per-object work."""
+    if not objects:
+        return
+    fields = [model._meta.get_field(name.removesuffix("_id")) for name in columns]
+    quote = connection.ops.quote_name
+    sql = "INSERT INTO {} ({}) VALUES ({})".format(  # noqa: S608 (names from our models)
+        quote(model._meta.db_table),
+        ", ".join(quote(f.column) for f in fields),
+        ", ".join(["%s"] * len(fields)),
+    )
+    rows = [
+        [
+            f.get_db_prep_save(getattr(obj, name), connection)
+            for f, name in zip(fields, columns, strict=True)
+        ]
+        for obj in objects
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)

@@ -13,6 +13,7 @@ from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.core.models import Team
 from houseboat.organizing.constants import (
@@ -57,7 +58,10 @@ def digest(kind: str, text: str) -> str:
 
 def clean_text(value: str, *, what: str, limit: int) -> str:
     """Strip control characters and refuse over-long values."""
-    text = "".join(ch for ch in str(value) if unicodedata.category(ch)[0] != "C").strip()
+    text = str(value)
+    if not text.isprintable():
+        text = "".join(ch for ch in text if unicodedata.category(ch)[0] != "C")
+    text = text.strip()
     if len(text) > limit:
         raise SupporterError(_("%(what)s is longer than %(limit)s characters.") % locals())
     return text
@@ -65,7 +69,7 @@ def clean_text(value: str, *, what: str, limit: int) -> str:
 
 def clean_area(value: str) -> str:
     """Return the area as words; refuse anything that looks like a map position."""
-    area = clean_text(value, what=_("The area"), limit=120)
+    area = clean_text(value, what=gettext_lazy("The area"), limit=120)
     if any(pattern.search(area) for pattern in GPS_PATTERNS):
         raise SupporterError(
             _(
@@ -79,7 +83,7 @@ def clean_area(value: str) -> str:
 def clean_tags(values: Iterable[str]) -> list[str]:
     tags = []
     for value in values:
-        tag = clean_text(value, what=_("A tag"), limit=MAX_TAG).lower()
+        tag = clean_text(value, what=gettext_lazy("A tag"), limit=MAX_TAG).lower()
         if tag and tag not in tags:
             tags.append(tag)
     return tags
@@ -93,7 +97,7 @@ def clean_handle(network: str, handle: str) -> tuple[str, str]:
             _("“%(network)s” is not a network houseboat knows. Use one of: %(known)s.")
             % {"network": network, "known": ", ".join(HANDLE_NETWORKS)}
         )
-    handle = clean_text(handle, what=_("A handle"), limit=MAX_HANDLE)
+    handle = clean_text(handle, what=gettext_lazy("A handle"), limit=MAX_HANDLE)
     if not handle:
         raise SupporterError(_("The %(network)s handle is empty.") % {"network": network})
     if network == "email" and not EMAIL_RE.match(handle):
@@ -145,7 +149,7 @@ class NewSupporter:
 
     def checked(self) -> NewSupporter:
         """Return a cleaned copy, or raise SupporterError saying what is wrong."""
-        name = clean_text(self.name, what=_("The name"), limit=MAX_NAME)
+        name = clean_text(self.name, what=gettext_lazy("The name"), limit=MAX_NAME)
         if not name:
             raise SupporterError(
                 _("A supporter needs a display name: a nickname is enough, and safer.")
@@ -161,7 +165,7 @@ class NewSupporter:
                 )
             if channel not in consents:
                 consents.append(channel)
-        language = clean_text(self.language, what=_("The language"), limit=16).lower()
+        language = clean_text(self.language, what=gettext_lazy("The language"), limit=16).lower()
         if language and not re.fullmatch(r"[a-z]{2,3}([-_][a-z0-9]{2,8})?", language):
             raise SupporterError(
                 _("“%(language)s” is not a language code like en, fr or pt-br.") % locals()
@@ -173,7 +177,7 @@ class NewSupporter:
             language=language,
             area=clean_area(self.area),
             tags=clean_tags(self.tags),
-            notes=clean_text(self.notes, what=_("The notes"), limit=2000),
+            notes=clean_text(self.notes, what=gettext_lazy("The notes"), limit=2000),
         )
 
 
