@@ -56,9 +56,13 @@ def epoch_days(column: str) -> str:
 
 
 def rule_text(rung: LadderRung) -> str:
+    """The rung's rule in words: “signed or shared”, “4 times volunteered or attended”."""
     if rung.position == 0 or not rung.kinds:
         return "everyone"
-    return f"{rung.min_count}+ of {', '.join(rung.kinds)}"
+    kinds = " or ".join(
+        [", ".join(rung.kinds[:-1]), rung.kinds[-1]] if len(rung.kinds) > 1 else rung.kinds
+    )
+    return kinds if rung.min_count <= 1 else f"{rung.min_count} times {kinds}"
 
 
 Progress = dict[str, tuple[int, float, float]]  # kind -> (how many, first day, last day)

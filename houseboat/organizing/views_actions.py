@@ -36,6 +36,20 @@ def team_campaign(request: HttpRequest, pk) -> Campaign | None:
     return request.team.campaigns.filter(pk=pk).first() if str(pk).isdigit() else None
 
 
+def chosen_campaign(request: HttpRequest, campaigns: list[Campaign]) -> Campaign | None:
+    """The campaign asked for, else the one whose supporters answered last, else the first."""
+    asked = team_campaign(request, request.GET.get("campaign"))
+    if asked is not None:
+        return asked
+    latest = (
+        Response.objects.filter(campaign__team=request.team)
+        .order_by("-created_at")
+        .values_list("campaign_id", flat=True)
+        .first()
+    )
+    return next((c for c in campaigns if c.pk == latest), campaigns[0] if campaigns else None)
+
+
 def team_action(request: HttpRequest, pk: int) -> CallToAction:
     return get_object_or_404(
         CallToAction.objects.select_related("campaign"), pk=pk, campaign__team=request.team
@@ -106,15 +120,21 @@ def action_context(request: HttpRequest, action: CallToAction, **extra) -> dict:
         "counts": [
             (ResponseKind(k).label, counts.get(k, 0)) for k in ResponseKind.values if counts.get(k)
         ],
-        "link_rows": [(link, links.short_url(link)) for link in link_rows],
+        "link_rows": [(link, absolute_short_url(request, link)) for link in link_rows],
         "link_form": link_form(request, action),
         "response_form": RecordResponseForm(),
         "payment_form": PaymentUploadForm(),
         "public_url": request.build_absolute_uri(action.public_path()),
-        "recent": action.responses.select_related("link", "supporter")[:20],
+        "recent": action.responses.select_related("link", "supporter", "channel")[:20],
     }
     context.update(extra)
     return context
+
+
+def absolute_short_url(request: HttpRequest, link) -> str:
+    """The short link as people will type it: the public address if set, else this server's."""
+    url = links.short_url(link)
+    return url if "://" in url else request.build_absolute_uri(url)
 
 
 @team_view(Capability.EDIT_CAMPAIGN)
@@ -133,7 +153,9 @@ def link_create(request: HttpRequest, pk: int) -> HttpResponse:
         source=data.get("source", "").strip().lower(),
         label=data.get("label", ""),
     )
-    messages.success(request, _("Tracked link ready: %(url)s") % {"url": links.short_url(link)})
+    messages.success(
+        request, _("Tracked link ready: %(url)s") % {"url": absolute_short_url(request, link)}
+    )
     return redirect("organizing:action", team_slug=request.team.slug, pk=action.pk)
 
 
@@ -271,9 +293,7 @@ def checkin_mark(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def funnel(request: HttpRequest) -> HttpResponse:
     campaigns = list(request.team.campaigns.all())
-    campaign = team_campaign(request, request.GET.get("campaign")) or (
-        campaigns[0] if campaigns else None
-    )
+    campaign = chosen_campaign(request, campaigns)
     channels = list(request.team.channels.order_by("network", "name"))
     channel = next((c for c in channels if str(c.pk) == request.GET.get("channel")), None)
     try:
@@ -322,9 +342,7 @@ def channel_breakdown(campaign: Campaign) -> list[dict]:
 @require_safe
 def money(request: HttpRequest) -> HttpResponse:
     campaigns = list(request.team.campaigns.all())
-    campaign = team_campaign(request, request.GET.get("campaign")) or (
-        campaigns[0] if campaigns else None
-    )
+    campaign = chosen_campaign(request, campaigns)
     totals = fundraising.totals(campaign) if campaign else None
     donation_actions = (
         campaign.actions.filter(kind=ActionKind.DONATION)

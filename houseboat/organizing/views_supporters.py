@@ -290,12 +290,17 @@ def import_mapped(request: HttpRequest) -> HttpResponse:
 def authors(request: HttpRequest) -> HttpResponse:
     """Accounts that engaged in a campaign's archive, to add as supporters."""
     from houseboat.listening.analytics import top_posters
-    from houseboat.listening.models import Author
+    from houseboat.listening.models import Author, AuthorCount
 
     campaigns = list(request.team.campaigns.all())
+    with_archive = set(
+        AuthorCount.objects.filter(campaign__team=request.team).values_list(
+            "campaign_id", flat=True
+        )
+    )
     chosen = next(
         (c for c in campaigns if str(c.pk) == request.GET.get("campaign", "")),
-        campaigns[0] if campaigns else None,
+        next((c for c in campaigns if c.pk in with_archive), campaigns[0] if campaigns else None),
     )
     if request.method == "POST" and chosen is not None:
         author = get_object_or_404(Author, pk=request.POST.get("author"))
