@@ -33,7 +33,7 @@ from pathlib import Path
 
 BAD_ROWS = [
     ",email:nobody{i}@example.org,,,,",
-    "Bad{i},twitter:@bad{i},,,,",
+    "Bad{i},myspace:@bad{i},,,,",
     'Geo{i},email:geo{i}@example.org,email,en,"51.50{i}, -0.12",',
     "Lone{i},x:@lone{i},whatsapp,,,",
     "Mail{i},email:not-an-address-{i},,,,",

@@ -366,7 +366,7 @@ def organizing_pages(cam: Camera, page: Page) -> None:
             "buffer": b"Nickname,Contacts,Agreed to,Town\n"
             b"Rosa,email:rosa@example.org,email,Old town\n"
             b",email:nameless@example.org,,\n"
-            b"Ivo,twitter:@ivo,,Harbour\n",
+            b"Ivo,myspace:@ivo,,Harbour\n",
         }
     )
     page.get_by_role("button", name="Next: match the columns").click()

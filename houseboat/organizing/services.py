@@ -89,9 +89,14 @@ def clean_tags(values: Iterable[str]) -> list[str]:
     return tags
 
 
+# Names people write for the networks, as houseboat calls them.
+NETWORK_ALIASES = {"twitter": "x", "e-mail": "email", "mail": "email", "fb": "facebook"}
+
+
 def clean_handle(network: str, handle: str) -> tuple[str, str]:
     """Return (network, handle) checked: a known network and a handle that fits it."""
     network = network.strip().lower()
+    network = NETWORK_ALIASES.get(network, network)
     if network not in HANDLE_NETWORKS:
         raise SupporterError(
             _("“%(network)s” is not a network houseboat knows. Use one of: %(known)s.")

@@ -85,7 +85,7 @@ def test_supporters_are_added_imported_listed_and_bad_rows_named(data, tmp_path)
     sheet.write_text(
         "name,handles,consent,language,area,tags\n"
         "Noor,email:noor@example.org;telegram:700100200,email;telegram,ar,Old town,vigil;students\n"
-        "Bad,twitter:@x,,,,\n"
+        "Bad,myspace:@x,,,,\n"
         ",email:nameless@example.org,,,,\n"
         "Lina,email:lina@example.org,,en,,\n",
         encoding="utf-8",
@@ -93,7 +93,7 @@ def test_supporters_are_added_imported_listed_and_bad_rows_named(data, tmp_path)
     imported = houseboat(data, "supporter", "import", "--team", "harbour-watch", str(sheet))
     assert imported.returncode == 0, imported.stderr
     assert "Imported 2 supporters." in imported.stdout
-    assert "line 3:" in imported.stderr and "twitter" in imported.stderr
+    assert "line 3:" in imported.stderr and "myspace" in imported.stderr
     assert "line 4:" in imported.stderr
     listing = houseboat(data, "supporter", "list", "--team", "harbour-watch").stdout
     assert "Amal\trung=0\tconsent=whatsapp" in listing

@@ -25,7 +25,7 @@ def test_good_rows_are_kept_and_each_bad_row_is_named_with_its_line(team_a):
         HEADER
         + "Amal,whatsapp:+447700900123;email:amal@example.org,whatsapp;email,ar,Old town,vigil;students\n"
         + ",email:nobody@example.org,,,,\n"  # line 3: no name
-        + "Sam,twitter:@sam,,,,\n"  # line 4: unknown network
+        + "Sam,myspace:@sam,,,,\n"  # line 4: unknown network
         + 'Noor,"email:noor@example.org",email,en,"51.50, -0.12",\n'  # line 5: coordinates
         + "Lina,x:@lina,whatsapp,,,\n"  # line 6: consent without a handle
         + "Ravi,email:not-an-address,,,,\n"  # line 7: bad e-mail
@@ -36,7 +36,7 @@ def test_good_rows_are_kept_and_each_bad_row_is_named_with_its_line(team_a):
     lines = dict(report.bad)
     assert sorted(lines) == [3, 4, 5, 6, 7, 8]
     assert "display name" in lines[3]
-    assert "twitter" in lines[4]
+    assert "myspace" in lines[4]
     assert "map position" in lines[5]
     assert "needs a whatsapp handle" in lines[6]
     assert "not-an-address" in lines[7]

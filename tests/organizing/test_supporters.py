@@ -123,3 +123,8 @@ def test_unsubscribe_withdraws_every_consent(team_a):
     services.unsubscribe(supporter)
     assert services.active_consents(Supporter.objects.get(pk=supporter.pk)) == set()
     assert Consent.objects.filter(withdrawn_at__isnull=True).count() == 0
+
+
+def test_networks_are_understood_by_their_everyday_names(team_a):
+    supporter = add(team_a, "Ivo", {"twitter": "@ivo", "e-mail": "ivo@example.org"})
+    assert supporter.handles == {"x": "@ivo", "email": "ivo@example.org"}
