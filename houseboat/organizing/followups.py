@@ -65,11 +65,12 @@ def team_channel(team, network: str) -> Channel | None:
     )
 
 
-@transaction.atomic
-def queue(follow_up: FollowUp, *, actor=None) -> dict[str, int]:
-    """Make one message row per supporter of the segment and channel they consented to.
+def plan(follow_up: FollowUp) -> tuple[list[FollowUpMessage], dict[str, int]]:
+    """Work out, without saving, one message per supporter and channel they consented to.
 
-    Return counts: rows per channel, and supporters left out for lack of consent.
+    Return the unsaved rows and counts: people matched, rows per channel, people left out
+    for lack of consent, and people with consent houseboat cannot reach (no channel set up,
+    no mail server, a Telegram user who never started the bot).
     """
     people = segments.apply(follow_up.team, follow_up.filters).prefetch_related("consents")
     channels = {
@@ -78,14 +79,14 @@ def queue(follow_up: FollowUp, *, actor=None) -> dict[str, int]:
     }
     # A segment chosen by consent to one channel is written to on that channel only.
     only = follow_up.filters.get("consent")
-    rows, counts = [], {"no_consent": 0, "no_route": 0}
+    rows, counts = [], {"people": 0, "no_consent": 0, "no_route": 0}
     for supporter in people:
-        consented = [
-            c
-            for c in active_consents(supporter)
-            if (not only or c == only) and routable(c, supporter, channels)
-        ]
-        if not active_consents(supporter):
+        counts["people"] += 1
+        given = active_consents(supporter)
+        consented = sorted(
+            c for c in given if (not only or c == only) and routable(c, supporter, channels)
+        )
+        if not given:
             counts["no_consent"] += 1
         elif not consented:
             counts["no_route"] += 1
@@ -100,6 +101,13 @@ def queue(follow_up: FollowUp, *, actor=None) -> dict[str, int]:
                 )
             )
             counts[channel_kind] = counts.get(channel_kind, 0) + 1
+    return rows, counts
+
+
+@transaction.atomic
+def queue(follow_up: FollowUp, *, actor=None) -> dict[str, int]:
+    """Save the planned message rows for the worker to send; return the plan's counts."""
+    rows, counts = plan(follow_up)
     FollowUpMessage.objects.bulk_create(rows, ignore_conflicts=True)
     follow_up.state = FollowUpState.QUEUED
     follow_up.queued_at = timezone.now()

@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from houseboat.core.models import Team
 from houseboat.organizing.models import Supporter
@@ -80,6 +81,31 @@ def apply(team: Team, filters: Mapping[str, Any]) -> QuerySet[Supporter]:
     return people
 
 
-def describe(filters: Mapping[str, Any]) -> str:
+def describe(filters: Mapping[str, Any], team: Team | None = None) -> str:
+    """The filters in words, for the person about to write to these people."""
     f = clean_filters(filters)
-    return ", ".join(f"{k.replace('_', ' ')}: {v}" for k, v in f.items()) or "everyone"
+    if not f:
+        return str(_("everyone"))
+    rungs = {r.position: r.name for r in team.ladder_rungs.all()} if team else {}
+    parts = []
+    if "campaign" in f:
+        campaign = team.campaigns.filter(pk=f["campaign"]).first() if team else None
+        parts.append(_("in %(c)s") % {"c": campaign.name if campaign else f["campaign"]})
+    if "rung_min" in f:
+        parts.append(_("at least %(r)s") % {"r": rungs.get(f["rung_min"], f["rung_min"])})
+    if "rung_max" in f:
+        parts.append(_("at most %(r)s") % {"r": rungs.get(f["rung_max"], f["rung_max"])})
+    if "responded" in f:
+        parts.append(_("who answered “%(k)s”") % {"k": f["responded"]})
+    if "stalled_days" in f:
+        parts.append(_("stalled for %(d)s days or more") % {"d": f["stalled_days"]})
+    for key, text in (
+        ("tag", _("tagged %s")),
+        ("language", _("language %s")),
+        ("area", _("area %s")),
+    ):
+        if key in f:
+            parts.append(text % f[key])
+    if "consent" in f:
+        parts.append(_("by %(c)s only") % {"c": f["consent"]})
+    return ", ".join(str(p) for p in parts)

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from houseboat.core.access import team_view
 from houseboat.core.constants import Capability
-from houseboat.organizing import followups, segments, services
+from houseboat.organizing import followups, segments
 from houseboat.organizing.constants import FollowUpState
 from houseboat.organizing.forms import FollowUpForm
 from houseboat.organizing.models import FollowUp, Segment
@@ -69,19 +69,6 @@ def follow_up_create(request: HttpRequest) -> HttpResponse:
     )
 
 
-def reach(follow_up: FollowUp) -> dict[str, int]:
-    """Who the follow-up would reach, per channel, before anything is sent."""
-    counts = {"people": 0, "no_consent": 0}
-    for supporter in segments.apply(follow_up.team, follow_up.filters).prefetch_related("consents"):
-        counts["people"] += 1
-        consented = services.active_consents(supporter)
-        if not consented:
-            counts["no_consent"] += 1
-        for channel in consented:
-            counts[channel] = counts.get(channel, 0) + 1
-    return counts
-
-
 @team_view(Capability.ORGANIZE)
 @require_safe
 def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
@@ -92,8 +79,8 @@ def follow_up_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "organizing/followup.html",
         {
             "follow_up": follow_up,
-            "filters": segments.describe(follow_up.filters),
-            "reach": reach(follow_up) if draft else None,
+            "filters": segments.describe(follow_up.filters, follow_up.team),
+            "reach": followups.plan(follow_up)[1] if draft else None,
             "summary": followups.summary(follow_up),
             "problems": follow_up.messages.exclude(error="").values_list("channel_kind", "error")[
                 :10
@@ -111,7 +98,7 @@ def follow_up_send(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, _("This follow-up is already on its way; it is never sent twice."))
     else:
         counts = followups.queue(follow_up, actor=request.user)
-        sent = sum(v for k, v in counts.items() if k not in {"no_consent", "no_route"})
+        sent = sum(v for k, v in counts.items() if k not in {"people", "no_consent", "no_route"})
         messages.success(
             request,
             _(

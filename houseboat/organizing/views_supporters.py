@@ -76,7 +76,7 @@ def supporter_list(request: HttpRequest) -> HttpResponse:
             "page": page,
             "rows": rows,
             "form": filter_form(request),
-            "filters": segments.describe(filters),
+            "filters": segments.describe(filters, request.team),
             "query": query,
         },
     )

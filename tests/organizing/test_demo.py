@@ -40,6 +40,11 @@ def test_the_demo_shows_an_event_the_funnel_a_follow_up_and_traced_donations(db)
 
     draft = FollowUp.objects.get(state=FollowUpState.DRAFT)
     counts = followups.queue(draft)
-    assert counts.get("email", 0) > 0 and set(counts) <= {"email", "no_consent", "no_route"}
+    assert counts.get("email", 0) > 0 and set(counts) <= {
+        "email",
+        "people",
+        "no_consent",
+        "no_route",
+    }
     assert followups.send_due("demo-worker") == counts["email"]
     assert len(mail.outbox) == counts["email"]

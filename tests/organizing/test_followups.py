@@ -56,13 +56,14 @@ def test_a_message_goes_only_on_the_channels_each_person_consented_to(
     router, via = network()
     assert followups.send_due("w1", transport=via) == 3
     assert set(FollowUpMessage.objects.values_list("state", flat=True)) == {MessageState.SENT}
-    whatsapp = json.loads(router.calls[0].request.content)
+    sent = {call.request.url.host: json.loads(call.request.content) for call in router.calls}
+    whatsapp = sent["graph.facebook.com"]
     assert whatsapp["to"] == "+16505551234"
     assert whatsapp["template"]["name"] == "vigil_thanks"
     parameters = whatsapp["template"]["components"][0]["parameters"]
     assert parameters[0]["text"].startswith("Thank you for Saturday")
     assert "/stop/" in parameters[1]["text"]
-    telegram = json.loads(router.calls[1].request.content)
+    telegram = sent["api.telegram.org"]
     assert telegram["chat_id"] == "700100200"
     assert "To stop all messages:" in telegram["text"]
     assert [m.to for m in mail.outbox] == [["lina@example.org"]]
