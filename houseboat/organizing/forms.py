@@ -337,7 +337,11 @@ class SignupForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    language = forms.CharField(label=gettext_lazy("Language"), required=False, max_length=16)
+    language = forms.CharField(
+        label=gettext_lazy("Language you prefer, like en or ar (optional)"),
+        required=False,
+        max_length=16,
+    )
     area = forms.CharField(
         label=gettext_lazy("Town or neighbourhood (optional)"), required=False, max_length=120
     )

@@ -8,7 +8,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Count, Max, QuerySet
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -408,36 +408,52 @@ def set_ladder(team: Team, rungs: list[tuple[str, list[str], int]]) -> None:
 
 
 def attention(team: Team, *, now: datetime | None = None) -> dict:
-    """What needs a person today: stalled supporters, RSVPs to confirm, today's check-ins."""
+    """What needs a person today: stalled supporters, RSVPs to confirm, today's check-ins.
+
+    Two queries, as it shows on the team's home page: one count of the stalled (the
+    top rung read in a subquery) and one pass over the open, coming events.
+    """
     from datetime import timedelta
+
+    from django.db.models import Q, Subquery, Value
+    from django.db.models.functions import Coalesce
 
     from houseboat.organizing.constants import DEFAULT_STALLED_DAYS, ActionKind, ResponseKind
     from houseboat.organizing.models import CallToAction
 
     now = now or timezone.now()
-    top = max((r.position for r in ladder(team)), default=0)
+    top = (
+        LadderRung.objects.filter(team=team)
+        .values("team")
+        .annotate(top=Max("position"))
+        .values("top")
+    )
     stalled = Supporter.objects.filter(
         team=team,
-        rung__lt=top,
+        rung__lt=Coalesce(Subquery(top), Value(len(DEFAULT_LADDER) - 1)),
         rung_reached_at__lt=now - timedelta(days=DEFAULT_STALLED_DAYS),
         unsubscribed_at__isnull=True,
     ).count()
-    to_confirm = Response.objects.filter(
-        action__campaign__team=team,
-        kind=ResponseKind.RSVP,
-        confirmed_at__isnull=True,
-        action__is_open=True,
-    ).exclude(action__starts_at__lt=now)
     today = timezone.localdate(now)
-    events = CallToAction.objects.filter(
-        campaign__team=team, kind=ActionKind.EVENT, starts_at__date=today
-    ).annotate(
-        rsvps=Count("responses", filter=models.Q(responses__kind=ResponseKind.RSVP)),
-        attended=Count("responses", filter=models.Q(responses__kind=ResponseKind.ATTENDED)),
+    midnight = timezone.make_aware(datetime.combine(today, datetime.min.time()))
+    rsvp = Q(responses__kind=ResponseKind.RSVP)
+    events = list(
+        CallToAction.objects.filter(campaign__team=team, kind=ActionKind.EVENT, is_open=True)
+        .filter(Q(starts_at__isnull=True) | Q(starts_at__gte=midnight))
+        .annotate(
+            rsvps=Count("responses", filter=rsvp),
+            pending=Count("responses", filter=rsvp & Q(responses__confirmed_at__isnull=True)),
+            attended=Count("responses", filter=Q(responses__kind=ResponseKind.ATTENDED)),
+        )
+        .order_by("starts_at")
     )
     return {
         "stalled": stalled,
         "stalled_days": DEFAULT_STALLED_DAYS,
-        "rsvps_to_confirm": to_confirm.count(),
-        "events_today": list(events.select_related("campaign")),
+        "rsvps_to_confirm": sum(
+            e.pending for e in events if e.starts_at is None or e.starts_at >= now
+        ),
+        "events_today": [
+            e for e in events if e.starts_at and timezone.localdate(e.starts_at) == today
+        ],
     }

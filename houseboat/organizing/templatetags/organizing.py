@@ -18,3 +18,13 @@ def organizing_attention(context, team):
     from houseboat.organizing.services import attention
 
     return {"attention": attention(team), "team": team, "caps": context.get("caps", ())}
+
+
+@register.inclusion_tag("organizing_public/_take_part.html")
+def organizing_take_part(campaign, links):
+    """The open calls to action, for the campaign's live public page (not the static copy)."""
+    live = str(getattr(links, "root", "")).startswith("/")
+    actions = (
+        campaign.actions.filter(is_open=True).order_by("starts_at", "-created_at") if live else []
+    )
+    return {"campaign": campaign, "actions": actions, "live": live}
