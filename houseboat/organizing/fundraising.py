@@ -68,6 +68,12 @@ def money(cents: int | None, currency: str = "") -> str:
     return f"{Decimal(cents) / 100:,.2f} {currency}".strip()
 
 
+def cell(value: object) -> str:
+    """A text cell a spreadsheet shows as text, never runs as a formula."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
 def export_csv(campaign: Campaign) -> str:
     """One line per donation, with what brought it; supporters only by number, never by name."""
     out = io.StringIO()
@@ -82,12 +88,12 @@ def export_csv(campaign: Campaign) -> str:
                 r.created_at.isoformat(),
                 f"{Decimal(r.amount_cents) / 100:.2f}",
                 r.currency,
-                r.action.title,
-                r.channel.name if r.channel else (r.link.source if r.link else ""),
+                cell(r.action.title),
+                cell(r.channel.name if r.channel else (r.link.source if r.link else "")),
                 r.post_id or "",
                 r.link.code if r.link else "",
                 r.supporter_id or "",
-                r.external_ref,
+                cell(r.external_ref),
             ]
         )
     return out.getvalue()

@@ -172,3 +172,16 @@ def test_a_closed_campaign_page_is_not_public(event):
     event.campaign.save()
     assert Client().get(event.public_path()).status_code == 404
     assert TrackedLink.objects.count() == 0
+
+
+def test_the_donations_file_never_hands_a_spreadsheet_a_formula(campaign_a):
+    donate = CallToAction.objects.create(
+        campaign=campaign_a, kind=ActionKind.DONATION, title="=HYPERLINK(\"http://x\")",
+        target_url="https://pay.example.org",
+    )  # fmt: skip
+    fundraising.import_payments(
+        donate, b"id,date,amount,currency,reference\n@SUM(1+1),2026-11-30,5,EUR,\n"
+    )
+    line = fundraising.export_csv(campaign_a).splitlines()[1]
+    assert ",'=HYPERLINK" in line.replace('"', "")
+    assert line.endswith("'@SUM(1+1)")
