@@ -27,6 +27,9 @@ COMMANDS = {
     "media": "Remove metadata from photos and videos, and blur faces, before they are published.",
     "purge": "Emergency: erase a team's protected personal data and channel credentials for good.",
     "keys": "Re-encrypt stored secrets under the newest encryption key, so old keys can be retired.",
+    "supporter": "Add, import, list, export or erase a team's supporters.",
+    "action": "Add or list a campaign's calls to action (events, petitions, donations, asks).",
+    "funnel": "Show a campaign's ladder of engagement as a table: reached, how fast, stalled.",
 }
 
 USAGE = """usage: houseboat [--data-dir DIR] COMMAND [options]

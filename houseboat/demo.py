@@ -17,6 +17,7 @@ from houseboat.core.constants import AuditAction, Role
 from houseboat.core.models import Membership, Team
 from houseboat.core.services import audit
 from houseboat.listening.demo import seed_archive
+from houseboat.organizing.demo import seed_organizing
 from houseboat.publishing.demo import seed_publishing
 
 OWNER = "amina"
@@ -130,4 +131,5 @@ def seed() -> str:
     )
     seed_archive(campaign, actor=owner)
     seed_demands(campaign, {OWNER: owner, **people})
+    seed_organizing(campaign, owner)
     return password

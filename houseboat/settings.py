@@ -263,6 +263,8 @@ HOUSEBOAT_WORKER_LANES: dict[str, list[str]] = {
         # Before the dispatcher, so released statements go out in the same round.
         "houseboat.publishing.deadman.release_due",
         "houseboat.publishing.dispatch.dispatch_due",
+        # Follow-up messages to supporters, with the dispatcher's guarantees.
+        "houseboat.organizing.followups.send_due",
     ],
     # Slow: imports uploaded on the archive's Import page (or queued by the command
     # line), one file per round; exports to come.
@@ -314,3 +316,9 @@ SILENCED_SYSTEM_CHECKS = [
     # listen on plain HTTP on 127.0.0.1 behind it.
     "security.W008",
 ]
+
+if DEMO_MODE and not envstr("EMAIL_HOST"):
+    # The demo writes its e-mails (sign-up confirmations, follow-ups) to files in its
+    # data folder, so a follow-up can be sent and read without reaching any server.
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "demo-outbox")

@@ -2,12 +2,17 @@ from django.urls import include, path
 from django.views.i18n import set_language
 
 from houseboat.core.views import system
+from houseboat.organizing import public as organizing_public
 
 urlpatterns = [
     path("healthz", system.healthz, name="healthz"),
     path("i18n/setlang/", set_language, name="set_language"),
     path("c/<slug:slug>/demands/", include("houseboat.accountability.public_urls")),
     path("c/", include("houseboat.campaigns.public_urls")),
+    path("c/", include("houseboat.organizing.public_urls")),
+    path("r/<str:code>", organizing_public.tracked_link, name="tracked_link"),
+    path("confirm/<str:token>/", organizing_public.confirm_signup, name="confirm_signup"),
+    path("stop/<str:token>/", organizing_public.unsubscribe, name="unsubscribe"),
     path("hooks/whatsapp/", include("houseboat.connectors.whatsapp.urls")),
     path("t/<slug:team_slug>/channels/x/", include("houseboat.connectors.x.urls")),
     path("t/<slug:team_slug>/channels/mastodon/", include("houseboat.connectors.mastodon.urls")),
@@ -17,6 +22,7 @@ urlpatterns = [
     path("t/<slug:team_slug>/archive/", include("houseboat.listening.urls")),
     path("t/<slug:team_slug>/safety/", include("houseboat.safety.urls")),
     path("t/<slug:team_slug>/demands/", include("houseboat.accountability.urls")),
+    path("t/<slug:team_slug>/organise/", include("houseboat.organizing.urls")),
     path("t/<slug:team_slug>/", include("houseboat.campaigns.urls")),
     path("", include("houseboat.core.urls")),
 ]

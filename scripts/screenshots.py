@@ -346,6 +346,79 @@ def archive_pages(cam: Camera, page: Page) -> None:
     cam.shoot(page, "archive-retention-confirm")
 
 
+def organizing_pages(cam: Camera, page: Page) -> None:
+    """Organise: overview, calls to action and their tracked links, supporters, the
+    funnel, follow-ups and donations; the public page and sign-up form; a CSV import."""
+    org = f"/t/{TEAM}/organise"
+    cam.shoot(page, "organise-overview", f"{org}/")
+    cam.shoot(page, "organise-home-needs-a-person", f"/t/{TEAM}/")
+    cam.shoot(page, "organise-actions", f"{org}/actions/")
+    page.goto(cam.base + f"{org}/actions/")
+    page.get_by_role("link", name="Candle vigil: 60 days without charge").click()
+    cam.shoot(page, "organise-action-event")
+    action_path = page.url.removeprefix(cam.base)
+    cam.shoot(page, "organise-check-in", f"{action_path}check-in/")
+    cam.shoot(page, "organise-action-new", f"{org}/actions/new/")
+    cam.shoot(page, "organise-supporters", f"{org}/supporters/")
+    page.goto(cam.base + f"{org}/supporters/")
+    page.locator("table.list a").first.click()
+    cam.shoot(page, "organise-supporter")
+    cam.shoot(page, "organise-supporter-new", f"{org}/supporters/new/")
+    cam.shoot(page, "organise-import", f"{org}/supporters/import/")
+    page.get_by_label("CSV file").set_input_files(
+        {
+            "name": "volunteers.csv",
+            "mimeType": "text/csv",
+            "buffer": b"Nickname,Contacts,Agreed to,Town\n"
+            b"Rosa,email:rosa@example.org,email,Old town\n"
+            b",email:nameless@example.org,,\n"
+            b"Ivo,myspace:@ivo,,Harbour\n",
+        }
+    )
+    page.get_by_role("button", name="Next: match the columns").click()
+    cam.shoot(page, "organise-import-map")
+    page.get_by_label("Display name").select_option("Nickname")
+    page.get_by_label("Handles (NETWORK:HANDLE; …)").select_option("Contacts")
+    page.get_by_label("Consent (whatsapp; telegram; email)").select_option("Agreed to")
+    page.get_by_label("Area").select_option("Town")
+    page.get_by_role("button", name="Import").click()
+    cam.shoot(page, "organise-import-done")
+    cam.shoot(page, "organise-from-archive", f"{org}/from-archive/")
+    cam.shoot(page, "organise-funnel", f"{org}/funnel/")
+    cam.shoot(page, "organise-ladder", f"{org}/ladder/")
+    cam.shoot(page, "organise-follow-ups", f"{org}/follow-ups/")
+    page.goto(cam.base + f"{org}/follow-ups/")
+    page.get_by_role("link", name="Tonight: a candle for the ten").click()
+    cam.shoot(page, "organise-follow-up-draft")
+    cam.shoot(page, "organise-follow-up-new", f"{org}/follow-ups/new/")
+    cam.shoot(page, "organise-donations", f"{org}/donations/")
+    cam.shoot(page, "public-action", action_path.replace(f"{org}/actions/", f"/c/{CAMPAIGN}/act/"))
+    cam.shoot(page, "public-sign-up", f"/c/{CAMPAIGN}/join/")
+
+
+def organizing_phone_pages(cam: Camera, browser: Browser, owner: BrowserContext) -> None:
+    """The check-in page at the door, and the public pages, on a phone."""
+    phone = new_context(
+        browser,
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        has_touch=True,
+        storage_state=owner.storage_state(),
+    )
+    page = phone.new_page()
+    org = f"/t/{TEAM}/organise"
+    page.goto(cam.base + f"{org}/actions/")
+    page.get_by_role("link", name="Candle vigil: 60 days without charge").click()
+    action_path = page.url.removeprefix(cam.base)
+    cam.shoot(page, "phone-organise-check-in", f"{action_path}check-in/")
+    cam.shoot(page, "phone-organise-funnel", f"{org}/funnel/")
+    cam.shoot(page, "phone-organise-supporters", f"{org}/supporters/")
+    public = action_path.replace(f"{org}/actions/", f"/c/{CAMPAIGN}/act/")
+    cam.shoot(page, "phone-public-action", public)
+    cam.shoot(page, "phone-public-sign-up", f"/c/{CAMPAIGN}/join/")
+    phone.close()
+
+
 def take(out: Path, base: str, password: str, data_dir: Path) -> None:
     from screenshots_demands import demand_pages, demand_phone_pages  # the Demands pages
 
@@ -363,6 +436,8 @@ def take(out: Path, base: str, password: str, data_dir: Path) -> None:
         publishing_pages(cam, page, data_dir)
         archive_pages(cam, page)
         demand_pages(cam, page)
+        organizing_pages(cam, page)
+        organizing_phone_pages(cam, browser, owner)
         contributor_pages(cam, browser)
         no_worker_page(cam, browser)
         newcomer_pages(cam, browser, link)

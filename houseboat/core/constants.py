@@ -30,6 +30,8 @@ class Capability(models.TextChoices):
     MANAGE_MEMBERS = "manage_members", _("invite members and change roles")
     MANAGE_TEAM = "manage_team", _("change the team's security settings")
     VIEW_AUDIT = "view_audit", _("read the audit log")
+    ORGANIZE = "organize", _("see and contact supporters")
+    CHECK_IN = "check_in", _("confirm RSVPs and check people in")
 
 
 ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
@@ -41,9 +43,11 @@ ROLE_CAPABILITIES: dict[str, frozenset[str]] = {
             Capability.PUBLISH,
             Capability.EDIT_CAMPAIGN,
             Capability.MANAGE_CHANNELS,
+            Capability.ORGANIZE,
+            Capability.CHECK_IN,
         }
     ),
-    Role.CONTRIBUTOR: frozenset({Capability.VIEW, Capability.DRAFT}),
+    Role.CONTRIBUTOR: frozenset({Capability.VIEW, Capability.DRAFT, Capability.CHECK_IN}),
     Role.VIEWER: frozenset({Capability.VIEW}),
 }
 
@@ -106,3 +110,9 @@ class AuditAction(models.TextChoices):
     EMERGENCY_PURGE = "emergency_purge", _("erased personal data and credentials in an emergency")
     ARCHIVE_PURGED = "archive_purged", _("purged items from a campaign's archive")
     QUEUE_SLOTS_CHANGED = "queue_slots_changed", _("changed a channel's posting times")
+    SUPPORTER_ADDED = "supporter_added", _("added supporters")
+    SUPPORTER_EXPORTED = "supporter_exported", _("exported a supporter's data")
+    SUPPORTER_ERASED = "supporter_erased", _("erased a supporter for good")
+    ACTION_CREATED = "action_created", _("created a call to action")
+    FOLLOW_UP_QUEUED = "follow_up_queued", _("sent a follow-up to supporters")
+    DONATIONS_IMPORTED = "donations_imported", _("imported donations from a payment file")

@@ -16,7 +16,7 @@ NAVIGATION = [
     ("listen", _("Listen"), None),
     ("archive", _("Archive"), "listening:archive"),
     ("analyse", _("Analyse"), None),
-    ("organise", _("Organise"), None),
+    ("organise", _("Organise"), "organizing:index"),
     ("demands", _("Demands"), "accountability:index"),
     ("safety", _("Safety"), "safety:index"),
     ("reports", _("Reports"), None),
@@ -36,7 +36,7 @@ def shell(request: HttpRequest) -> dict:
         url = reverse(url_name, kwargs={"team_slug": team.slug}) if url_name else None
         active = bool(url_name) and (
             url_name.split(":")[0] == namespace or (key, namespace) == ("publish", "deadman")
-            if key in ("campaigns", "channels", "publish", "safety", "demands")
+            if key in ("campaigns", "channels", "publish", "safety", "demands", "organise")
             else current == url_name.split(":")[1]
         )
         items.append({"key": key, "label": label, "url": url, "active": active})

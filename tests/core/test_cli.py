@@ -29,6 +29,9 @@ APPS = {
     "media": "houseboat.safety",
     "keys": "houseboat.safety",
     "demand": "houseboat.accountability",
+    "supporter": "houseboat.organizing",
+    "action": "houseboat.organizing",
+    "funnel": "houseboat.organizing",
 }
 
 

@@ -15,7 +15,17 @@ WEBHOOKS = {"whatsapp:webhook"}
 # The dead-man switch's one-time check-in link: public because the token is the
 # credential (a person who cannot sign in must still be able to check in).
 CHECK_IN_LINKS = {"deadman:link"}
-PUBLIC_SITE = {"public:site", "public:post", "public:feed", "public:picture", "public_demands:tracker"}
+PUBLIC_SITE = {
+    "public:site",
+    "public:post",
+    "public:feed",
+    "public:picture",
+    "public_demands:tracker",
+    "act:action",
+    "act:signup",
+}
+# Supporters' own links: a tracked short link, an e-mail confirmation, an unsubscribe.
+SUPPORTER_LINKS = {"tracked_link", "confirm_signup", "unsubscribe"}
 # Need sign-in, but belong to no team (the person's own account).
 PERSONAL = {
     "core:home",
@@ -34,6 +44,7 @@ SAMPLE_KWARGS = {
     "slug": "free-the-ten",
     "pk": "1",
     "token": "x",
+    "code": "x",
     "network": "mastodon",
     # Not a media hash: the graphic exposure counter answers 404 (a viewer counts their own).
     "sha256": "x",
@@ -70,7 +81,7 @@ def test_every_url_is_classified():
     unclassified = {
         name
         for name, route in URLS
-        if name not in PUBLIC | PUBLIC_SITE | PERSONAL | WEBHOOKS | CHECK_IN_LINKS
+        if name not in PUBLIC | PUBLIC_SITE | PERSONAL | WEBHOOKS | CHECK_IN_LINKS | SUPPORTER_LINKS
         and "<slug:team_slug>" not in route
     }
     assert unclassified == set()

@@ -364,6 +364,14 @@ class TelegramConnector(Connector):
             messages.append(self._follow_up(chat_id, post, messages))
         return published_of(messages)
 
+    def send_direct(self, chat_id: str, text: str) -> Published:
+        """Send a text message to one person who started the bot (a supporter's follow-up).
+
+        Telegram lets a bot write only to people who pressed Start in it; their chat id is
+        the number the bot saw then. Like every send here, it is not repeated blindly.
+        """
+        return _published([self._send_text(chat_id, text, {}, None)])
+
     def _refuse_before_sending(self, post: OutgoingPost, kinds: list[str]) -> None:
         """Refuse what Telegram would refuse, without sending anything."""
         # With parse_mode the markup does not count, so only Telegram can say.

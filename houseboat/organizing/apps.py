@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class OrganizingConfig(AppConfig):
+    name = "houseboat.organizing"
+    label = "organizing"
+    verbose_name = "Organising"
