@@ -370,7 +370,7 @@ class TelegramConnector(Connector):
         Telegram lets a bot write only to people who pressed Start in it; their chat id is
         the number the bot saw then. Like every send here, it is not repeated blindly.
         """
-        return _published([self._send_text(chat_id, text, {}, None)])
+        return published_of([self._send_text(chat_id, text, {}, None)])
 
     def _refuse_before_sending(self, post: OutgoingPost, kinds: list[str]) -> None:
         """Refuse what Telegram would refuse, without sending anything."""
