@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "houseboat.listening",
     "houseboat.safety",
     "houseboat.accountability",
+    "houseboat.organizing",
 ]
 
 MIDDLEWARE = [

@@ -17,7 +17,8 @@ from datetime import datetime
 from django.db import transaction
 
 from houseboat.campaigns.models import Campaign
-from houseboat.listening.ingest import add_hourly_counts, aware, hour_of
+from houseboat.listening.analytics import Rollups, hour_of
+from houseboat.listening.ingest import aware
 from houseboat.listening.models import Item, ItemHashtag
 from houseboat.listening.records import Captured
 
@@ -56,5 +57,7 @@ def correct_times(campaign: Campaign, batch: Sequence[Captured]) -> int:
                 if old is not None:
                     counts[(hour_of(old), tag)] -= 1
                 counts[(hour_of(new), tag)] += 1
-        add_hourly_counts(campaign.pk, {key: n for key, n in counts.items() if n})
+        moved = Rollups()  # the one place that writes roll-ups; here only hours move
+        moved.hours.update({key: n for key, n in counts.items() if n})
+        moved.save(campaign.pk)
     return len(moves)

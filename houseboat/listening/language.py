@@ -20,7 +20,8 @@ from collections.abc import Callable
 from functools import cache, lru_cache
 from typing import Any
 
-from houseboat.listening.entities import HASHTAG, LINK, MENTION
+from houseboat.core.text import URL_RE as LINK
+from houseboat.listening.entities import HASHTAG, MENTION
 
 # Below this many letters of the post's own words a guess is noise.
 MIN_LETTERS = 20

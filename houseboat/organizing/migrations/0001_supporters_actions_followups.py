@@ -14,7 +14,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('campaigns', '0002_sitepost_delivery_key'),
         ('connectors', '0001_initial'),
-        ('core', '0005_audit_organizing'),
+        ("core", "0007_audit_organizing"),
         ('publishing', '0003_queue_slots'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('publishing', '0003_queue_slots'),
+        ("publishing", "0004_worker_protocol"),
     ]
 
     operations = [

@@ -127,7 +127,7 @@ class RunSQLOn(migrations.RunSQL):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("listening", "0005_import_jobs")]
+    dependencies = [("listening", "0006_alert_checkpoint")]
 
     operations = [
         migrations.AddField(

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_audit_archive_purge_and_slots'),
+        ("core", "0006_mail_notices"),
     ]
 
     operations = [

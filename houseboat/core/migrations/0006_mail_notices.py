@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0004_audit_archive_purge_and_slots'),
+        ("core", "0005_worker_lanes"),
     ]
 
     operations = [
