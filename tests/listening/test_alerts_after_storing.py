@@ -6,7 +6,7 @@ from contextlib import closing
 import pytest
 
 from houseboat.campaigns.models import Campaign
-from houseboat.core.worker import load_steps
+from houseboat.core.worker import load_lane
 from houseboat.listening.alerting import check_campaign, check_new_items
 from houseboat.listening.imports import run_import
 from houseboat.listening.models import AlertCheckpoint, Item
@@ -84,8 +84,8 @@ def test_the_step_reads_at_most_its_batch_and_goes_on_next_round(campaign_a, tmp
     assert Alert.objects.count() == 4
 
 
-def test_the_alert_step_is_one_of_the_workers_steps():
-    assert check_new_items in load_steps()
+def test_the_alert_step_runs_in_the_reading_lane():
+    assert check_new_items in load_lane("reading")
 
 
 def test_the_worker_command_raises_the_alert_of_an_imported_threat(tmp_path):
