@@ -154,10 +154,10 @@ def test_no_email_when_email_is_not_set_up(campaign_a, alice, bob, settings):
     assert DeadlineReminder.objects.get().emailed_to == 0
 
 
-def test_the_worker_runs_both_steps():
-    from django.conf import settings
+def test_the_worker_runs_both_steps_in_the_reading_lane():
+    from houseboat.accountability import monitoring
+    from houseboat.core.worker import load_lane
 
-    assert "houseboat.accountability.monitoring.watch_archive" in settings.HOUSEBOAT_WORKER_STEPS
-    assert "houseboat.accountability.monitoring.remind_deadlines" in (
-        settings.HOUSEBOAT_WORKER_STEPS
-    )
+    steps = load_lane("reading")
+    assert monitoring.watch_archive in steps
+    assert monitoring.remind_deadlines in steps
