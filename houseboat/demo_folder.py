@@ -5,8 +5,9 @@ temporary directory. It is removed when the demo stops on Ctrl-C, on SIGTERM (a
 service manager, `kill`) and on SIGHUP (the terminal window was closed). A demo killed
 outright (`kill -9`, a power cut) cannot clean up after itself, so the next demo
 removes the folders such demos left. Only folders houseboat made for a demo are ever
-removed: each holds a marker naming the process that owns it, and a folder whose
-process still runs is left alone.
+removed: each holds a marker naming the process and the machine that own it, and a
+folder whose process still runs, or that another machine (or container) made in a
+shared temporary directory, is left alone.
 
 This module runs before Django is set up: it imports nothing of houseboat's.
 """
@@ -16,6 +17,7 @@ from __future__ import annotations
 import os
 import shutil
 import signal
+import socket
 import sys
 import tempfile
 from pathlib import Path
@@ -27,16 +29,19 @@ OWNER_MARKER = ".houseboat-demo-throwaway"
 def make() -> Path:
     """Make a throwaway demo folder, marked as this process's."""
     folder = Path(tempfile.mkdtemp(prefix=PREFIX))
-    (folder / OWNER_MARKER).write_text(f"{os.getpid()}\n", encoding="ascii")
+    (folder / OWNER_MARKER).write_text(f"{os.getpid()} {socket.gethostname()}\n", encoding="utf-8")
     return folder
 
 
 def owner(folder: Path) -> int | None:
-    """The process id a throwaway demo folder names, or None if it is not one."""
+    """The process id a throwaway demo folder of this machine names, or None if it is not one."""
     try:
-        return int((folder / OWNER_MARKER).read_text(encoding="ascii").strip())
+        pid, _, host = (folder / OWNER_MARKER).read_text(encoding="utf-8").strip().partition(" ")
+        number = int(pid)
     except (OSError, ValueError):
         return None
+    # A process id means nothing on another machine, or in another container.
+    return number if host == socket.gethostname() else None
 
 
 def running(pid: int) -> bool:

@@ -144,3 +144,31 @@ def test_a_folder_left_by_a_killed_demo_is_removed_when_the_next_demo_starts(dem
     running.send_signal(signal.SIGINT)
     running.communicate(timeout=30)
     assert not alive.exists()
+
+
+def test_only_this_machine_s_demo_folders_whose_process_is_gone_are_removed(tmp_path):
+    from houseboat import demo_folder
+
+    def marked(name: str, text: str) -> Path:
+        folder = tmp_path / f"houseboat-demo-{name}"
+        folder.mkdir()
+        (folder / demo_folder.OWNER_MARKER).write_text(text)
+        return folder
+
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(gone.stdout)
+    host = socket.gethostname()
+    abandoned = marked("abandoned", f"{dead_pid} {host}")
+    elsewhere = marked("elsewhere", f"{dead_pid} another-machine")
+    mine = marked("mine", f"{os.getpid()} {host}")
+    unmarked = tmp_path / "houseboat-demo-unmarked"
+    unmarked.mkdir()
+
+    assert demo_folder.remove_abandoned(tmp_path) == [abandoned]
+    assert not abandoned.exists()
+    assert elsewhere.is_dir() and mine.is_dir() and unmarked.is_dir()
