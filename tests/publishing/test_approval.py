@@ -194,3 +194,34 @@ def test_a_post_without_risks_says_what_was_looked_for(
 
     assert "Risk review" in page
     assert "No phone numbers, e-mail or street addresses" in page
+
+
+def test_an_editor_cannot_schedule_from_a_composer_opened_before_the_authors_change(
+    as_bob, as_charlie, charlie_member, campaign_a, mastodon_channel
+):
+    post = submitted(charlie_member, campaign_a, mastodon_channel, text="Vigil on Friday")
+    page = as_bob.get(f"/t/team-a/publish/{post.pk}/edit/").content.decode()
+    seen = re.search(r'name="version" value="(\d+)"', page).group(1)
+    edit_as(as_charlie, post, campaign_a, mastodon_channel, "Vigil moved to Saturday")
+
+    response = as_bob.post(
+        f"/t/team-a/publish/{post.pk}/edit/",
+        {
+            "text": "Vigil on Friday, all welcome",
+            "campaign": campaign_a.pk,
+            "channels": [mastodon_channel.pk],
+            "when": "now",
+            "time_zone": "UTC",
+            "action": "schedule",
+            "version": seen,
+        },
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "charlie changed this post while you had it open" in body
+    assert "Vigil on Friday, all welcome" in body  # bob's words are not lost
+    post.refresh_from_db()
+    assert post.text == "Vigil moved to Saturday"
+    assert post.status == PostStatus.PENDING_APPROVAL
+    assert not Delivery.objects.exists()
