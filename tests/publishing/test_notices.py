@@ -237,3 +237,30 @@ def test_editors_are_told_once_when_a_post_changes_after_it_was_sent_for_approva
     assert len(to_bob) == 2
     assert "was changed after it was sent: read it again" in to_bob[1]
     assert "Three" not in to_bob[1]
+
+
+def test_the_smtp_password_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "smtp_password"
+    secret.write_text("s3cret-from-a-file\n", encoding="utf-8")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "HOUSEBOAT_DATA_DIR", "HOUSEBOAT_EMAIL_PASSWORD"}
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "houseboat.settings",
+        "HOUSEBOAT_DATA_DIR": str(tmp_path / "data"),
+        "HOUSEBOAT_EMAIL_HOST": "smtp.example.org",
+        "HOUSEBOAT_EMAIL_PASSWORD_FILE": str(secret),
+        "HOUSEBOAT_EMAIL_USE_TLS": "true",
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_PASSWORD == "
+        "'s3cret-from-a-file')"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert shown.stdout.split() == ["smtp.example.org", "587", "True", "True"], shown.stderr
