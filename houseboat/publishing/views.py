@@ -148,11 +148,10 @@ def refuse_stale(request: HttpRequest, post: Post | None) -> None:
     if post is not None and read.isdigit() and int(read) != post.version:
         raise services.PublishingError(
             _(
-                "%(who)s changed this post while you had it open, so nothing was saved or "
-                "scheduled. Open the post again to read their version; your words are still "
+                "This post was changed while you had it open, so nothing was saved or "
+                "scheduled. Open the post again to read the new version; your words are still "
                 "below to copy."
             )
-            % {"who": post.author if post.author_id != request.user.pk else _("Someone")}
         )
 
 

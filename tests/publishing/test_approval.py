@@ -61,12 +61,12 @@ def test_an_edit_after_the_editor_opened_the_review_is_not_approved(
         f"/t/team-a/publish/{post.pk}/decide/", {"action": "approve", "version": seen}
     )
 
-    assert "charlie changed this post after you opened it" in told(response)[0]
+    assert "This post was changed after you opened it" in told(response)[0]
     post.refresh_from_db()
     assert post.status == PostStatus.PENDING_APPROVAL  # still waiting for review
     assert not Delivery.objects.exists()
     page = as_bob.get(REVIEW).content.decode()
-    assert "Changed by charlie after it was sent for approval" in page
+    assert "Changed after it was sent for approval" in page
     assert "Storm the ministry" in page
 
 
@@ -114,7 +114,7 @@ def test_every_change_of_what_goes_out_makes_a_new_version(
         attachment = Attachment.objects.create(post=post, file="x.png", mime_type="image/png")
         services.describe_attachment(charlie_member, attachment, "Ten reporters at the gate")
 
-    with pytest.raises(services.PublishingError, match="changed this post after you opened it"):
+    with pytest.raises(services.PublishingError, match="was changed after you opened it"):
         services.approve(bob_member, post, version=read)
     post.refresh_from_db()
     assert post.changed_in_review
@@ -219,7 +219,7 @@ def test_an_editor_cannot_schedule_from_a_composer_opened_before_the_authors_cha
 
     assert response.status_code == 400
     body = response.content.decode()
-    assert "charlie changed this post while you had it open" in body
+    assert "This post was changed while you had it open" in body
     assert "Vigil on Friday, all welcome" in body  # bob's words are not lost
     post.refresh_from_db()
     assert post.text == "Vigil moved to Saturday"
