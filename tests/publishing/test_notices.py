@@ -17,7 +17,7 @@ from houseboat.publishing import deadman, services
 from houseboat.safety.models import Alert
 from tests.core.notices_seed import SECRET
 from tests.core.smtp import smtp_server
-from tests.publishing.test_deadman import deadline_in, statements
+from tests.publishing.test_deadman import deadline_in, owner_approves, statements
 
 PUBLIC = "https://campaigns.example.org"
 HOUSEBOAT = Path(sys.executable).with_name("houseboat")
@@ -114,6 +114,7 @@ def test_a_check_in_falling_due_is_mailed_to_its_holder_only(
     inbox, addresses, bob_member, mastodon_channel
 ):
     switch = deadman.prepare(bob_member, statements(mastodon_channel))
+    owner_approves(switch)
     deadman.arm(bob_member, switch)
     switch.refresh_from_db()
     assert notices.step("worker-1") == 0  # not due yet

@@ -19,7 +19,7 @@ from houseboat.core.constants import Role
 from houseboat.core.models import Membership, Team
 from houseboat.publishing import deadman, services
 from houseboat.safety.models import Alert
-from tests.publishing.test_deadman import deadline_in, statements
+from tests.publishing.test_deadman import deadline_in, owner_approves, statements
 
 HOME = "/t/team-a/"
 UPPER_APPS = ("campaigns", "connectors", "publishing", "listening", "safety")
@@ -96,6 +96,7 @@ def test_the_holder_is_told_a_check_in_is_due_and_the_owner_sees_the_banner(
     as_alice, as_bob, bob_member, mastodon_channel
 ):
     switch = deadman.prepare(bob_member, statements(mastodon_channel))
+    owner_approves(switch)
     deadman.arm(bob_member, switch)
     switch.refresh_from_db()
     assert "check-in" not in as_bob.get(HOME).content.decode()  # not due yet
