@@ -68,6 +68,10 @@ def test_the_owner_reads_a_members_statement_and_approves_it(visit, switches):
     page = visit.page
     sign_in(visit, "alice")
 
+    expect(page.locator("section.waiting")).to_contain_text(
+        "2 dead-man switches wait for your approval"
+    )
+    snapshot(page, "deadman-owner-home")
     page.goto(visit.url("/t/team-a/publish/deadman/"))
     expect(page.get_by_role("link", name="If Charlie is taken")).to_be_visible()
     snapshot(page, "deadman-owner-list")
