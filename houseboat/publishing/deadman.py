@@ -2,8 +2,11 @@
 
 A member prepares statements: one post with a variant per channel, held out of the
 usual approval and scheduling flow (``PostStatus.HELD``) so nobody schedules them by
-mistake. As with posts, a contributor may prepare them but an editor must approve
-them. The holder arms the switch; each check-in (the button on the page, or a
+mistake. A held statement is read by its holder and the team's owners only: it may
+name a place, a danger or a person the holder must keep from the rest of the team
+until it goes out. So the owners, and only they, approve statements; an owner's own
+are approved when they arm the switch, as an editor's own post is when they schedule
+it. Other members do not see that another's switch exists. The holder arms the switch; each check-in (the button on the page, or a
 one-time link) moves the deadline one interval on and issues a fresh link. Owners
 see a warning on every team page once the deadline is near, and the worker writes
 it to the audit log. When the deadline passes, ``release_due`` hands the statements
@@ -56,23 +59,32 @@ EDITABLE = (DeadManStatus.DRAFT, DeadManStatus.DISARMED)
 # --- who may do what ---------------------------------------------------------------------
 
 
+def reads_all(membership: Membership) -> bool:
+    """Say whether this member reads and approves every switch of the team: owners do."""
+    return membership.can(Capability.MANAGE_TEAM)
+
+
 def visible_switches(membership: Membership) -> QuerySet[DeadManSwitch]:
-    """Return the switches this member may see: all of the team's for editors and
-    owners (they approve statements), only their own for contributors."""
+    """Return the switches this member may see: all of the team's for owners (they
+    approve statements), only their own for editors and contributors.
+
+    Not even a switch's name or holder reaches the others: a name may say what the
+    statement is about, and that someone holds a switch says they fear for themselves.
+    """
     require(membership, Capability.DRAFT)
     switches = DeadManSwitch.objects.filter(team=membership.team)
-    if not membership.can(Capability.PUBLISH):
+    if not reads_all(membership):
         switches = switches.filter(holder=membership.user)
     return switches.select_related("holder", "approved_by", "post")
 
 
 def _own(membership: Membership, switch: DeadManSwitch) -> None:
-    """Refuse a switch of another team, or another's switch to a contributor, as if it
-    did not exist."""
+    """Refuse a switch of another team, or another's switch to anyone but an owner, as
+    if it did not exist."""
     require(membership, Capability.DRAFT)
     if switch.team_id != membership.team_id:
         raise DeadManSwitch.DoesNotExist("No such dead-man switch.")
-    if switch.holder_id != membership.user_id and not membership.can(Capability.PUBLISH):
+    if switch.holder_id != membership.user_id and not reads_all(membership):
         raise DeadManSwitch.DoesNotExist("No such dead-man switch.")
 
 
@@ -252,7 +264,7 @@ def _refuse_problems(switch: DeadManSwitch) -> None:
 
 @transaction.atomic
 def submit(membership: Membership, switch: DeadManSwitch) -> None:
-    """Ask an editor to approve the statements."""
+    """Ask the team's owners to approve the statements."""
     _holder(membership, switch, _("ask for approval of this switch"))
     _editable(switch)
     if switch.is_approved:
@@ -272,9 +284,9 @@ def _mark_approved(membership: Membership, switch: DeadManSwitch) -> None:
 
 @transaction.atomic
 def approve(membership: Membership, switch: DeadManSwitch) -> None:
-    """Approve the statements, as an editor approves a post; the holder may then arm."""
+    """Approve the statements, as an owner; the holder may then arm the switch."""
     _own(membership, switch)
-    require(membership, Capability.PUBLISH)
+    require(membership, Capability.MANAGE_TEAM)
     _editable(switch)
     if switch.is_approved:
         raise PublishingError(_("These statements are already approved."))
@@ -313,19 +325,19 @@ def _moved(switch: DeadManSwitch, deadline: datetime) -> dict[str, object]:
 def arm(membership: Membership, switch: DeadManSwitch, *, now: datetime | None = None) -> str:
     """Start the countdown and return the first one-time check-in link's token.
 
-    The statements must be approved by an editor; an editor's or owner's own switch
-    is approved by arming it, as their own post is by scheduling it.
+    The statements must be approved by an owner; an owner's own switch is approved by
+    arming it, as an editor's own post is by scheduling it.
     """
     now = now or timezone.now()
     _holder(membership, switch, _("arm this switch"))
     _editable(switch)
     _refuse_problems(switch)
     if not switch.is_approved:
-        if not membership.can(Capability.PUBLISH):
+        if not reads_all(membership):
             raise PublishingError(
                 _(
-                    "An editor must approve these statements before the switch can be armed. "
-                    "Ask for approval; you can arm it once an editor has approved them."
+                    "An owner must approve these statements before the switch can be armed. "
+                    "Ask for approval; you can arm it once an owner has approved them."
                 )
             )
         _mark_approved(membership, switch)

@@ -22,7 +22,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from houseboat.core.access import team_view
-from houseboat.core.constants import Capability
+from houseboat.core.constants import Capability, Role
+from houseboat.core.models import Membership
 from houseboat.publishing import deadman, services, zones
 from houseboat.publishing.constants import DeadManStatus
 from houseboat.publishing.deadman_forms import DeadManForm
@@ -74,8 +75,8 @@ def describe(switch: DeadManSwitch, request: HttpRequest) -> SwitchView:
         mine=mine,
         can_edit=mine and editable,
         can_submit=mine and editable and not switch.is_approved and switch.submitted_at is None,
-        can_approve=editable and not switch.is_approved and membership.can(Capability.PUBLISH),
-        can_arm=mine and editable and (switch.is_approved or membership.can(Capability.PUBLISH)),
+        can_approve=editable and not switch.is_approved and deadman.reads_all(membership),
+        can_arm=mine and editable and (switch.is_approved or deadman.reads_all(membership)),
         can_check_in=mine and armed,
         can_disarm=armed and (mine or membership.can(Capability.MANAGE_TEAM)),
         in_warning=armed and switch.warn_at is not None and switch.warn_at <= now,
@@ -99,6 +100,40 @@ def link_url(request: HttpRequest, token: str) -> str:
 # --- list, prepare, change ---------------------------------------------------------------
 
 
+def owner_names(request: HttpRequest) -> list[str]:
+    """The user names of the team's owners: the people who approve statements."""
+    owners = Membership.objects.filter(team=request.team, role=Role.OWNER).select_related("user")
+    return sorted(m.user.get_username() for m in owners)
+
+
+def who_approves(request: HttpRequest, switch: DeadManSwitch) -> str:
+    """Say who approves these statements and what that means, in the team's case."""
+    owners = owner_names(request)
+    mine = switch.holder_id == request.user.pk
+    if mine and deadman.reads_all(request.membership):
+        if owners == [request.user.get_username()]:
+            return _(
+                "You are the team's only owner: nobody else reads these statements before "
+                "they go out. They are approved when you arm the switch."
+            )
+        return _(
+            "Your statements are approved when you arm the switch. The team's other owners "
+            "can read them too; no one else can."
+        )
+    if not mine:
+        return _("Only its holder and the team's owners read these statements.")
+    if len(owners) == 1:
+        return _(
+            "Only %(owner)s, the team's only owner, can approve these statements: only the "
+            "holder and the owners ever read them. Until %(owner)s approves them, the "
+            "switch cannot be armed."
+        ) % {"owner": owners[0]}
+    return _(
+        "An owner (%(owners)s) must approve these statements: only the holder and the "
+        "owners ever read them."
+    ) % {"owners": ", ".join(owners)}
+
+
 @team_view(Capability.DRAFT)
 @require_safe
 def index(request: HttpRequest) -> HttpResponse:
@@ -106,7 +141,11 @@ def index(request: HttpRequest) -> HttpResponse:
     return page(
         request,
         "publishing/deadman.html",
-        {"switches": switches, "can_publish": request.membership.can(Capability.PUBLISH)},
+        {
+            "switches": switches,
+            "reads_all": deadman.reads_all(request.membership),
+            "owners": owner_names(request),
+        },
     )
 
 
@@ -161,9 +200,9 @@ def edit_form(request: HttpRequest, switch: DeadManSwitch | None) -> HttpRespons
 
 
 def saved_message(request: HttpRequest) -> str:
-    if request.membership.can(Capability.PUBLISH):
+    if deadman.reads_all(request.membership):
         return _("Saved. Read the statements once more, then arm the switch.")
-    return _("Saved. An editor must approve the statements before you can arm the switch.")
+    return _("Saved. An owner must approve the statements before you can arm the switch.")
 
 
 # --- one switch ----------------------------------------------------------------------------
@@ -195,6 +234,7 @@ def show(
             "switch": switch,
             "statements": statements(switch),
             "new_link": new_link,
+            "who_approves": who_approves(request, switch),
         },
         status=status,
     )
@@ -221,10 +261,10 @@ def act(request: HttpRequest, pk: int, action, done: str) -> HttpResponse:
 @team_view(Capability.DRAFT)
 @require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
-    return act(request, pk, deadman.submit, _("An editor has been asked to approve them."))
+    return act(request, pk, deadman.submit, _("The owners have been asked to approve them."))
 
 
-@team_view(Capability.PUBLISH)
+@team_view(Capability.MANAGE_TEAM)
 @require_POST
 def approve(request: HttpRequest, pk: int) -> HttpResponse:
     return act(request, pk, deadman.approve, _("Approved. Its holder can now arm the switch."))

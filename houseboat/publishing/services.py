@@ -303,8 +303,8 @@ def approve(
         raise PublishingError("This post is not waiting for approval.")
     if version is not None and version != post.version:
         raise PublishingError(
-            f"{post.author} changed this post after you opened it for review, so nothing was "
-            "approved. Read the new version below and approve it, or send it back."
+            "This post was changed after you opened it for review, so nothing was approved. "
+            "Read the new version below and approve it, or send it back."
         )
     post.review_comment = comment
     _approve(membership, post)

@@ -120,6 +120,7 @@ def composer(request: HttpRequest, post: Post | None) -> HttpResponse:
     form = build_form(request, post, zone)
     if request.method == "POST" and form.is_valid():
         try:
+            refuse_stale(request, post)
             post = save(request, form, post)
         except services.PublishingError as error:
             form.add_error(None, str(error))
@@ -142,6 +143,23 @@ def composer(request: HttpRequest, post: Post | None) -> HttpResponse:
         },
         status=400 if form.errors else 200,
     )
+
+
+def refuse_stale(request: HttpRequest, post: Post | None) -> None:
+    """Refuse to save over a change someone else made while this form was open.
+
+    What the person typed stays in the form; the page they get back carries the new
+    version, so saving again is a choice made knowingly.
+    """
+    read = request.POST.get("version", "")
+    if post is not None and read.isdigit() and int(read) != post.version:
+        raise services.PublishingError(
+            _(
+                "This post was changed while you had it open, so nothing was saved or "
+                "scheduled. Open the post again to read the new version; your words are still "
+                "below to copy."
+            )
+        )
 
 
 def build_form(request: HttpRequest, post: Post | None, zone: str) -> ComposeForm:

@@ -20,7 +20,7 @@ from houseboat.core import hooks, notices
 from houseboat.core.constants import ROLE_CAPABILITIES, Capability
 from houseboat.core.models import Membership, User
 from houseboat.publishing.constants import DeadManStatus, PostStatus
-from houseboat.publishing.deadman import warnings_for
+from houseboat.publishing.deadman import EDITABLE, reads_all, warnings_for
 from houseboat.publishing.models import DeadManSwitch, Post
 
 
@@ -29,6 +29,22 @@ def awaiting_approval(membership: Membership) -> QuerySet | None:
     if not membership.can(Capability.PUBLISH):
         return None
     return Post.objects.filter(team_id=membership.team_id, status=PostStatus.PENDING_APPROVAL)
+
+
+def switches_to_approve(membership: Membership) -> QuerySet | None:
+    """The team's dead-man switches sent for an approval this member may give.
+
+    Only owners approve statements (only they read them besides the holder), and not
+    their own: those are approved when they arm the switch.
+    """
+    if not reads_all(membership):
+        return None
+    return DeadManSwitch.objects.filter(
+        team_id=membership.team_id,
+        status__in=EDITABLE,
+        submitted_at__isnull=False,
+        approved_at__isnull=True,
+    ).exclude(holder_id=membership.user_id)
 
 
 def check_ins_due(membership: Membership) -> QuerySet | None:
@@ -122,6 +138,22 @@ def register() -> None:
             ),
             rows=awaiting_approval,
             url=lambda slug: reverse("publishing:review", kwargs={"team_slug": slug}),
+        )
+    )
+    hooks.register_counter(
+        hooks.Counter(
+            key="switch_approval",
+            nav="publish",
+            label=lambda n: (
+                ngettext(
+                    "%(n)s dead-man switch waits for your approval",
+                    "%(n)s dead-man switches wait for your approval",
+                    n,
+                )
+                % {"n": n}
+            ),
+            rows=switches_to_approve,
+            url=lambda slug: reverse("deadman:index", kwargs={"team_slug": slug}),
         )
     )
     hooks.register_counter(

@@ -1,8 +1,8 @@
 """Seed a data folder with a held dead-man statement, for tests of the console script.
 
-`python -m tests.publishing.held_seed` makes team-a (alice owner, bob editor and the
-switch's holder, charlie contributor), the campaign free-the-ten with its own site, and
-bob's prepared switch; it prints the held post's id.
+`python -m tests.publishing.held_seed [HOLDER]` makes team-a (alice owner, bob editor,
+charlie contributor), the campaign free-the-ten with its own site, and a prepared switch
+held by HOLDER (bob unless told); it prints the held post's id.
 """
 
 import os
@@ -12,7 +12,7 @@ from datetime import timedelta
 SECRET = "If you read this, Bob was taken at the Harbour checkpoint"
 
 
-def main() -> None:
+def main(holder: str = "bob") -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "houseboat.settings")
     import django
 
@@ -31,7 +31,7 @@ def main() -> None:
         team=team, name="Free the Ten", slug="free-the-ten", site_public=True
     )
     switch = deadman.prepare(
-        members["bob"],
+        members[holder],
         deadman.Statements(
             name="If I am detained",
             text=SECRET,
@@ -46,5 +46,5 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    main(*sys.argv[1:2])
     sys.exit(0)

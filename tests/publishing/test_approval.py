@@ -61,12 +61,12 @@ def test_an_edit_after_the_editor_opened_the_review_is_not_approved(
         f"/t/team-a/publish/{post.pk}/decide/", {"action": "approve", "version": seen}
     )
 
-    assert "charlie changed this post after you opened it" in told(response)[0]
+    assert "This post was changed after you opened it" in told(response)[0]
     post.refresh_from_db()
     assert post.status == PostStatus.PENDING_APPROVAL  # still waiting for review
     assert not Delivery.objects.exists()
     page = as_bob.get(REVIEW).content.decode()
-    assert "Changed by charlie after it was sent for approval" in page
+    assert "Changed after it was sent for approval" in page
     assert "Storm the ministry" in page
 
 
@@ -114,7 +114,7 @@ def test_every_change_of_what_goes_out_makes_a_new_version(
         attachment = Attachment.objects.create(post=post, file="x.png", mime_type="image/png")
         services.describe_attachment(charlie_member, attachment, "Ten reporters at the gate")
 
-    with pytest.raises(services.PublishingError, match="changed this post after you opened it"):
+    with pytest.raises(services.PublishingError, match="was changed after you opened it"):
         services.approve(bob_member, post, version=read)
     post.refresh_from_db()
     assert post.changed_in_review
@@ -194,3 +194,34 @@ def test_a_post_without_risks_says_what_was_looked_for(
 
     assert "Risk review" in page
     assert "No phone numbers, e-mail or street addresses" in page
+
+
+def test_an_editor_cannot_schedule_from_a_composer_opened_before_the_authors_change(
+    as_bob, as_charlie, charlie_member, campaign_a, mastodon_channel
+):
+    post = submitted(charlie_member, campaign_a, mastodon_channel, text="Vigil on Friday")
+    page = as_bob.get(f"/t/team-a/publish/{post.pk}/edit/").content.decode()
+    seen = re.search(r'name="version" value="(\d+)"', page).group(1)
+    edit_as(as_charlie, post, campaign_a, mastodon_channel, "Vigil moved to Saturday")
+
+    response = as_bob.post(
+        f"/t/team-a/publish/{post.pk}/edit/",
+        {
+            "text": "Vigil on Friday, all welcome",
+            "campaign": campaign_a.pk,
+            "channels": [mastodon_channel.pk],
+            "when": "now",
+            "time_zone": "UTC",
+            "action": "schedule",
+            "version": seen,
+        },
+    )
+
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "This post was changed while you had it open" in body
+    assert "Vigil on Friday, all welcome" in body  # bob's words are not lost
+    post.refresh_from_db()
+    assert post.text == "Vigil moved to Saturday"
+    assert post.status == PostStatus.PENDING_APPROVAL
+    assert not Delivery.objects.exists()

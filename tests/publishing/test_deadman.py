@@ -59,6 +59,13 @@ def deadline_in(switch: DeadManSwitch, delta: timedelta) -> None:
     switch.refresh_from_db()
 
 
+def owner_approves(switch: DeadManSwitch) -> None:
+    """Approve a switch's statements as the team's first owner: only owners approve."""
+    owner = Membership.objects.filter(team_id=switch.team_id, role="owner").earliest("pk")
+    deadman.approve(owner, switch)
+    switch.refresh_from_db()
+
+
 def events(action: str) -> list[AuditEvent]:
     return list(AuditEvent.objects.filter(action=action))
 
@@ -75,8 +82,10 @@ def prepared(bob_member, mastodon_channel, telegram_channel) -> DeadManSwitch:
 
 
 @pytest.fixture
-def armed(bob_member, prepared) -> tuple[DeadManSwitch, str]:
-    """Bob's switch, armed (an editor's own statements need no second person)."""
+def armed(bob_member, alice_member, prepared) -> tuple[DeadManSwitch, str]:
+    """Bob's switch, approved by alice (only owners approve statements) and armed."""
+    deadman.approve(alice_member, prepared)
+    prepared.refresh_from_db()
     token = deadman.arm(bob_member, prepared)
     prepared.refresh_from_db()
     return prepared, token
@@ -163,9 +172,12 @@ def test_a_release_that_fails_halfway_leaves_the_switch_armed_for_the_next_round
     assert Delivery.objects.count() == 2
 
 
-def test_a_release_sends_each_channels_own_words(bob_member, mastodon_channel, telegram_channel):
+def test_a_release_sends_each_channels_own_words(
+    bob_member, alice, mastodon_channel, telegram_channel
+):
     own = {telegram_channel.pk: "Amal is detained. Details on our site."}
     switch = deadman.prepare(bob_member, statements(mastodon_channel, telegram_channel, texts=own))
+    owner_approves(switch)
     deadman.arm(bob_member, switch)
     deadline_in(switch, -timedelta(seconds=1))
 
@@ -218,7 +230,7 @@ from houseboat.core.models import Membership, Team, User
 from houseboat.publishing import deadman
 team = Team.objects.create(name="Race", slug="race")
 bob = User.objects.create_user(username="bob")
-member = Membership.objects.create(team=team, user=bob, role="editor")
+member = Membership.objects.create(team=team, user=bob, role="owner")  # approves by arming
 campaign = Campaign.objects.create(team=team, name="Race", slug="race", site_public=True)
 site = Channel.objects.get(network="own_site", config__campaign_id=campaign.pk)
 switch = deadman.prepare(member, deadman.Statements(
@@ -411,37 +423,37 @@ def test_a_check_in_ends_the_warning(as_alice, bob_member, armed):
 
 
 def test_a_contributor_cannot_arm_a_switch_whose_statements_are_unapproved(
-    as_charlie, charlie_member, bob_member, mastodon_channel
+    as_charlie, charlie_member, alice_member, mastodon_channel
 ):
     switch = deadman.prepare(charlie_member, statements(mastodon_channel))
-    with pytest.raises(PublishingError, match="An editor must approve"):
+    with pytest.raises(PublishingError, match="An owner must approve"):
         deadman.arm(charlie_member, switch)
 
     response = as_charlie.post(switch_url("arm", switch), follow=True)
-    assert b"An editor must approve" in response.content
+    assert b"An owner must approve" in response.content
     switch.refresh_from_db()
     assert switch.status == DeadManStatus.DRAFT
     assert not CheckInLink.objects.exists()
 
     deadman.submit(charlie_member, switch)
-    deadman.approve(bob_member, switch)
+    deadman.approve(alice_member, switch)
     switch.refresh_from_db()
     deadman.arm(charlie_member, switch)
     switch.refresh_from_db()
     assert switch.status == DeadManStatus.ARMED
-    assert switch.approved_by_id == bob_member.user_id
+    assert switch.approved_by_id == alice_member.user_id
 
 
-def test_changed_statements_need_approval_again(charlie_member, bob_member, mastodon_channel):
+def test_changed_statements_need_approval_again(charlie_member, alice_member, mastodon_channel):
     switch = deadman.prepare(charlie_member, statements(mastodon_channel))
-    deadman.approve(bob_member, switch)
+    deadman.approve(alice_member, switch)
     switch.refresh_from_db()
 
     deadman.update(charlie_member, switch, statements(mastodon_channel, text="Other words."))
 
     switch.refresh_from_db()
     assert not switch.is_approved
-    with pytest.raises(PublishingError, match="An editor must approve"):
+    with pytest.raises(PublishingError, match="An owner must approve"):
         deadman.arm(charlie_member, switch)
 
 
@@ -452,11 +464,12 @@ def test_a_contributor_cannot_approve(as_charlie, charlie_member, mastodon_chann
     assert not switch.is_approved
 
 
-def test_a_contributor_sees_only_their_own_switches(as_charlie, as_bob, prepared):
+def test_a_contributor_sees_only_their_own_switches(as_charlie, as_bob, as_alice, prepared):
     assert as_charlie.get(switch_url("detail", prepared)).status_code == 404
     index = reverse("deadman:index", kwargs={"team_slug": "team-a"})
     assert b"If I am detained" not in as_charlie.get(index).content
-    assert b"If I am detained" in as_bob.get(index).content
+    assert b"If I am detained" in as_bob.get(index).content  # the holder
+    assert b"If I am detained" in as_alice.get(index).content  # an owner
 
 
 def test_a_viewer_cannot_open_the_dead_man_pages(as_victor, prepared):
@@ -491,10 +504,11 @@ def test_held_statements_cannot_be_scheduled_from_the_posts_pages(bob_member, pr
     assert not Delivery.objects.exists()
 
 
-def test_a_first_deadline_in_the_past_is_refused_when_arming(bob_member, mastodon_channel):
+def test_a_first_deadline_in_the_past_is_refused_when_arming(bob_member, alice, mastodon_channel):
     switch = deadman.prepare(
         bob_member, statements(mastodon_channel, deadline=timezone.now() - DAY)
     )
+    owner_approves(switch)
     with pytest.raises(PublishingError, match="has passed"):
         deadman.arm(bob_member, switch)
 
@@ -550,7 +564,8 @@ def test_the_form_refuses_a_warning_longer_than_the_interval(as_bob, mastodon_ch
     assert not DeadManSwitch.objects.exists()
 
 
-def test_arming_on_the_web_shows_the_link_once(as_bob, prepared):
+def test_arming_on_the_web_shows_the_link_once(as_bob, alice, prepared):
+    owner_approves(prepared)
     response = as_bob.post(switch_url("arm", prepared))
     assert response.status_code == 200
     assert b"Your one-time check-in link" in response.content

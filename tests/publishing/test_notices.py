@@ -17,7 +17,7 @@ from houseboat.publishing import deadman, services
 from houseboat.safety.models import Alert
 from tests.core.notices_seed import SECRET
 from tests.core.smtp import smtp_server
-from tests.publishing.test_deadman import deadline_in, statements
+from tests.publishing.test_deadman import deadline_in, owner_approves, statements
 
 PUBLIC = "https://campaigns.example.org"
 HOUSEBOAT = Path(sys.executable).with_name("houseboat")
@@ -114,6 +114,7 @@ def test_a_check_in_falling_due_is_mailed_to_its_holder_only(
     inbox, addresses, bob_member, mastodon_channel
 ):
     switch = deadman.prepare(bob_member, statements(mastodon_channel))
+    owner_approves(switch)
     deadman.arm(bob_member, switch)
     switch.refresh_from_db()
     assert notices.step("worker-1") == 0  # not due yet
@@ -237,3 +238,30 @@ def test_editors_are_told_once_when_a_post_changes_after_it_was_sent_for_approva
     assert len(to_bob) == 2
     assert "was changed after it was sent: read it again" in to_bob[1]
     assert "Three" not in to_bob[1]
+
+
+def test_the_smtp_password_can_come_from_a_file(tmp_path):
+    secret = tmp_path / "smtp_password"
+    secret.write_text("s3cret-from-a-file\n", encoding="utf-8")
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "HOUSEBOAT_DATA_DIR", "HOUSEBOAT_EMAIL_PASSWORD"}
+    }
+    env |= {
+        "DJANGO_SETTINGS_MODULE": "houseboat.settings",
+        "HOUSEBOAT_DATA_DIR": str(tmp_path / "data"),
+        "HOUSEBOAT_EMAIL_HOST": "smtp.example.org",
+        "HOUSEBOAT_EMAIL_PASSWORD_FILE": str(secret),
+        "HOUSEBOAT_EMAIL_USE_TLS": "true",
+    }
+    code = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.EMAIL_HOST, s.EMAIL_PORT, s.EMAIL_USE_TLS, s.EMAIL_HOST_PASSWORD == "
+        "'s3cret-from-a-file')"
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+
+    assert shown.stdout.split() == ["smtp.example.org", "587", "True", "True"], shown.stderr

@@ -19,7 +19,7 @@ from houseboat.core.constants import Role
 from houseboat.core.models import Membership, Team
 from houseboat.publishing import deadman, services
 from houseboat.safety.models import Alert
-from tests.publishing.test_deadman import deadline_in, statements
+from tests.publishing.test_deadman import deadline_in, owner_approves, statements
 
 HOME = "/t/team-a/"
 UPPER_APPS = ("campaigns", "connectors", "publishing", "listening", "safety")
@@ -96,6 +96,7 @@ def test_the_holder_is_told_a_check_in_is_due_and_the_owner_sees_the_banner(
     as_alice, as_bob, bob_member, mastodon_channel
 ):
     switch = deadman.prepare(bob_member, statements(mastodon_channel))
+    owner_approves(switch)
     deadman.arm(bob_member, switch)
     switch.refresh_from_db()
     assert "check-in" not in as_bob.get(HOME).content.decode()  # not due yet
@@ -108,6 +109,19 @@ def test_the_holder_is_told_a_check_in_is_due_and_the_owner_sees_the_banner(
     owner = as_alice.get(HOME).content.decode()
     assert "check-in is due" not in owner  # not hers to make
     assert "bob has not checked in" in owner
+
+
+def test_an_owner_is_told_a_members_dead_man_switch_waits_for_their_approval(
+    as_alice, as_bob, charlie_member, mastodon_channel
+):
+    switch = deadman.prepare(charlie_member, statements(mastodon_channel))
+    deadman.submit(charlie_member, switch)
+
+    assert "1 dead-man switch waits for your approval" in as_alice.get(HOME).content.decode()
+    assert "dead-man switch waits" not in as_bob.get(HOME).content.decode()  # editors: no
+
+    owner_approves(switch)
+    assert "dead-man switch waits" not in as_alice.get(HOME).content.decode()
 
 
 def test_the_list_of_teams_says_what_waits_in_each(
@@ -136,7 +150,7 @@ def test_the_counts_take_one_query_together_however_much_waits(
         found = hooks.waiting_for(member)
 
     assert {w.key for w in found} == {"approval", "alerts"}
-    assert len(hooks.COUNTERS) == 3
+    assert len(hooks.COUNTERS) == 4
     assert len(captured) == 1  # every counter, and the banner's check, in one query
 
 
