@@ -19,6 +19,7 @@ A video keeps its streams bit for bit and loses its container's metadata; see
 from __future__ import annotations
 
 import os
+import re
 import struct
 import subprocess
 import tempfile
@@ -329,8 +330,8 @@ def read_picture(src: Path, source_format: str) -> Picture:
     except DECODE_ERRORS as exc:
         raise DamagedMediaError(
             f"{src.name} looks like a {_format_name(source_format)} picture but cannot be "
-            f"read: it is damaged or incomplete ({exc}). Copy it again from the camera or "
-            "phone, or ask the sender for the original file."
+            f"read: it is damaged or incomplete ({without_paths(exc, src)}). Copy it again "
+            "from the camera or phone, or ask the sender for the original file."
         ) from None
 
 
@@ -372,6 +373,18 @@ def _register_heif() -> None:
     from pillow_heif import register_heif_opener
 
     register_heif_opener()
+
+
+def without_paths(exc: BaseException, src: Path) -> str:
+    """Return a decoder's message with the file's path cut to its name.
+
+    Pillow names the file it could not identify by its full path, which on a server
+    is a temporary file: nothing the person can use, and not theirs to see.
+    """
+    text = str(exc)
+    for form in {str(src), str(Path(src).resolve())}:
+        text = text.replace(form, Path(src).name)
+    return re.sub(r"(?<![\w.])(?:/|[A-Za-z]:\\)[^\s'\"]+", "the file", text)
 
 
 def _max_pixels() -> int:
