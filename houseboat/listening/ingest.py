@@ -295,6 +295,7 @@ class Pipeline:
         digest = chain_digest(self.digest, prepared)
         firsts, repeats = split_repeats(prepared)
         result = BatchResult(read=len(prepared))
+        staged = self._stage_media(firsts)
         with transaction.atomic():
             self._lock_campaign()
             known = self._known([p.key for p in firsts])
@@ -305,7 +306,7 @@ class Pipeline:
             inserted = [p for p in fresh if p.key in new_ids]
             known.update(new_ids)
             self._store_hashtags(inserted, new_ids)
-            result.media_stored = self._store_media(inserted, new_ids)
+            result.media_stored = self._store_media(inserted, new_ids, staged)
             later = [p for p in firsts if p.key not in new_ids] + repeats
             later = [p for p in later if p.key in known]
             result.snapshots_new = self._store_snapshots(later, known)
@@ -422,10 +423,35 @@ class Pipeline:
                 rows.append((item_id, self.campaign.pk, tag, record.created_at))
         insert_rows(ItemHashtag, ("item", "campaign", "tag", "created_at"), rows)
 
+    def _stage_media(self, records: Sequence[Prepared]) -> dict[tuple, tuple[str, int]]:
+        """Copy the media files of the records not archived yet, before the transaction.
+
+        Copies (up to 2 GiB each) inside it held SQLite's write lock for their whole
+        length. Files are stored under their SHA-256, so a copy the transaction then does
+        not use is harmless; the rows that point at them are written inside it.
+        """
+        if not any(record.source.media_files for record in records):
+            return {}
+        known = self._known([record.key for record in records])
+        staged = {}
+        for record in records:
+            if record.key in known:
+                continue
+            for media in record.item.media:
+                opener = record.source.media_files.get(media.url)
+                if opener is not None and (record.key, media.url) not in staged:
+                    staged[(record.key, media.url)] = store_media_file(
+                        opener, max_bytes=self.max_media_bytes
+                    )
+        return staged
+
     def _store_media(
-        self, records: Sequence[Prepared], ids: Mapping[tuple[str, str], tuple[int, str]]
+        self,
+        records: Sequence[Prepared],
+        ids: Mapping[tuple[str, str], tuple[int, str]],
+        staged: Mapping[tuple, tuple[str, int]],
     ) -> int:
-        """Attach media to new items, copying the files an export carries into the archive."""
+        """Attach media to new items; their files were copied into the archive before."""
         links, blobs = [], {}
         for record in records:
             item_id = ids[record.key][0]
@@ -433,7 +459,10 @@ class Pipeline:
                 sha256 = None
                 opener = record.source.media_files.get(media.url)
                 if opener is not None:
-                    sha256, size = store_media_file(opener, max_bytes=self.max_media_bytes)
+                    found = staged.get((record.key, media.url))
+                    sha256, size = found or store_media_file(  # a record that raced us
+                        opener, max_bytes=self.max_media_bytes
+                    )
                     restored = record.source.restored
                     blobs[sha256] = MediaBlob(
                         sha256=sha256,
