@@ -95,19 +95,43 @@ class CampaignForm(forms.ModelForm):
             return ""  # "This field is required" under the name says it all.
         if not slug:
             raise forms.ValidationError(_("Give a web address of letters, numbers and dashes."))
-        taken = Campaign.objects.filter(slug=slug).exclude(pk=self.instance.pk).exists()
-        if taken:
+        others = Campaign.objects.filter(slug=slug).exclude(pk=self.instance.pk)
+        if self.team is not None and others.filter(team=self.team).exists():
             raise forms.ValidationError(
                 _("The web address “%(slug)s” is taken. Choose another."), params={"slug": slug}
             )
         return slug
+
+    def __init__(self, *args, team=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The team the campaign belongs to: addresses are unique within it.
+        if team is not None and not self.instance.team_id:
+            self.instance.team = team
+        self.team = self.instance.team if self.instance.team_id else None
 
     def clean(self):
         cleaned = super().clean()
         starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
         if starts and ends and ends < starts:
             self.add_error("ends_on", _("The campaign cannot end before it starts."))
+        slug = cleaned.get("slug")
+        if slug and cleaned.get("site_public") and self._public_elsewhere(slug):
+            # Public pages are public: naming one reveals nothing.
+            self.add_error(
+                "slug",
+                _(
+                    "/c/%(slug)s/ is the public page of another campaign. Choose another web "
+                    "address, or keep this campaign's page off."
+                )
+                % {"slug": slug},
+            )
         return cleaned
+
+    def _public_elsewhere(self, slug: str) -> bool:
+        others = Campaign.objects.filter(slug=slug, site_public=True).exclude(pk=self.instance.pk)
+        if self.team is not None:
+            others = others.exclude(team=self.team)  # the team's own: "taken" said it
+        return others.exists()
 
 
 class SitePostForm(forms.ModelForm):

@@ -18,7 +18,6 @@ class Campaign(models.Model):
     slug = models.SlugField(
         _("web address"),
         max_length=60,
-        unique=True,
         help_text=_("Used in the public address /c/<name>/. Letters, numbers and dashes."),
     )
     summary = models.TextField(
@@ -50,7 +49,16 @@ class Campaign(models.Model):
                 | models.Q(starts_on__isnull=True)
                 | models.Q(ends_on__gte=models.F("starts_on")),
                 name="campaign_ends_after_start",
-            )
+            ),
+            # Unique in its team; among public pages unique everywhere, since /c/<slug>/
+            # is one address space. Never across teams' private campaigns: an editor
+            # told "taken" would learn another team's private campaign exists.
+            models.UniqueConstraint(fields=["team", "slug"], name="campaign_slug_in_team"),
+            models.UniqueConstraint(
+                fields=["slug"],
+                condition=models.Q(site_public=True),
+                name="campaign_public_slug",
+            ),
         ]
 
     def __str__(self) -> str:

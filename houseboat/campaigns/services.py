@@ -72,3 +72,30 @@ def publish_to_site(
     except IntegrityError:
         # Another worker published the same delivery a moment ago.
         return SitePost.objects.get(delivery_key=key)
+
+
+class CampaignNotFound(LookupError):
+    """No campaign, or more than one, answers to the address a person gave."""
+
+
+def find_campaign(address: str) -> Campaign:
+    """Return the campaign at "SLUG" or "TEAM/SLUG", as the commands take it.
+
+    A campaign's address is unique in its team only, so when two teams use one, the
+    team must be named; the message lists the ways to write it.
+    """
+    team_slug, _, slug = address.rpartition("/")
+    found = Campaign.objects.select_related("team").filter(slug=slug)
+    if team_slug:
+        found = found.filter(team__slug=team_slug)
+    matches = list(found[:10])
+    if not matches:
+        raise CampaignNotFound(
+            f"No campaign is called {address!r}. `houseboat campaign list` shows them."
+        )
+    if len(matches) > 1:
+        ways = ", ".join(f"{c.team.slug}/{c.slug}" for c in matches)
+        raise CampaignNotFound(
+            f"Campaigns of several teams are called {slug!r}: write one of {ways}."
+        )
+    return matches[0]

@@ -35,7 +35,7 @@ def index(request: HttpRequest) -> HttpResponse:
 @team_view(Capability.EDIT_CAMPAIGN)
 @require_http_methods(["GET", "POST"])
 def create(request: HttpRequest) -> HttpResponse:
-    form = CampaignForm(request.POST or None)
+    form = CampaignForm(request.POST or None, team=request.team)
     if request.method == "POST" and form.is_valid():
         form.instance.team = request.team
         campaign = form.save()

@@ -642,7 +642,6 @@ def share_media(post: Post) -> None:
         variant.media.set(attachments if takes_media(variant.channel) else [])
 
 
-@transaction.atomic
 def add_attachment(
     membership: Membership, post: Post, source: Path, *, alt: str = "", blur_faces: bool = False
 ) -> Attachment:
@@ -652,26 +651,46 @@ def add_attachment(
     reaches the disk of the install or a network. Its name becomes a random one, since
     a file name can say who took it or where. A file the sanitiser cannot clean is
     refused with its message (``houseboat.safety.media.MediaError``).
+
+    The cleaning (seconds, with faces) happens before the transaction, which on SQLite
+    holds the write lock from its start: inside it, everyone else's writes waited.
     """
     # numpy and Pillow load only when someone attaches a file, not with every page.
     from houseboat.safety.media import clean_media
-    from houseboat.safety.services import remember_upload
+    from houseboat.safety.services import discard_prepared, prepare_source
 
     _may_touch(membership, post)
     _refuse_if_out(post)
     with tempfile.TemporaryDirectory(prefix="houseboat-upload-") as folder:
         report = clean_media(Path(source), Path(folder) / "clean", blur_faces=blur_faces)
-        mime_type, suffix = MEDIA_TYPES.get(report.output_format, ("application/octet-stream", ""))
-        with report.path.open("rb") as handle:
-            attachment = Attachment(
-                post=post,
-                mime_type=mime_type,
-                alt=alt.strip(),
-                position=post.attachments.count(),
-            )
-            attachment.file.save(f"{uuid.uuid4().hex}{suffix}", File(handle), save=True)
         # The unblurred copy and the boxes, so a person can fix the blur by hand.
-        remember_upload(attachment, Path(source), detected=report.blurred, checked=blur_faces)
+        prepared = prepare_source(Path(source), detected=report.blurred, checked=blur_faces)
+        try:
+            attachment = _record_attachment(membership, post, report, alt, prepared)
+        except BaseException:
+            discard_prepared(prepared)
+            raise
+    return attachment
+
+
+@transaction.atomic
+def _record_attachment(membership, post, report, alt: str, prepared) -> Attachment:
+    """Store the cleaned file and its row; quick, so the write lock is held briefly."""
+    from houseboat.safety.services import record_source
+
+    post = Post.objects.get(pk=post.pk)  # as it is now, after the cleaning took its time
+    _may_touch(membership, post)
+    _refuse_if_out(post)
+    mime_type, suffix = MEDIA_TYPES.get(report.output_format, ("application/octet-stream", ""))
+    with report.path.open("rb") as handle:
+        attachment = Attachment(
+            post=post,
+            mime_type=mime_type,
+            alt=alt.strip(),
+            position=post.attachments.count(),
+        )
+        attachment.file.save(f"{uuid.uuid4().hex}{suffix}", File(handle), save=True)
+    record_source(attachment, prepared)
     share_media(post)
     _changed(membership, post)
     return attachment

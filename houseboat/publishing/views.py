@@ -6,6 +6,7 @@ person's role again, so these pages and the command line keep the same rules.
 
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
+from django.core.exceptions import SuspiciousFileOperation
 from django.core.files.uploadedfile import UploadedFile
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -23,6 +25,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.text import get_valid_filename
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
@@ -372,16 +375,27 @@ def save(request: HttpRequest, form: ComposeForm, post: Post | None) -> Post:
 
 @contextmanager
 def uploaded_path(upload: UploadedFile) -> Iterator[Path]:
-    """Give an uploaded file a path on disk for the sanitiser; remove it afterwards."""
-    if hasattr(upload, "temporary_file_path"):
-        yield Path(upload.temporary_file_path())
-        return
+    """Give an uploaded file a path on disk for the sanitiser; remove it afterwards.
+
+    The path ends in the person's own file name, so what the sanitiser says about the
+    file names it as they know it, never as a temporary file of the server.
+    """
     with tempfile.TemporaryDirectory(prefix="houseboat-upload-") as folder:
-        path = Path(folder) / "upload"
-        with path.open("wb") as handle:
-            for chunk in upload.chunks():
-                handle.write(chunk)
+        path = Path(folder) / person_file_name(upload.name or "")
+        try:
+            os.link(upload.temporary_file_path(), path)  # a big upload is not copied
+        except (AttributeError, OSError):
+            with path.open("wb") as handle:
+                for chunk in upload.chunks():
+                    handle.write(chunk)
         yield path
+
+
+def person_file_name(name: str) -> str:
+    try:
+        return get_valid_filename(Path(name).name)[:200] or "upload"
+    except SuspiciousFileOperation:  # nothing usable is left of the name
+        return "upload"
 
 
 def act(request: HttpRequest, form: ComposeForm, post: Post) -> HttpResponse:

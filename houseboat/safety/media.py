@@ -19,11 +19,14 @@ A video keeps its streams bit for bit and loses its container's metadata; see
 from __future__ import annotations
 
 import os
+import re
 import struct
 import subprocess
 import tempfile
+import threading
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
@@ -55,6 +58,15 @@ JPEG_QUALITY = 90
 WEBP_QUALITY = 90
 # Pillow's own default, used when someone has switched Pillow's limit off.
 DEFAULT_MAX_PIXELS = 89_478_485
+# What a phone photo needs (12 to 50 megapixels). A 280 KB PNG of 9400 x 9400 pixels,
+# under Pillow's limit, took the server to 1.1 GB: a decoded pixel costs 3 to 4 bytes
+# per copy, and cleaning makes a few copies.
+MAX_PIXELS = 50_000_000
+# Pictures decoded at once per process; the next waits this long, then is refused.
+IMAGE_JOBS = 2
+IMAGE_JOB_WAIT_S = 60
+IMAGE_JOB_SLOTS = threading.BoundedSemaphore(IMAGE_JOBS)
+_image_job_depth = threading.local()
 VIDEO_TIMEOUT_S = 3600
 
 HEIF_BRANDS = {b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"mif1", b"msf1"}
@@ -102,6 +114,32 @@ class DamagedMediaError(MediaError):
 
 class TooLargeMediaError(MediaError):
     """The file would decode to more pixels than houseboat allows (a decompression bomb)."""
+
+
+class BusyMediaError(MediaError):
+    """Every image slot of this process is taken; the person tries again shortly."""
+
+
+@contextmanager
+def image_job() -> Iterator[None]:
+    """Hold one of the process's image slots while a picture is decoded and worked on.
+
+    A few pictures at once keep memory bounded (each can take a few hundred megabytes);
+    a call made while this thread already holds a slot does not take a second one.
+    """
+    depth = getattr(_image_job_depth, "value", 0)
+    if depth == 0 and not IMAGE_JOB_SLOTS.acquire(timeout=IMAGE_JOB_WAIT_S):
+        raise BusyMediaError(
+            f"houseboat is busy with {IMAGE_JOBS} other pictures right now, and this one "
+            "waited its turn too long. Nothing was lost: try again in a minute."
+        )
+    _image_job_depth.value = depth + 1
+    try:
+        yield
+    finally:
+        _image_job_depth.value = depth
+        if depth == 0:
+            IMAGE_JOB_SLOTS.release()
 
 
 @dataclass
@@ -241,6 +279,18 @@ def clean_image(
     source_format = detect_format(src)
     if source_format not in IMAGE_FORMATS:
         raise UnsupportedMediaError(f"{src.name} is a video, not a picture: use clean_video.")
+    with image_job():
+        return _clean_image(src, dst, source_format, blur_faces, regions, keep_format)
+
+
+def _clean_image(
+    src: Path,
+    dst: Path,
+    source_format: str,
+    blur_faces: bool,
+    regions: Sequence[Box],
+    keep_format: bool,
+) -> CleanReport:
     picture = read_picture(src, source_format)
     frames, found, blurred = _blur(picture, blur_faces=blur_faces, regions=regions)
     output_format = _output_format(picture, keep_format)
@@ -280,8 +330,8 @@ def read_picture(src: Path, source_format: str) -> Picture:
     except DECODE_ERRORS as exc:
         raise DamagedMediaError(
             f"{src.name} looks like a {_format_name(source_format)} picture but cannot be "
-            f"read: it is damaged or incomplete ({exc}). Copy it again from the camera or "
-            "phone, or ask the sender for the original file."
+            f"read: it is damaged or incomplete ({without_paths(exc, src)}). Copy it again "
+            "from the camera or phone, or ask the sender for the original file."
         ) from None
 
 
@@ -289,7 +339,7 @@ def _decode(image: Image.Image, src: Path, source_format: str) -> Picture:
     animated = source_format in ANIMATED_FORMATS and getattr(image, "n_frames", 1) > 1
     count = image.n_frames if animated else 1
     if image.width * image.height * count > _max_pixels():
-        raise _too_large(src)
+        raise _too_large(src, image.size)
     removed = describe_metadata(image)
     notes: list[str] = []
     if getattr(image, "n_frames", 1) > 1 and not animated and not _names_extra_images(removed):
@@ -325,14 +375,28 @@ def _register_heif() -> None:
     register_heif_opener()
 
 
+def without_paths(exc: BaseException, src: Path) -> str:
+    """Return a decoder's message with the file's path cut to its name.
+
+    Pillow names the file it could not identify by its full path, which on a server
+    is a temporary file: nothing the person can use, and not theirs to see.
+    """
+    text = str(exc)
+    for form in {str(src), str(Path(src).resolve())}:
+        text = text.replace(form, Path(src).name)
+    return re.sub(r"(?<![\w.])(?:/|[A-Za-z]:\\)[^\s'\"]+", "the file", text)
+
+
 def _max_pixels() -> int:
-    return Image.MAX_IMAGE_PIXELS or DEFAULT_MAX_PIXELS
+    return min(MAX_PIXELS, Image.MAX_IMAGE_PIXELS or DEFAULT_MAX_PIXELS)
 
 
-def _too_large(src: Path) -> TooLargeMediaError:
+def _too_large(src: Path, size: tuple[int, int] | None = None) -> TooLargeMediaError:
+    has = f" has {size[0]} x {size[1]} pixels" if size else " is too large"
     return TooLargeMediaError(
-        f"{src.name} would decode to more than {_max_pixels():,} pixels, which is how "
-        "decompression bombs crash servers. Resize it to a normal photo size first."
+        f"{src.name}{has}: houseboat takes pictures up to {_max_pixels() / 1e6:g} "
+        "megapixels, what a phone photo needs: larger ones (decompression bombs among them) "
+        "can exhaust the server's memory. Resize it (or export it smaller) and try again."
     )
 
 
@@ -556,7 +620,8 @@ def find_faces(src: Path) -> list[Box]:
     source_format = detect_format(src)
     if source_format not in IMAGE_FORMATS:
         raise UnsupportedMediaError(f"{src.name} is a video: faces are found in pictures only.")
-    return detect_faces(read_picture(src, source_format).frames[0])
+    with image_job():
+        return detect_faces(read_picture(src, source_format).frames[0])
 
 
 # --- Writing -----------------------------------------------------------------------------

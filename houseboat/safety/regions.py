@@ -126,22 +126,57 @@ def remember_upload(
     and only that clean copy is kept, encrypted. ``detected`` are the faces the
     sanitiser blurred, ``checked`` whether it looked for them. Videos are skipped.
     """
-    from houseboat.safety.media import IMAGE_FORMATS, clean_image, detect_format
+    return record_source(attachment, prepare_source(upload, detected=detected, checked=checked))
 
-    if detect_format(Path(upload)) not in IMAGE_FORMATS:
+
+@dataclass(frozen=True)
+class PreparedSource:
+    """The clean, encrypted copy of an upload, stored but not yet recorded."""
+
+    name: str
+    width: int
+    height: int
+    detected: tuple[Box, ...]
+    checked: bool
+
+
+def prepare_source(
+    upload: Path, *, detected: Sequence[Box] = (), checked: bool = False
+) -> PreparedSource | None:
+    """Do remember_upload's heavy part, outside any transaction: clean, encrypt, store.
+
+    None for a video. If the attachment is then not recorded, call discard_prepared.
+    """
+    from houseboat.safety import media
+
+    if media.detect_format(Path(upload)) not in media.IMAGE_FORMATS:
         return None
     with tempfile.TemporaryDirectory(prefix="houseboat-source-") as folder:
-        report = clean_image(Path(upload), Path(folder) / "source")
+        report = media.clean_image(Path(upload), Path(folder) / "source")
         width, height = _size(report.path)
         name = store_source(report.path)
+    return PreparedSource(name, width, height, tuple(detected), checked)
+
+
+def record_source(attachment: Attachment, prepared: PreparedSource | None) -> MediaRegions | None:
+    """Record a prepared copy and its boxes for the attachment (a quick write)."""
+    if prepared is None:
+        return None
     return MediaRegions.objects.create(
         attachment=attachment,
-        regions=[Region(box, DETECTED).as_dict() for box in detected],
-        width=width,
-        height=height,
-        faces_checked=checked,
-        source_name=name,
+        regions=[Region(box, DETECTED).as_dict() for box in prepared.detected],
+        width=prepared.width,
+        height=prepared.height,
+        faces_checked=prepared.checked,
+        source_name=prepared.name,
     )
+
+
+def discard_prepared(prepared: PreparedSource | None) -> None:
+    """Delete a prepared copy that was never recorded."""
+    if prepared is not None:
+        with contextlib.suppress(FileNotFoundError):
+            _source_path(prepared.name).unlink()
 
 
 def _size(path: Path) -> tuple[int, int]:

@@ -186,7 +186,9 @@ def _metadata_risks(path: Path, source_format: str) -> list[Risk]:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise media._too_large(path) from None
     except media.DECODE_ERRORS as exc:
-        raise media.DamagedMediaError(f"it is damaged or incomplete ({exc}).") from None
+        raise media.DamagedMediaError(
+            f"it is damaged or incomplete ({media.without_paths(exc, path)})."
+        ) from None
     risks = []
     if has_gps:
         risks.append(

@@ -7,7 +7,8 @@ can change without breaking callers.
 - Listening (the worker's alert step, after items are stored): ``raise_alerts`` with
   each batch of new items, and ``apply_graphic_rules`` with the media of the items
   that carry some.
-- Publishing (attaching a picture): ``remember_upload`` keeps the unblurred copy and
+- Publishing (attaching a picture): ``prepare_source`` (heavy, before the transaction)
+  then ``record_source`` (or ``remember_upload`` for both) keeps the unblurred copy and
   the face boxes, so the region editor can fix the blur by hand before publishing.
 - Any page that shows media: ``graphic_hashes`` to know which to shield, then the
   ``safety/graphic_media.html`` include (and ``safety/mark_graphic_button.html``).
@@ -21,7 +22,12 @@ from typing import TYPE_CHECKING
 
 from houseboat.safety.alerts import AlertMatch, AlertRecord, evaluate, raise_alerts
 from houseboat.safety.graphic import MediaRecord, apply_graphic_rules, graphic_hashes, mark_graphic
-from houseboat.safety.regions import remember_upload
+from houseboat.safety.regions import (
+    discard_prepared,
+    prepare_source,
+    record_source,
+    remember_upload,
+)
 from houseboat.safety.risk import Risk, review
 
 if TYPE_CHECKING:
@@ -33,10 +39,13 @@ __all__ = [
     "MediaRecord",
     "Risk",
     "apply_graphic_rules",
+    "discard_prepared",
     "evaluate",
     "graphic_hashes",
     "mark_graphic",
+    "prepare_source",
     "raise_alerts",
+    "record_source",
     "remember_upload",
     "review_post",
 ]

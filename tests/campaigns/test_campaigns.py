@@ -312,7 +312,7 @@ def test_export_site_same_entry_ids_as_the_live_feed(published, tmp_path):
 
 
 def test_export_site_of_an_unknown_campaign_is_a_clear_error(db, tmp_path):
-    with pytest.raises(CommandError, match="No campaign has the web address 'nope'"):
+    with pytest.raises(CommandError, match="No campaign is called 'nope'"):
         call_command("export_site", campaign="nope", out=str(tmp_path / "x"))
     assert not (tmp_path / "x").exists()
 

@@ -510,11 +510,28 @@ def test_a_signed_but_unreadable_webhook_is_a_bad_request(channel):
 
 
 @pytest.mark.urls(__name__)
-def test_the_webhook_of_a_missing_channel_or_another_network_is_not_found(channel, team_a):
+def test_the_webhook_answers_a_stranger_alike_whether_or_not_the_channel_is_whatsapp(
+    channel, team_a
+):
     other = Channel.objects.create(team=team_a, network="mastodon", name="Mastodon", config={})
-    params = fixture("webhook_verification")["request"]["params"]
-    assert meta().get(hook(channel.pk + 1000), params).status_code == 404
-    assert meta().get(hook(other.pk), params).status_code == 404
+    no_secret = Channel.objects.create(team=team_a, network="whatsapp", name="W", config={})
+    params = {**fixture("webhook_verification")["request"]["params"], "hub.verify_token": "guess"}
+    body, forged = signed(fixture("webhook_statuses")["request"]["json"], secret="guess")
+
+    def answers(channel_id: int) -> tuple:
+        check = meta().get(hook(channel_id), params)
+        report = meta().post(
+            hook(channel_id),
+            body,
+            content_type="application/json",
+            headers={"X-Hub-Signature-256": forged},
+        )
+        return (check.status_code, check.content, report.status_code, report.content)
+
+    whatsapp = answers(channel.pk)
+    assert whatsapp[0] == 403 and whatsapp[2] == 403
+    for stranger in (channel.pk + 1000, other.pk, no_secret.pk):
+        assert answers(stranger) == whatsapp
 
 
 @pytest.mark.urls(__name__)

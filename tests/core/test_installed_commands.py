@@ -417,6 +417,9 @@ def run_import(hb: Houseboat) -> None:
 def run_search(hb: Houseboat) -> None:
     import_tweets(hb)
     assert f"3 items in {CAMPAIGN} match" in hb.ok("search", "--campaign", CAMPAIGN)
+    refused = hb("search", "--campaign", CAMPAIGN, "--until", "9999-12-31")
+    assert refused.returncode == 1 and "Traceback" not in refused.stderr
+    assert "Choose a day between 1900-01-01 and 2999-12-31" in refused.stderr
 
 
 @uses("export")

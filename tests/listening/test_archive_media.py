@@ -291,3 +291,32 @@ def test_the_demo_archive_shows_one_harmless_picture_shielded(client):
     assert page.count('<figure class="graphic shielded"') == 1
     assert "An example: this picture of candles is harmless" in page
     assert page.count("<img ") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_imports_media_files_are_copied_before_the_batch_transaction(
+    campaign_a, tmp_path, monkeypatch
+):
+    from django.db import connection
+
+    from houseboat.listening import ingest
+
+    real, inside = ingest.store_media_file, []
+
+    def spy(*args, **kwargs):
+        # On SQLite the transaction holds the write lock from BEGIN: a 2 GiB copy inside
+        # it made every other writer wait (and fail after 20 s).
+        inside.append(connection.in_atomic_block)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(ingest, "store_media_file", spy)
+
+    import_pictures(
+        campaign_a,
+        tmp_path / "a",
+        {"1795000000000000201": ("A vigil", PHOTO), "1795000000000000202": ("Raid", PNG)},
+    )
+
+    assert inside == [False, False]
+    assert MediaBlob.objects.count() == 2
+    assert Item.objects.filter(media__blob__isnull=False).count() == 2

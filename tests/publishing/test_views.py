@@ -776,3 +776,19 @@ def test_the_live_check_warns_of_a_phone_number_but_does_not_refuse_the_post(
     assert "+44 7700 900123" in page
     as_bob.post(NEW, form(campaign_a, mastodon_channel, text=text, action="schedule"))
     assert Post.objects.get().status == PostStatus.SCHEDULED
+
+
+@pytest.mark.parametrize("in_memory", [True, False])
+def test_a_damaged_picture_is_refused_without_naming_a_server_path(
+    as_bob, campaign_a, mastodon_channel, settings, in_memory
+):
+    if not in_memory:
+        settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 0  # Django keeps it in a temporary file
+    damaged = b"\x89PNG\r\n\x1a\n" + b"\0\0\0\rIHDR" + b"\xff" * 40
+    upload = SimpleUploadedFile("vigil.png", damaged, content_type="image/png")
+
+    response = as_bob.post(NEW, {**form(campaign_a, mastodon_channel), "upload": upload})
+
+    [message] = [m for m in told(response) if "was not attached" in m]
+    assert message.startswith("vigil.png was not attached: vigil.png looks like a PNG")
+    assert "tmp" not in message and "/" not in message and "upload" not in message

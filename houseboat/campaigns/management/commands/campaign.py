@@ -48,7 +48,8 @@ class Command(HouseboatCommand):
                 "starts_on": options["starts"],
                 "ends_on": options["ends"],
                 "site_public": options["public"],
-            }
+            },
+            team=team,
         )
         if not form.is_valid():
             problems = "; ".join(

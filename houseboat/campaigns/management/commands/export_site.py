@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from houseboat.campaigns.models import Campaign
+from houseboat.campaigns.services import CampaignNotFound, find_campaign
 from houseboat.campaigns.site import export_site
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import AuditAction
@@ -23,11 +23,10 @@ class Command(HouseboatCommand):
         )
 
     def handle(self, *args, campaign: str, out: str, url: str, **options):
-        found = Campaign.objects.select_related("team").filter(slug=campaign).first()
-        if found is None:
-            raise CommandError(
-                f"No campaign has the web address {campaign!r}. `houseboat campaign list` shows them."
-            )
+        try:
+            found = find_campaign(campaign)
+        except CampaignNotFound as error:
+            raise CommandError(str(error)) from None
         if url and not url.startswith(("https://", "http://")):
             raise CommandError("--url must start with https:// (or http://).")
         out_dir = Path(out).expanduser()

@@ -18,11 +18,17 @@ MARKER = ".houseboat-demo"
 MADE_AT_START = {"secret_key", "static", demo_folder.OWNER_MARKER}
 
 
+def made_at_start(path: Path) -> bool:
+    # The database file is created empty and private before SQLite opens it.
+    empty_database = path.name == "houseboat.sqlite3" and path.stat().st_size == 0
+    return path.name in MADE_AT_START or empty_database
+
+
 def check_data_dir(data_dir: Path) -> None:
     """Refuse to seed demo data into a folder that holds anything but a demo."""
     if (data_dir / MARKER).exists():
         return
-    if any(p.name not in MADE_AT_START for p in data_dir.iterdir()):
+    if any(not made_at_start(p) for p in data_dir.iterdir()):
         raise CommandError(
             f"{data_dir} already holds data that is not a demo. houseboat demo will not write "
             "sample data into it. Leave out --data-dir (and HOUSEBOAT_DATA_DIR) for a throwaway "

@@ -4,7 +4,7 @@ from datetime import date
 
 from django.core.management.base import CommandError
 
-from houseboat.campaigns.models import Campaign
+from houseboat.campaigns.services import CampaignNotFound, find_campaign
 from houseboat.core.commands import HouseboatCommand
 from houseboat.listening.retention import Purge, purge_archive
 
@@ -40,12 +40,10 @@ class Command(HouseboatCommand):
         )
 
     def handle(self, *args, **options):
-        campaign = Campaign.objects.select_related("team").filter(slug=options["campaign"]).first()
-        if campaign is None:
-            raise CommandError(
-                f"No campaign is called {options['campaign']!r}. "
-                "`houseboat campaign list` shows them."
-            )
+        try:
+            campaign = find_campaign(options["campaign"])
+        except CampaignNotFound as error:
+            raise CommandError(str(error)) from None
         purge = Purge(campaign, None if options["all"] else day(options["before"]))
         count = purge.items().count()
         if not options["yes"]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from django.core.management.base import CommandError
 
-from houseboat.campaigns.models import Campaign
+from houseboat.campaigns.services import CampaignNotFound, find_campaign
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import AuditAction
 from houseboat.core.services import audit
@@ -25,12 +25,10 @@ class Command(HouseboatCommand):
         )
 
     def handle(self, *args, **options):
-        campaign = Campaign.objects.select_related("team").filter(slug=options["campaign"]).first()
-        if campaign is None:
-            raise CommandError(
-                f"No campaign is called {options['campaign']!r}. "
-                "`houseboat campaign list` shows them."
-            )
+        try:
+            campaign = find_campaign(options["campaign"])
+        except CampaignNotFound as error:
+            raise CommandError(str(error)) from None
         try:
             result = export_campaign(campaign, Path(options["out"]))
         except ExportError as exc:

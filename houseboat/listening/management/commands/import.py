@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import CommandError
 
-from houseboat.campaigns.models import Campaign
+from houseboat.campaigns.services import CampaignNotFound, find_campaign
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import AuditAction
 from houseboat.core.models import User
@@ -96,12 +96,10 @@ class Command(HouseboatCommand):
                 "Give the format, the file and the campaign: houseboat import FORMAT PATH "
                 "--campaign SLUG (or houseboat import --status ID for a queued import)."
             )
-        campaign = Campaign.objects.select_related("team").filter(slug=options["campaign"]).first()
-        if campaign is None:
-            raise CommandError(
-                f"No campaign is called {options['campaign']!r}. "
-                "`houseboat campaign list` shows them."
-            )
+        try:
+            campaign = find_campaign(options["campaign"])
+        except CampaignNotFound as error:
+            raise CommandError(str(error)) from None
         actor = None
         if options["user"]:
             actor = User.objects.filter(username=options["user"]).first()

@@ -6,6 +6,7 @@ from datetime import date
 from django.core.management.base import CommandError
 
 from houseboat.campaigns.models import Campaign
+from houseboat.campaigns.services import CampaignNotFound, find_campaign
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.daterange import OUT_OF_RANGE, in_range
 from houseboat.listening.search import SearchResults, search
@@ -48,12 +49,10 @@ class Command(HouseboatCommand):
         )
 
     def handle(self, *args, **options):
-        campaign = Campaign.objects.filter(slug=options["campaign"]).first()
-        if campaign is None:
-            raise CommandError(
-                f"No campaign is called {options['campaign']!r}. "
-                "`houseboat campaign list` shows them."
-            )
+        try:
+            campaign = find_campaign(options["campaign"])
+        except CampaignNotFound as error:
+            raise CommandError(str(error)) from None
         results = search(
             campaign,
             options["query"],
