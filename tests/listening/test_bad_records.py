@@ -11,7 +11,7 @@ import pytest
 from houseboat.listening.importers.base import ImportFileError
 from houseboat.listening.imports import run_import
 from houseboat.listening.language import detect
-from houseboat.listening.models import Item
+from houseboat.listening.models import CustodyRecord, Item
 from tests.listening.samples import (
     ACCOUNT_JS,
     fb_json,
@@ -121,6 +121,8 @@ def test_keep_going_counts_each_reason_with_its_first_positions(campaign_a, tmp_
         f"mixed.jsonl, line {n}" for n in range(2, 7)
     ]
     assert report["its data is neither a post nor a list of posts"]["count"] == 2
+    statement = json.loads(CustodyRecord.objects.get(capture=capture).statement)
+    assert statement["report"]["skipped"] == capture.report["skipped"]
 
 
 def test_the_installed_command_prints_the_skipped_records_per_reason(campaign_a, tmp_path):
