@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import fields, is_dataclass, replace
 from datetime import timedelta
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
@@ -103,7 +104,48 @@ def good_records(
         if why:
             problems.bad(f"{path.name}, record {number:,}", why)
             continue
-        yield record
+        yield without_nul(record)
+
+
+def without_nul(record: Captured) -> Captured:
+    """Return the record with NUL characters out of the fields stored as text.
+
+    PostgreSQL's text and jsonb cannot hold U+0000 (SQLite can), so a post carrying one
+    would stop an import half-way there; each becomes U+FFFD (the replacement mark) on
+    both databases. The raw payload, stored compressed as bytes, keeps it as it was.
+    """
+    item = record.item
+    author = item.author
+    lists = (item.hashtags, item.mentions, item.links)
+    if not (
+        "\x00" in item.text
+        or "\x00" in item.remote_id
+        or "\x00" in item.url
+        or (
+            author is not None
+            and "\x00" in f"{author.remote_id}{author.handle}{author.display_name}{author.url}"
+        )
+        or any("\x00" in value for values in lists for value in values)
+        or any("\x00" in f"{m.url}{m.alt}" for m in item.media)
+        or "\x00" in f"{item.language}{item.reply_to_id}{item.repost_of_id}{item.quote_of_id}"
+    ):
+        return record
+    fixed = replace_nul(item)
+    return replace(record, item=fixed)
+
+
+def replace_nul(value: Any) -> Any:
+    """Replace U+0000 in every string of a record's fields (not its raw payload)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, list | tuple):
+        return type(value)(replace_nul(v) for v in value)
+    if is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: replace_nul(getattr(value, f.name)) for f in fields(value) if f.name != "raw"
+        }
+        return replace(value, **changes)
+    return value
 
 
 def run_import(

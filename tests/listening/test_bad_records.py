@@ -11,7 +11,7 @@ import pytest
 from houseboat.listening.importers.base import ImportFileError
 from houseboat.listening.imports import run_import
 from houseboat.listening.language import detect
-from houseboat.listening.models import Item
+from houseboat.listening.models import CustodyRecord, Item
 from tests.listening.samples import (
     ACCOUNT_JS,
     fb_json,
@@ -121,11 +121,20 @@ def test_keep_going_counts_each_reason_with_its_first_positions(campaign_a, tmp_
         f"mixed.jsonl, line {n}" for n in range(2, 7)
     ]
     assert report["its data is neither a post nor a list of posts"]["count"] == 2
+    statement = json.loads(CustodyRecord.objects.get(capture=capture).statement)
+    assert statement["report"]["skipped"] == capture.report["skipped"]
 
 
 def test_the_installed_command_prints_the_skipped_records_per_reason(campaign_a, tmp_path):
     data_dir = tmp_path / "data"
-    env = {**os.environ, "HOUSEBOAT_DATA_DIR": str(data_dir)}
+    # The installed command on the SQLite file of a fresh data folder, also when the suite
+    # runs on PostgreSQL.
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}
+    }
+    env["HOUSEBOAT_DATA_DIR"] = str(data_dir)
     houseboat = str(Path(sys.executable).parent / "houseboat")
     subprocess.run([houseboat, "migrate", "-v", "0"], env=env, check=True, capture_output=True)
     script = (
@@ -172,3 +181,13 @@ def test_a_guess_is_always_a_two_letter_code():
     for text in texts:
         code = detect(text)
         assert code == "" or len(code) == 2, (text, code)
+
+
+def test_a_nul_character_in_a_post_is_stored_as_a_replacement_mark(campaign_a, tmp_path):
+    page = v2_page([v2_tweet("1795000000000000991", "Day\x00 100")])
+    path = write(tmp_path / "nul.jsonl", json.dumps(page).encode() + b"\n")
+    capture = run_import(campaign=campaign_a, format="x-ndjson", path=path)
+    assert capture.items_new == 1
+    item = Item.objects.get()
+    assert item.text == "Day\ufffd 100"
+    assert item.raw_payload()["text"] == "Day\x00 100"

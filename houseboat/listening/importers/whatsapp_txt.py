@@ -15,7 +15,15 @@ never line by line: a first number over 12 anywhere means day first, a second on
 over 12 means month first. When no day in the file is past the 12th the file alone
 cannot say, and the import asks for ``--date-order dmy`` (or ``mdy``), except for
 dates written with dots, which no locale writes month first. Times are the phone's
-local time; ``--timezone`` names its zone (default UTC), and the import says so.
+local time; ``--timezone`` names its zone (default UTC, and the import says so), and
+importing again with it corrects the times stored (see ``localtime`` for the hour a
+clock skips or repeats).
+
+System lines are not messages: Android writes them without a sender, iPhones with
+the chat's own name as the sender (see :func:`is_system`). A file that ends without
+a line break may have been cut in the middle of its last message: that message gets
+an id made from its time and sender only (``wa-cut-…``), so importing the whole chat
+later replaces it (:func:`before_batch`) instead of adding the whole message beside it.
 
 Media: ``<attached: 00000012-PHOTO-2026-11-24-21-05-33.jpg>`` (iPhone) and
 ``IMG-20261124-WA0001.jpg (file attached)`` (Android) name a file that the ZIP
