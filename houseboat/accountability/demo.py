@@ -416,7 +416,7 @@ def seed_demands(campaign: Campaign, people: dict[str, User]) -> list[Demand]:
             upr,
             response=Response.SUPPORTED,
             responded_on=today - timedelta(days=200),
-            quote="Supported",
+            quote="Port Verene supports recommendation 112.45 (A/HRC/55/9/Add.1).",
             by=owner,
         )
     )
