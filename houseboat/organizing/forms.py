@@ -82,6 +82,27 @@ class SupporterForm(forms.Form):
         return data
 
 
+class ConsentForm(forms.Form):
+    """Consent recorded after the fact: the person agreed, say how and to what words."""
+
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=ContactChannel.choices)
+    handle = forms.CharField(
+        label=gettext_lazy("Their number, chat id or address on it"),
+        required=False,
+        max_length=services.MAX_HANDLE,
+        help_text=gettext_lazy("Leave empty if it is already among their handles."),
+    )
+    source = forms.CharField(
+        label=gettext_lazy("How they agreed"),
+        max_length=200,
+        help_text=gettext_lazy("For example: “said yes at the vigil stall, 3 December”."),
+    )
+    wording = forms.CharField(
+        label=gettext_lazy("The words they agreed to"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class CSVUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV file"))
     wording = forms.CharField(

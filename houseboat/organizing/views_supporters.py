@@ -23,6 +23,7 @@ from houseboat.organizing import csvimport, segments, services
 from houseboat.organizing.constants import DEFAULT_STALLED_DAYS, SupporterSource
 from houseboat.organizing.erase import erase_supporters, export_supporter
 from houseboat.organizing.forms import (
+    ConsentForm,
     CSVUploadForm,
     FollowUpForm,
     LadderForm,
@@ -117,18 +118,43 @@ def team_supporter(request: HttpRequest, pk: int) -> Supporter:
 @require_safe
 def supporter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     supporter = team_supporter(request, pk)
+    return render(request, "organizing/supporter.html", detail_context(request, supporter))
+
+
+def detail_context(request: HttpRequest, supporter: Supporter) -> dict:
     rungs = {r.position: r.name for r in services.ladder(request.team)}
-    return render(
-        request,
-        "organizing/supporter.html",
-        {
-            "supporter": supporter,
-            "rung": rungs.get(supporter.rung, supporter.rung),
-            "consents": supporter.consents.all(),
-            "responses": supporter.responses.select_related("action", "link", "channel")[:100],
-            "active": sorted(services.active_consents(supporter)),
-        },
-    )
+    return {
+        "supporter": supporter,
+        "rung": rungs.get(supporter.rung, supporter.rung),
+        "consents": supporter.consents.all(),
+        "responses": supporter.responses.select_related("action", "link", "channel")[:100],
+        "active": sorted(services.active_consents(supporter)),
+        "consent_form": ConsentForm(),
+    }
+
+
+@team_view(Capability.ORGANIZE)
+@require_POST
+def supporter_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    supporter = team_supporter(request, pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_consent(
+                supporter,
+                form.cleaned_data["channel"],
+                handle=form.cleaned_data.get("handle", ""),
+                source=f"{form.cleaned_data['source']} (recorded by {request.user.get_username()})",
+                wording=form.cleaned_data["wording"],
+            )
+        except services.SupporterError as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        context = detail_context(request, supporter)
+        context["consent_form"] = form
+        return render(request, "organizing/supporter.html", context, status=400)
+    messages.success(request, _("Consent recorded."))
+    return redirect("organizing:supporter", team_slug=request.team.slug, pk=supporter.pk)
 
 
 @team_view(Capability.ORGANIZE)

@@ -128,3 +128,35 @@ def test_unsubscribe_withdraws_every_consent(team_a):
 def test_networks_are_understood_by_their_everyday_names(team_a):
     supporter = add(team_a, "Ivo", {"twitter": "@ivo", "e-mail": "ivo@example.org"})
     assert supporter.handles == {"x": "@ivo", "email": "ivo@example.org"}
+
+
+def test_consent_given_later_is_recorded_with_its_handle_source_and_words(as_bob, team_a):
+    supporter = add(team_a, "Noor")  # from the archive: no handle, no consent
+    url = reverse("organizing:supporter_consent", args=[team_a.slug, supporter.pk])
+    refused = as_bob.post(url, {"channel": "telegram", "source": "at the stall", "wording": "Yes"})
+    assert refused.status_code == 400
+    assert "Give their telegram handle" in refused.content.decode()
+    done = as_bob.post(
+        url,
+        {
+            "channel": "telegram",
+            "handle": "700100200",
+            "source": "said yes at the vigil stall",
+            "wording": "You may message me on Telegram about the vigils.",
+        },
+    )
+    assert done.status_code == 302
+    supporter = Supporter.objects.get(pk=supporter.pk)
+    assert services.active_consents(supporter) == {"telegram"}
+    assert services.find_by_handle(team_a, "telegram", "700100200") == supporter
+    consent = Consent.objects.get()
+    assert consent.source == "said yes at the vigil stall (recorded by bob)"
+
+
+def test_no_consent_is_recorded_for_someone_who_unsubscribed(team_a):
+    supporter = add(team_a, "Noor", {"email": "n@example.org"}, ["email"])
+    services.unsubscribe(supporter)
+    with pytest.raises(services.SupporterError, match="no more messages"):
+        services.record_consent(
+            Supporter.objects.get(pk=supporter.pk), "email", handle="", source="x", wording="y"
+        )
