@@ -55,7 +55,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def filter_form(request: HttpRequest) -> FollowUpForm:
     return FollowUpForm(
-        request.team.campaigns.all(), request.team.segments.all(), request.GET or None
+        request.team.campaigns.all(),
+        request.team.segments.all(),
+        request.GET or None,
+        rungs=services.ladder(request.team),
     )
 
 
