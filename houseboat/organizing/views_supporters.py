@@ -335,9 +335,17 @@ def authors(request: HttpRequest) -> HttpResponse:
         author = get_object_or_404(Author, pk=request.POST.get("author"))
         return add_author(request, chosen, author)
     rows = []
+    # The team's own accounts posted in its archive too: they are not supporters.
+    own = {
+        (network, handle.lstrip("@").lower())
+        for network, handle in request.team.channels.values_list("network", "account_handle")
+        if handle
+    }
     if chosen is not None:
-        for count in top_posters(chosen, limit=50):
+        for count in top_posters(chosen, limit=60):
             handle = count.author.handle or count.author.remote_id
+            if (count.author.network, handle.lstrip("@").lower()) in own:
+                continue
             known = handle and services.find_by_handle(request.team, count.author.network, handle)
             rows.append((count, bool(known)))
     return render(

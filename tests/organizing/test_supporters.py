@@ -160,3 +160,26 @@ def test_no_consent_is_recorded_for_someone_who_unsubscribed(team_a):
         services.record_consent(
             Supporter.objects.get(pk=supporter.pk), "email", handle="", source="x", wording="y"
         )
+
+
+def test_an_archive_author_is_added_without_consent_and_the_teams_own_account_is_not_offered(
+    as_bob, team_a, campaign_a
+):
+    from houseboat.connectors.models import Channel
+    from houseboat.listening.models import Author, AuthorCount
+
+    own = Author.objects.create(network="x", remote_id="1", handle="freetheten", display_name="Us")
+    lina = Author.objects.create(network="x", remote_id="2", handle="lina_h", display_name="Lina")
+    for author in (own, lina):
+        AuthorCount.objects.create(campaign=campaign_a, author=author, posts=3)
+    Channel.objects.create(team=team_a, network="x", name="X", account_handle="@FreeTheTen")
+    url = reverse("organizing:authors", args=[team_a.slug])
+    page = as_bob.get(url).content.decode()
+    assert "lina_h" in page and "freetheten" not in page
+    assert "not consent to be contacted" in page
+    added = as_bob.post(f"{url}?campaign={campaign_a.pk}", {"author": lina.pk}, follow=True)
+    supporter = Supporter.objects.get()
+    assert supporter.handles == {"x": "lina_h"}
+    assert services.active_consents(supporter) == set()
+    assert "record consent" in added.content.decode()
+    assert "Already a supporter" in as_bob.get(url).content.decode()
