@@ -496,9 +496,8 @@ def attention(team: Team, *, now: datetime | None = None) -> dict:
     return {
         "stalled": stalled,
         "stalled_days": DEFAULT_STALLED_DAYS,
-        "rsvps_to_confirm": sum(
-            e.pending for e in events if e.starts_at is None or e.starts_at >= now
-        ),
+        # Today's event counts until the day is over: people still arrive at the door.
+        "rsvps_to_confirm": sum(e.pending for e in events),
         "events_today": [
             e for e in events if e.starts_at and timezone.localdate(e.starts_at) == today
         ],
