@@ -327,6 +327,15 @@ def send_due(name: str, *, transport=None) -> int:
 
 
 def summary(follow_up: FollowUp) -> dict[str, int]:
+    """How many messages are in each state, and what the networks reported after sending."""
     from django.db.models import Count
 
-    return dict(follow_up.messages.values_list("state").annotate(n=Count("id")).order_by())
+    states = dict(follow_up.messages.values_list("state").annotate(n=Count("id")).order_by())
+    reports = (
+        follow_up.messages.exclude(delivery_status="")
+        .values_list("delivery_status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    states.update({f"reported {status}": n for status, n in reports})
+    return states

@@ -82,6 +82,27 @@ class SupporterForm(forms.Form):
         return data
 
 
+class ConsentForm(forms.Form):
+    """Consent recorded after the fact: the person agreed, say how and to what words."""
+
+    channel = forms.ChoiceField(label=gettext_lazy("Channel"), choices=ContactChannel.choices)
+    handle = forms.CharField(
+        label=gettext_lazy("Their number, chat id or address on it"),
+        required=False,
+        max_length=services.MAX_HANDLE,
+        help_text=gettext_lazy("Leave empty if it is already among their handles."),
+    )
+    source = forms.CharField(
+        label=gettext_lazy("How they agreed"),
+        max_length=200,
+        help_text=gettext_lazy("For example: “said yes at the vigil stall, 3 December”."),
+    )
+    wording = forms.CharField(
+        label=gettext_lazy("The words they agreed to"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
 class CSVUploadForm(forms.Form):
     file = forms.FileField(label=gettext_lazy("CSV file"))
     wording = forms.CharField(
@@ -259,8 +280,8 @@ class LadderForm(forms.Form):
 class FollowUpForm(forms.Form):
     segment = forms.ChoiceField(label=gettext_lazy("Saved segment"), required=False)
     campaign = forms.ChoiceField(label=gettext_lazy("Campaign"), required=False)
-    rung_min = forms.IntegerField(label=gettext_lazy("At least rung"), required=False, min_value=0)
-    rung_max = forms.IntegerField(label=gettext_lazy("At most rung"), required=False, min_value=0)
+    rung_min = forms.ChoiceField(label=gettext_lazy("At least on the rung"), required=False)
+    rung_max = forms.ChoiceField(label=gettext_lazy("At most on the rung"), required=False)
     tag = forms.CharField(label=gettext_lazy("Tag"), required=False, max_length=40)
     language = forms.CharField(label=gettext_lazy("Language"), required=False, max_length=16)
     area = forms.CharField(label=gettext_lazy("Area contains"), required=False, max_length=120)
@@ -297,8 +318,25 @@ class FollowUpForm(forms.Form):
         label=gettext_lazy("Template language"), required=False, max_length=16, initial="en"
     )
 
-    def __init__(self, campaigns, saved_segments, *args, **kwargs):
+    WHO = (
+        "segment",
+        "campaign",
+        "rung_min",
+        "rung_max",
+        "tag",
+        "language",
+        "area",
+        "stalled_days",
+        "consent",
+        "save_as",
+    )
+    WHAT = ("subject", "text", "whatsapp_template", "whatsapp_language")
+
+    def __init__(self, campaigns, saved_segments, *args, rungs=(), **kwargs):
         super().__init__(*args, **kwargs)
+        rung_choices = [("", "—")] + [(str(r.position), r.name) for r in rungs]
+        self.fields["rung_min"].choices = rung_choices
+        self.fields["rung_max"].choices = rung_choices
         self.fields["campaign"].choices = [("", "—")] + [(str(c.pk), c.name) for c in campaigns]
         self.fields["segment"].choices = [("", "—")] + [(str(s.pk), s.name) for s in saved_segments]
 

@@ -354,6 +354,8 @@ class FollowUpMessage(models.Model):
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     remote_id = models.CharField(max_length=200, blank=True)
+    # What the network reported afterwards (WhatsApp: delivered, read, failed).
+    delivery_status = models.CharField(max_length=20, blank=True)
     error = models.CharField(max_length=600, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 

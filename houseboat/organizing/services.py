@@ -319,6 +319,52 @@ def unsubscribe(supporter: Supporter, *, when: datetime | None = None) -> None:
     supporter.unsubscribed_at = supporter.unsubscribed_at or when
 
 
+@transaction.atomic
+def record_consent(
+    supporter: Supporter, channel: str, *, handle: str, source: str, wording: str
+) -> Consent:
+    """Record a consent given after the supporter was added, with the handle it needs."""
+    if supporter.unsubscribed_at is not None:
+        raise SupporterError(
+            _("This person asked for no more messages. Add them again only if they ask to.")
+        )
+    channel = parse_consent(channel)
+    handles = supporter.handles
+    if handle.strip():
+        network, handle = clean_handle(channel, handle)
+        owner = find_by_handle(supporter.team, network, handle)
+        if owner is not None and owner.pk != supporter.pk:
+            raise SupporterError(
+                _("Another supporter already has this %(n)s handle.") % {"n": network}
+            )
+        handles[network] = handle
+        personal = dict(supporter.personal or {})
+        personal["handles"] = handles
+        if network == "email":
+            personal["email"] = handle
+        supporter.personal = personal
+        supporter.save(update_fields=["personal"])
+        SupporterHandle.objects.filter(supporter=supporter, network=network).delete()
+        SupporterHandle.objects.bulk_create(handle_rows(supporter, {network: handle}))
+    elif channel not in handles:
+        raise SupporterError(
+            _("Give their %(channel)s handle: houseboat has none to write to.")
+            % {"channel": channel}
+        )
+    now = timezone.now()
+    if supporter.confirmed_at is None:
+        Supporter.objects.filter(pk=supporter.pk).update(confirmed_at=now)
+        supporter.confirmed_at = now
+    return Consent.objects.create(
+        supporter=supporter,
+        channel=channel,
+        given_at=now,
+        source=clean_text(source, what=gettext_lazy("Where it was given"), limit=200),
+        wording=clean_text(wording, what=gettext_lazy("The wording"), limit=2000),
+        confirmed_at=now,
+    )
+
+
 # --- the ladder ----------------------------------------------------------------------
 
 
@@ -450,9 +496,8 @@ def attention(team: Team, *, now: datetime | None = None) -> dict:
     return {
         "stalled": stalled,
         "stalled_days": DEFAULT_STALLED_DAYS,
-        "rsvps_to_confirm": sum(
-            e.pending for e in events if e.starts_at is None or e.starts_at >= now
-        ),
+        # Today's event counts until the day is over: people still arrive at the door.
+        "rsvps_to_confirm": sum(e.pending for e in events),
         "events_today": [
             e for e in events if e.starts_at and timezone.localdate(e.starts_at) == today
         ],

@@ -12,6 +12,7 @@ urlpatterns = [
     path("supporters/new/", people.supporter_add, name="supporter_add"),
     path("supporters/import/", people.supporter_import, name="import"),
     path("supporters/<int:pk>/", people.supporter_detail, name="supporter"),
+    path("supporters/<int:pk>/consent/", people.supporter_consent, name="supporter_consent"),
     path("supporters/<int:pk>/export/", people.supporter_export, name="supporter_export"),
     path(
         "supporters/<int:pk>/unsubscribe/",

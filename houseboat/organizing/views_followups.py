@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from houseboat.core.access import team_view
 from houseboat.core.constants import Capability
-from houseboat.organizing import followups, segments
+from houseboat.organizing import followups, segments, services
 from houseboat.organizing.constants import FollowUpState
 from houseboat.organizing.forms import FollowUpForm
 from houseboat.organizing.models import FollowUp, Segment
@@ -45,6 +45,7 @@ def follow_up_create(request: HttpRequest) -> HttpResponse:
         request.team.segments.all(),
         request.POST or None,
         initial=initial,
+        rungs=services.ladder(request.team),
     )
     if request.method == "POST" and form.is_valid():
         filters, segment = chosen_filters(request, form)

@@ -23,6 +23,7 @@ from houseboat.organizing import csvimport, segments, services
 from houseboat.organizing.constants import DEFAULT_STALLED_DAYS, SupporterSource
 from houseboat.organizing.erase import erase_supporters, export_supporter
 from houseboat.organizing.forms import (
+    ConsentForm,
     CSVUploadForm,
     FollowUpForm,
     LadderForm,
@@ -54,7 +55,10 @@ def index(request: HttpRequest) -> HttpResponse:
 
 def filter_form(request: HttpRequest) -> FollowUpForm:
     return FollowUpForm(
-        request.team.campaigns.all(), request.team.segments.all(), request.GET or None
+        request.team.campaigns.all(),
+        request.team.segments.all(),
+        request.GET or None,
+        rungs=services.ladder(request.team),
     )
 
 
@@ -117,18 +121,43 @@ def team_supporter(request: HttpRequest, pk: int) -> Supporter:
 @require_safe
 def supporter_detail(request: HttpRequest, pk: int) -> HttpResponse:
     supporter = team_supporter(request, pk)
+    return render(request, "organizing/supporter.html", detail_context(request, supporter))
+
+
+def detail_context(request: HttpRequest, supporter: Supporter) -> dict:
     rungs = {r.position: r.name for r in services.ladder(request.team)}
-    return render(
-        request,
-        "organizing/supporter.html",
-        {
-            "supporter": supporter,
-            "rung": rungs.get(supporter.rung, supporter.rung),
-            "consents": supporter.consents.all(),
-            "responses": supporter.responses.select_related("action", "link", "channel")[:100],
-            "active": sorted(services.active_consents(supporter)),
-        },
-    )
+    return {
+        "supporter": supporter,
+        "rung": rungs.get(supporter.rung, supporter.rung),
+        "consents": supporter.consents.all(),
+        "responses": supporter.responses.select_related("action", "link", "channel")[:100],
+        "active": sorted(services.active_consents(supporter)),
+        "consent_form": ConsentForm(),
+    }
+
+
+@team_view(Capability.ORGANIZE)
+@require_POST
+def supporter_consent(request: HttpRequest, pk: int) -> HttpResponse:
+    supporter = team_supporter(request, pk)
+    form = ConsentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_consent(
+                supporter,
+                form.cleaned_data["channel"],
+                handle=form.cleaned_data.get("handle", ""),
+                source=f"{form.cleaned_data['source']} (recorded by {request.user.get_username()})",
+                wording=form.cleaned_data["wording"],
+            )
+        except services.SupporterError as error:
+            form.add_error(None, str(error))
+    if form.errors:
+        context = detail_context(request, supporter)
+        context["consent_form"] = form
+        return render(request, "organizing/supporter.html", context, status=400)
+    messages.success(request, _("Consent recorded."))
+    return redirect("organizing:supporter", team_slug=request.team.slug, pk=supporter.pk)
 
 
 @team_view(Capability.ORGANIZE)
@@ -306,9 +335,17 @@ def authors(request: HttpRequest) -> HttpResponse:
         author = get_object_or_404(Author, pk=request.POST.get("author"))
         return add_author(request, chosen, author)
     rows = []
+    # The team's own accounts posted in its archive too: they are not supporters.
+    own = {
+        (network, handle.lstrip("@").lower())
+        for network, handle in request.team.channels.values_list("network", "account_handle")
+        if handle
+    }
     if chosen is not None:
-        for count in top_posters(chosen, limit=50):
+        for count in top_posters(chosen, limit=60):
             handle = count.author.handle or count.author.remote_id
+            if (count.author.network, handle.lstrip("@").lower()) in own:
+                continue
             known = handle and services.find_by_handle(request.team, count.author.network, handle)
             rows.append((count, bool(known)))
     return render(

@@ -178,3 +178,45 @@ def test_email_is_left_out_when_no_mail_server_is_set_up(team_a, settings):
     counts = followups.queue(follow_up(team_a))
     assert counts["no_route"] == 1
     assert not FollowUpMessage.objects.exists()
+
+
+def test_whatsapp_delivery_reports_land_on_the_message_and_only_move_forward(
+    team_a, whatsapp_channel
+):
+    from datetime import UTC, datetime
+
+    from houseboat.connectors.whatsapp.connector import MessageStatus
+    from houseboat.connectors.whatsapp.services import record_statuses
+
+    add(team_a, "Amal", {"whatsapp": "+16505551234"}, ["whatsapp"])
+    f = follow_up(team_a)
+    followups.queue(f)
+    _router, via = network()
+    followups.send_due("w1", transport=via)
+    message = FollowUpMessage.objects.get()
+
+    def report(status: str, **extra) -> None:
+        record_statuses(
+            whatsapp_channel,
+            [
+                MessageStatus(
+                    message_id=message.remote_id,
+                    recipient_id="16505551234",
+                    status=status,
+                    timestamp=datetime.now(UTC),
+                    phone_number_id=whatsapp_channel.config["phone_number_id"],
+                    callback_data=message.idempotency_key,
+                    **extra,
+                )
+            ],
+        )
+
+    report("read")
+    report("delivered")  # arrives late: the message stays read
+    message.refresh_from_db()
+    assert message.delivery_status == "read"
+    assert followups.summary(f) == {MessageState.SENT: 1, "reported read": 1}
+    report("failed", error_code=131026, error_title="Message undeliverable")
+    message.refresh_from_db()
+    assert message.delivery_status == "failed"
+    assert "Message undeliverable" in message.error

@@ -160,3 +160,15 @@ def test_the_home_page_says_what_needs_a_person(as_alice, team_a, campaign_a, pe
     assert "1 RSVP waits for an organiser to confirm it" in page
     if timezone.localdate(event.starts_at) == timezone.localdate():
         assert "Open check-in" in page
+
+
+def test_rsvps_of_an_event_that_began_today_still_wait_for_confirmation(team_a, event):
+    evening = timezone.localtime().replace(hour=20, minute=0, second=0, microsecond=0)
+    event.starts_at = evening.replace(hour=18)
+    event.save()
+    respond(None, event, ResponseKind.RSVP)
+    attention = services.attention(team_a, now=evening)
+    assert attention["rsvps_to_confirm"] == 1
+    assert attention["events_today"] == [event]
+    next_day = services.attention(team_a, now=evening + timedelta(days=1))
+    assert next_day["rsvps_to_confirm"] == 0

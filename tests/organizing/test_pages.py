@@ -63,3 +63,15 @@ def test_the_public_page_of_an_action_works_without_sign_in(client, world):
     assert page.status_code == 200
     assert "Vigil at the courthouse" in page.content.decode()
     assert page["Cache-Control"] == "no-store"
+
+
+def test_the_campaigns_public_page_lists_open_actions_but_its_static_copy_does_not(
+    client, campaign_a, world, tmp_path
+):
+    from houseboat.campaigns.site import export_site
+
+    page = client.get(campaign_a.public_url()).content.decode()
+    assert "Take part" in page
+    assert world["event"].public_path() in page
+    export_site(campaign_a, tmp_path, "")
+    assert "Take part" not in (tmp_path / "index.html").read_text()

@@ -128,3 +128,58 @@ def test_unsubscribe_withdraws_every_consent(team_a):
 def test_networks_are_understood_by_their_everyday_names(team_a):
     supporter = add(team_a, "Ivo", {"twitter": "@ivo", "e-mail": "ivo@example.org"})
     assert supporter.handles == {"x": "@ivo", "email": "ivo@example.org"}
+
+
+def test_consent_given_later_is_recorded_with_its_handle_source_and_words(as_bob, team_a):
+    supporter = add(team_a, "Noor")  # from the archive: no handle, no consent
+    url = reverse("organizing:supporter_consent", args=[team_a.slug, supporter.pk])
+    refused = as_bob.post(url, {"channel": "telegram", "source": "at the stall", "wording": "Yes"})
+    assert refused.status_code == 400
+    assert "Give their telegram handle" in refused.content.decode()
+    done = as_bob.post(
+        url,
+        {
+            "channel": "telegram",
+            "handle": "700100200",
+            "source": "said yes at the vigil stall",
+            "wording": "You may message me on Telegram about the vigils.",
+        },
+    )
+    assert done.status_code == 302
+    supporter = Supporter.objects.get(pk=supporter.pk)
+    assert services.active_consents(supporter) == {"telegram"}
+    assert services.find_by_handle(team_a, "telegram", "700100200") == supporter
+    consent = Consent.objects.get()
+    assert consent.source == "said yes at the vigil stall (recorded by bob)"
+
+
+def test_no_consent_is_recorded_for_someone_who_unsubscribed(team_a):
+    supporter = add(team_a, "Noor", {"email": "n@example.org"}, ["email"])
+    services.unsubscribe(supporter)
+    with pytest.raises(services.SupporterError, match="no more messages"):
+        services.record_consent(
+            Supporter.objects.get(pk=supporter.pk), "email", handle="", source="x", wording="y"
+        )
+
+
+def test_an_archive_author_is_added_without_consent_and_the_teams_own_account_is_not_offered(
+    as_bob, team_a, campaign_a
+):
+    from houseboat.connectors.models import Channel
+    from houseboat.listening.models import Author, AuthorCount
+
+    own = Author.objects.create(network="x", remote_id="1", handle="freetheten", display_name="Us")
+    lina = Author.objects.create(network="x", remote_id="2", handle="lina_h", display_name="Lina")
+    for author in (own, lina):
+        AuthorCount.objects.create(campaign=campaign_a, author=author, posts=3)
+    Channel.objects.create(team=team_a, network="x", name="X", account_handle="@FreeTheTen")
+    url = reverse("organizing:authors", args=[team_a.slug])
+    page = as_bob.get(url).content.decode()
+    assert "lina_h" in page and "freetheten" not in page
+    assert "not consent to be contacted" in page
+    added = as_bob.post(f"{url}?campaign={campaign_a.pk}", {"author": lina.pk}, follow=True)
+    supporter = Supporter.objects.get()
+    assert supporter.handles == {"x": "lina_h"}
+    assert services.active_consents(supporter) == set()
+    assert "record consent" in added.content.decode()
+    assert "Already a supporter" in as_bob.get(url).content.decode()

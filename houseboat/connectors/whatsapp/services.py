@@ -5,20 +5,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from houseboat.connectors.models import Channel
 from houseboat.connectors.whatsapp.connector import MessageStatus
 
+# Sent with channel= and statuses= once a webhook's statuses are counted: the organising
+# app matches them to its follow-up messages (by the key passed as callback data).
+statuses_recorded = Signal()
+
 
 def record_statuses(channel: Channel, statuses: Sequence[MessageStatus]) -> int:
     """Count the channel's new statuses by kind and note when the last webhook came.
 
-    For now only counts are kept, in ``channel.config["webhook_counts"]`` and
-    ``channel.config["last_webhook_at"]``: the organising work will attach each
-    status to the supporter's delivery (through ``callback_data``, the delivery's
-    idempotency key). Meta may send a status twice, so the counts are a rough
-    gauge, not a ledger. Statuses of another number of the same Meta app are
+    Counts are kept in ``channel.config["webhook_counts"]`` and
+    ``channel.config["last_webhook_at"]``; listeners of ``statuses_recorded`` (the
+    organising app) attach each status to the supporter's message through
+    ``callback_data``, the message's idempotency key. Meta may send a status twice,
+    so the counts are a rough gauge, not a ledger. Statuses of another number of the same Meta app are
     skipped. Return how many statuses were counted.
     """
     number_id = str(channel.config.get("phone_number_id") or "")
@@ -33,4 +38,5 @@ def record_statuses(channel: Channel, statuses: Sequence[MessageStatus]) -> int:
         locked.config["last_webhook_at"] = timezone.now().isoformat()
         locked.save(update_fields=["config"])
     channel.config = locked.config
+    statuses_recorded.send(sender=Channel, channel=channel, statuses=mine)
     return len(mine)
