@@ -158,7 +158,7 @@ def prepare_source(
     return PreparedSource(name, width, height, tuple(detected), checked)
 
 
-def record_source(attachment: Attachment, prepared: PreparedSource | None) -> MediaRegions | None:
+def record_source(attachment: models.Model, prepared: PreparedSource | None) -> MediaRegions | None:
     """Record a prepared copy and its boxes for the attachment (a quick write)."""
     if prepared is None:
         return None

@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.files import File
 from django.core.management.base import CommandError
 
+from houseboat.campaigns.models import Campaign
 from houseboat.campaigns.services import CampaignNotFound, find_campaign
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import AuditAction

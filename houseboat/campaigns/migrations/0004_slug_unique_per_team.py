@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0002_sitepost_delivery_key'),
+        ("campaigns", "0003_site_pictures"),
         ('core', '0004_audit_archive_purge_and_slots'),
     ]
 
