@@ -45,8 +45,25 @@ CAMPAIGN = "open-the-files"
 # Django's own commands the README tells people to run.
 DJANGO_COMMANDS_IN_THE_README = {"migrate"}
 # Proved elsewhere with the installed script in a subprocess: "test file::test name".
+DEMANDS = "tests/accountability/test_command.py::"
+SUPPORTERS = "tests/organizing/test_commands.py::"
 PROVED_ELSEWHERE = {
     "demo": "tests/core/test_demo.py::test_demo_prints_how_to_sign_in_works_and_deletes_its_data_on_ctrl_c",
+    # The demand tracker's and the organising commands' own files run the installed
+    # script in a fresh data folder, with data each command needs.
+    "demand add": DEMANDS + "test_add_list_status_and_export_from_a_script",
+    "demand list": DEMANDS + "test_add_list_status_and_export_from_a_script",
+    "demand status": DEMANDS + "test_add_list_status_and_export_from_a_script",
+    "demand export": DEMANDS + "test_add_list_status_and_export_from_a_script",
+    "demand import": DEMANDS + "test_import_reports_bad_rows_by_line_and_keeps_the_good_ones",
+    "supporter add": SUPPORTERS + "test_supporters_are_added_imported_listed_and_bad_rows_named",
+    "supporter import": SUPPORTERS + "test_supporters_are_added_imported_listed_and_bad_rows_named",
+    "supporter list": SUPPORTERS + "test_supporters_are_added_imported_listed_and_bad_rows_named",
+    "supporter export": SUPPORTERS + "test_export_then_erase_leaves_nothing_in_the_database_files",
+    "supporter erase": SUPPORTERS + "test_export_then_erase_leaves_nothing_in_the_database_files",
+    "action add": SUPPORTERS + "test_actions_are_added_with_tracked_links_and_listed",
+    "action list": SUPPORTERS + "test_actions_are_added_with_tracked_links_and_listed",
+    "funnel": SUPPORTERS + "test_the_funnel_is_a_table",
 }
 ROOT = Path(__file__).resolve().parents[2]
 
