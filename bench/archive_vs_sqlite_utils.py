@@ -30,6 +30,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -48,6 +49,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import archive  # noqa: E402 (the generator and the PostgreSQL starter of bench/archive.py)
 
 SQLITE_UTILS = "sqlite-utils==3.38"
+CPU: dict[str, float] = {}  # CPU seconds used, by command
 
 
 # --- the bench-only environment ------------------------------------------------------------
@@ -136,8 +138,18 @@ def tree_pss_kib(pid: int) -> int:
     return total
 
 
+def cpu_of_children() -> float:
+    """Return the CPU seconds of the children waited for so far (and of their children)."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float, int, str]:
-    """Run a command; return its wall seconds, the peak KiB of its process tree, its output."""
+    """Run a command; return its wall seconds, the peak KiB of its process tree, its output.
+
+    The CPU seconds it used (with its children's) are added to ``CPU[command[0]]``.
+    """
+    cpu_before = cpu_of_children()
     started = time.monotonic()
     child = subprocess.Popen(  # noqa: S603 (our own commands)
         command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
@@ -155,6 +167,7 @@ def timed(command: list[str], env: dict[str, str] | None = None) -> tuple[float,
     seconds = time.monotonic() - started
     done.set()
     sampler.join()
+    CPU[command[0]] = CPU.get(command[0], 0.0) + cpu_of_children() - cpu_before
     if child.returncode:
         raise SystemExit(f"{' '.join(command[:3])}… failed:\n{output}")
     return seconds, peak[0], output
@@ -257,6 +270,14 @@ def main() -> None:
             f"tweets/s); peak memory sqlite-utils {their_peak / 1024:,.0f} MiB, houseboat "
             f"{our_peak / 1024:,.0f} MiB; load average {load:.1f} before, "
             f"{os.getloadavg()[0]:.1f} after",
+            flush=True,
+        )
+        their_cpu, our_cpu = CPU[str(command)], CPU[sys.executable]
+        print(
+            f"CPU seconds (the machine is shared, so these are the steadier figure): "
+            f"sqlite-utils {their_cpu:,.1f}, houseboat {our_cpu:,.1f} (its two processes "
+            f"together; without the database server's on PostgreSQL), ratio "
+            f"{their_cpu / our_cpu:.2f}",
             flush=True,
         )
         if not args.no_alerts:
