@@ -75,14 +75,21 @@ def broken_step(name):
 
 def test_every_lane_of_the_issue_is_configured_with_its_steps(settings):
     lanes = settings.HOUSEBOAT_WORKER_LANES
-    assert lanes["dispatch"] == [
+    # Urgent work first in its lane: a released statement goes out in the same round.
+    assert lanes["dispatch"][:2] == [
         "houseboat.publishing.deadman.release_due",
         "houseboat.publishing.dispatch.dispatch_due",
     ]
+    assert "houseboat.organizing.followups.send_due" in lanes["dispatch"]
     assert lanes["imports"] == ["houseboat.listening.jobs.run_import_jobs"]
-    assert lanes["reading"] == ["houseboat.publishing.metrics.collect_due"]
-    # The slow import never shares a lane with the dispatcher.
-    assert not set(lanes["imports"]) & set(lanes["dispatch"])
+    assert lanes["reading"][0] == "houseboat.publishing.metrics.collect_due"
+    assert {
+        "houseboat.listening.alerting.check_new_items",
+        "houseboat.core.notices.step",
+        "houseboat.accountability.monitoring.watch_archive",
+    } <= set(lanes["reading"])
+    # The slow import never shares a lane with the dispatcher, nor with reading.
+    assert not set(lanes["imports"]) & (set(lanes["dispatch"]) | set(lanes["reading"]))
 
 
 def test_an_app_adds_a_step_to_a_lane_once(settings):

@@ -1,5 +1,7 @@
 """The demo's Publish area shows the product at its best, and never reaches a network."""
 
+from collections import Counter
+
 import pytest
 from django.test import Client
 
@@ -21,8 +23,9 @@ def seeded():
 
 
 def test_the_demo_holds_posts_in_every_state_and_its_pages_show_them(seeded):
-    statuses = sorted(Post.objects.filter(campaign=seeded).values_list("status", flat=True))
-    assert statuses == sorted(
+    statuses = Counter(Post.objects.filter(campaign=seeded).values_list("status", flat=True))
+    # The publishing sample; other apps' demos (organising's event post) may add more.
+    expected = Counter(
         [
             PostStatus.SENT,
             PostStatus.PARTLY_FAILED,
@@ -32,6 +35,7 @@ def test_the_demo_holds_posts_in_every_state_and_its_pages_show_them(seeded):
             PostStatus.DRAFT,  # sent back with a comment
         ]
     )
+    assert expected <= statuses, statuses
     states = set(Delivery.objects.values_list("state", flat=True))
     assert {DeliveryState.SENT, DeliveryState.FAILED, DeliveryState.UNKNOWN} <= states
     assert Post.objects.get(status=PostStatus.DRAFT).review_comment
