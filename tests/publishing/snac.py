@@ -111,10 +111,14 @@ class SnacServer:
         url = f"{self.base_url}/api/v1/accounts/{me.json()['id']}/statuses"
         found: list[dict[str, Any]] = []
         params: dict[str, str] = {"limit": "40"}
+        seen: set[str] = set()
         while True:
             page = httpx.get(url, headers=headers, params=params, timeout=30).json()
-            found.extend(page)
-            if len(page) < 40:
+            fresh = [status for status in page if status["id"] not in seen]
+            found.extend(fresh)
+            seen.update(status["id"] for status in fresh)
+            # A short page is the last; a page of nothing new means max_id was ignored.
+            if len(page) < 40 or not fresh:
                 return found
             params["max_id"] = page[-1]["id"]
 
