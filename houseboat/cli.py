@@ -11,7 +11,8 @@ from houseboat import demo_folder
 COMMANDS = {
     "demo": "Start a throwaway demo with sample data and print the sign-in details.",
     "serve": "Run the web server for real use (production server, static files included).",
-    "worker": "Run the background worker; --once does all due work and exits.",
+    "worker": "Run the background worker, every lane at once; --lane NAME runs one, --once "
+    "does all due work and exits.",
     "createuser": "Create a person's account, optionally adding them to a team.",
     "team": "Create or list teams.",
     "campaign": "Create or list campaigns.",

@@ -26,6 +26,8 @@ from typing import Any
 import httpx
 
 OOB = "urn:ietf:wg:oauth:2.0:oob"
+# Generous: the test machine may be busy; snac2 itself answers in milliseconds.
+TIMEOUT = 60
 
 
 def snac_binary() -> str | None:
@@ -81,6 +83,7 @@ class SnacServer:
         app = httpx.post(
             f"{self.base_url}/api/v1/apps",
             data={"client_name": "houseboat", "redirect_uris": OOB, "scopes": "read write"},
+            timeout=TIMEOUT,
         ).json()
         code = httpx.post(
             f"{self.base_url}/oauth/x-snac-login",
@@ -91,6 +94,7 @@ class SnacServer:
                 "cid": app["client_id"],
                 "state": "",
             },
+            timeout=TIMEOUT,
         ).text.strip()
         token = httpx.post(
             f"{self.base_url}/oauth/token",
@@ -101,20 +105,27 @@ class SnacServer:
                 "client_secret": app["client_secret"],
                 "redirect_uri": OOB,
             },
+            timeout=TIMEOUT,
         ).json()
         return token["access_token"]
 
     def statuses(self) -> list[dict[str, Any]]:
         """Every status of the user, newest first (paged with max_id, as the API does)."""
         headers = {"Authorization": f"Bearer {self.token}"}
-        me = httpx.get(f"{self.base_url}/api/v1/accounts/verify_credentials", headers=headers)
+        me = httpx.get(
+            f"{self.base_url}/api/v1/accounts/verify_credentials", headers=headers, timeout=TIMEOUT
+        )
         url = f"{self.base_url}/api/v1/accounts/{me.json()['id']}/statuses"
         found: list[dict[str, Any]] = []
         params: dict[str, str] = {"limit": "40"}
+        seen: set[str] = set()
         while True:
-            page = httpx.get(url, headers=headers, params=params, timeout=30).json()
-            found.extend(page)
-            if len(page) < 40:
+            page = httpx.get(url, headers=headers, params=params, timeout=TIMEOUT).json()
+            fresh = [status for status in page if status["id"] not in seen]
+            found.extend(fresh)
+            seen.update(status["id"] for status in fresh)
+            # A short page is the last; a page of nothing new means max_id was ignored.
+            if len(page) < 40 or not fresh:
                 return found
             params["max_id"] = page[-1]["id"]
 
@@ -164,7 +175,7 @@ class ProxyHandler(BaseHTTPRequestHandler):
             k: v for k, v in self.headers.items() if k.lower() not in ("host", "content-length")
         }
         answer = httpx.request(
-            method, self.server.upstream + self.path, headers=headers, content=body, timeout=30
+            method, self.server.upstream + self.path, headers=headers, content=body, timeout=TIMEOUT
         )
         gateway = False
         if method == "POST" and self.path.startswith("/api/v1/statuses"):

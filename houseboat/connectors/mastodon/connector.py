@@ -777,10 +777,14 @@ class MastodonConnector(Connector):
         path = f"/api/v1/accounts/{quote(str(me.get('id') or ''), safe='')}/statuses"
         items: list[RemoteItem] = []
         params = {"limit": str(max(1, min(limit, PAGE_SIZE))), "exclude_reblogs": "true"}
+        seen: set[str] = set()
         while len(items) < limit:
             page = self._items(self._list(self._get(path, params), "the account's posts"))
-            items.extend(page)
-            if len(page) < int(params["limit"]):
+            fresh = [item for item in page if item.remote_id not in seen]
+            items.extend(fresh)
+            seen.update(item.remote_id for item in fresh)
+            # A short page is the last; a page of nothing new: the server ignores max_id.
+            if len(page) < int(params["limit"]) or not fresh:
                 break
             params = {**params, "max_id": page[-1].remote_id}
         return items[:limit]

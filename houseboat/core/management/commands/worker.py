@@ -9,9 +9,8 @@ from houseboat.core.commands import HouseboatCommand
 
 class Command(HouseboatCommand):
     help = (
-        "Run the background worker: every lane (posts and dead-man statements, imports, "
-        "reading from networks, tidying up), each in its own thread so none waits on "
-        "another. --lane NAME runs one lane; --once does all due work and exits."
+        "Run the background worker, every lane at once; --lane NAME runs one, --once "
+        "does all due work and exits."
     )
 
     def add_arguments(self, parser):
