@@ -28,10 +28,12 @@ def test_a_post_and_a_dead_man_statement_go_out_while_a_long_import_runs(tmp_pat
     assert done.returncode == 0, done.stderr[-3000:]
     result = json.loads(done.stdout.strip().splitlines()[-1])
 
-    # Both went out while the import was still running: the lanes did not wait on it.
+    # Both fell due while the import ran and went out before it ended: the lanes did not
+    # wait on it. (How many records the import had written by then says nothing more: a
+    # one-pass import writes its last batch well before it ends.)
+    assert result["import_records_when_made_due"] > 0
     assert result["post_out_before_import_end"] is True
     assert result["statement_out_before_import_end"] is True
-    assert result["import_records_when_both_out"] < 20000
     # The import itself finished, every post in, and the worker stopped cleanly.
     assert result["import_state_at_end"] == "done" and result["import_items_new"] == 20000
     assert "done, 20,000 of 20,000 records" in result["import_status_line"]
