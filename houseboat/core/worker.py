@@ -207,6 +207,10 @@ def run(
         else:
             run_threads(chosen, interval=interval, stop=stop)
     finally:
+        # A stop asked of this run must not stop later work in the same process (the web
+        # server's worker started again, or the next test's dispatch round).
+        if _stop is stop:
+            _stop = None
         WorkerHeartbeat.objects.filter(name__in=[lane.heartbeat_name for lane in chosen]).delete()
         close_old_connections()
     return sum(lane.done for lane in chosen)

@@ -152,3 +152,12 @@ def test_a_slow_lane_never_holds_back_another_and_sigterm_ends_both(settings):
     assert not runner.is_alive()
     assert all(name.endswith("/dispatch") for name in FAST_RUNS)
     assert not WorkerHeartbeat.objects.exists()  # each lane said goodbye
+
+
+def test_a_stopped_run_does_not_stop_later_work_in_the_same_process(db):
+    # The run's stop event stayed the process's after it returned, so every later
+    # dispatch round in that process (the next test, a restarted worker) did nothing.
+    stop = threading.Event()
+    stop.set()
+    worker.run(once=True, interval=0, stop=stop, lanes=["housekeeping"])
+    assert worker.stop_requested() is False
