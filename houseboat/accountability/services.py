@@ -40,8 +40,9 @@ from houseboat.accountability.models import (
     Target,
 )
 from houseboat.campaigns.models import Campaign
-from houseboat.core.constants import Capability
+from houseboat.core.constants import AuditAction, Capability
 from houseboat.core.models import Membership, User
+from houseboat.core.services import audit
 from houseboat.listening.models import Item
 
 SHA256 = re.compile(r"[0-9a-f]{12,64}")
@@ -154,6 +155,7 @@ def create_demand(
             campaign=campaign, title=title[:200], ref=ref, created_by=by, **fields
         )
         set_targets(demand, targets)
+        audit_demand(demand, AuditAction.DEMAND_ADDED, by)
     return demand
 
 
@@ -204,6 +206,11 @@ def label(user: User | None) -> str:
     return user.get_username() if user else ""
 
 
+def audit_demand(demand: Demand, action: str, by: User | None, detail: str = "") -> None:
+    """Append one step of a demand's history to the team's audit log."""
+    audit(action, actor=by, team=demand.campaign.team, target=f"demand {demand.pk}", detail=detail)
+
+
 def link_evidence(
     demand: Demand,
     evidence: Iterable[Evidence],
@@ -230,6 +237,8 @@ def link_evidence(
                 added_by_label=label(by),
             )
         )
+    if links:
+        audit_demand(demand, AuditAction.DEMAND_EVIDENCE_LINKED, by, f"{len(links)} item(s)")
     return links
 
 
@@ -273,6 +282,7 @@ def record_change(
             recorded_by=by,
             recorded_by_label=label(by),
         )
+        audit_demand(demand, AuditAction.DEMAND_CHANGE_RECORDED, by, progress or verdict)
         link_evidence(demand, evidence, by=by, change=change)
     return change
 
@@ -298,6 +308,7 @@ def record_response(
             recorded_by=by,
             recorded_by_label=label(by),
         )
+        audit_demand(demand, AuditAction.DEMAND_RESPONSE_RECORDED, by, response)
         link_evidence(demand, evidence, by=by, response=answer)
     return answer
 
@@ -323,13 +334,18 @@ def review(
     ).exists():
         raise DemandError(_("This entry was already reviewed."))
     field = "change" if isinstance(entry, StatusChange) else "response"
-    return Review.objects.create(
-        **{field: entry},
-        decision=decision,
-        reviewer=membership.user,
-        reviewer_label=label(membership.user),
-        note=note.strip(),
-    )
+    with transaction.atomic():
+        done = Review.objects.create(
+            **{field: entry},
+            decision=decision,
+            reviewer=membership.user,
+            reviewer_label=label(membership.user),
+            note=note.strip(),
+        )
+        audit_demand(
+            entry.demand, AuditAction.DEMAND_REVIEWED, membership.user, f"{field} {decision}"
+        )
+    return done
 
 
 def awaiting_review(campaign: Campaign) -> tuple[QuerySet, QuerySet]:

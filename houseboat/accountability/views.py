@@ -9,6 +9,7 @@ shows in public, only after a second member approves it.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import timedelta
 
 from django.contrib import messages
@@ -312,25 +313,13 @@ def evidence_from(campaign: Campaign, refs: list[str], public_excerpt: str = "")
     return [Evidence(find_item(campaign, ref), public_excerpt=public_excerpt) for ref in refs]
 
 
-@team_view(Capability.DRAFT)
-@require_POST
-def change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
-    """Record a status change; it waits for a second member's review."""
-    demand = team_demand(request, slug, pk)
-    form = ChangeForm(request.POST, demand=demand)
+def record_or_refuse(
+    request: HttpRequest, demand: Demand, form, what: str, save: Callable[[], object]
+) -> HttpResponse:
+    """Save a valid change or response and go back to the demand; else show the form again."""
     if form.is_valid():
         try:
-            evidence = evidence_from(
-                demand.campaign, form.evidence_refs(), form.cleaned_data["public_excerpt"]
-            )
-            record_change(
-                demand,
-                **form.axis(),
-                happened_on=form.cleaned_data["happened_on"],
-                rationale=form.cleaned_data["rationale"],
-                evidence=evidence,
-                by=request.user,
-            )
+            save()
         except DemandError as error:
             form.add_error(None, str(error))
         else:
@@ -339,9 +328,32 @@ def change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return render(
         request,
         "accountability/record.html",
-        page_context(request, demand.campaign, demand=demand, form=form, what="change"),
+        page_context(request, demand.campaign, demand=demand, form=form, what=what),
         status=400,
     )
+
+
+@team_view(Capability.DRAFT)
+@require_POST
+def change(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    """Record a status change; it waits for a second member's review."""
+    demand = team_demand(request, slug, pk)
+    form = ChangeForm(request.POST, demand=demand)
+
+    def save() -> None:
+        evidence = evidence_from(
+            demand.campaign, form.evidence_refs(), form.cleaned_data["public_excerpt"]
+        )
+        record_change(
+            demand,
+            **form.axis(),
+            happened_on=form.cleaned_data["happened_on"],
+            rationale=form.cleaned_data["rationale"],
+            evidence=evidence,
+            by=request.user,
+        )
+
+    return record_or_refuse(request, demand, form, "change", save)
 
 
 @team_view(Capability.DRAFT)
@@ -350,27 +362,18 @@ def respond(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     """Record what the authority answered; it waits for a second member's review."""
     demand = team_demand(request, slug, pk)
     form = ResponseForm(request.POST)
-    if form.is_valid():
-        try:
-            record_response(
-                demand,
-                response=form.cleaned_data["response"],
-                responded_on=form.cleaned_data["responded_on"],
-                quote=form.cleaned_data["quote"],
-                evidence=evidence_from(demand.campaign, form.evidence_refs()),
-                by=request.user,
-            )
-        except DemandError as error:
-            form.add_error(None, str(error))
-        else:
-            messages.success(request, _("Recorded. It counts once another member reviews it."))
-            return redirect(demand_url(demand))
-    return render(
-        request,
-        "accountability/record.html",
-        page_context(request, demand.campaign, demand=demand, form=form, what="response"),
-        status=400,
-    )
+
+    def save() -> None:
+        record_response(
+            demand,
+            response=form.cleaned_data["response"],
+            responded_on=form.cleaned_data["responded_on"],
+            quote=form.cleaned_data["quote"],
+            evidence=evidence_from(demand.campaign, form.evidence_refs()),
+            by=request.user,
+        )
+
+    return record_or_refuse(request, demand, form, "response", save)
 
 
 @team_view(Capability.DRAFT)

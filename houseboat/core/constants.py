@@ -116,3 +116,8 @@ class AuditAction(models.TextChoices):
     ACTION_CREATED = "action_created", _("created a call to action")
     FOLLOW_UP_QUEUED = "follow_up_queued", _("sent a follow-up to supporters")
     DONATIONS_IMPORTED = "donations_imported", _("imported donations from a payment file")
+    DEMAND_ADDED = "demand_added", _("added a demand to the tracker")
+    DEMAND_CHANGE_RECORDED = "demand_change_recorded", _("recorded a demand's status change")
+    DEMAND_RESPONSE_RECORDED = "demand_response_recorded", _("recorded an authority's response")
+    DEMAND_EVIDENCE_LINKED = "demand_evidence_linked", _("linked evidence to a demand")
+    DEMAND_REVIEWED = "demand_reviewed", _("reviewed a demand's status change or response")

@@ -241,3 +241,28 @@ def test_purging_an_evidence_item_from_the_archive_keeps_the_link_and_its_hash(h
     assert (link.item, link.sha256) == (None, items["lawyers"].raw_sha256)
     with pytest.raises(PermissionDenied):
         EvidenceLink.objects.all().update(item=items["visits"])
+
+
+def test_every_step_of_a_demands_history_is_in_the_team_audit_log(demand, alice, bob, items):
+    from houseboat.core.models import AuditEvent
+
+    change = record_change(
+        demand,
+        verdict=Verdict.IMPLEMENTED,
+        rationale="All ten saw a lawyer",
+        evidence=[Evidence(items["lawyers"])],
+        by=alice,
+    )
+    record_response(demand, response=Response.ACKNOWLEDGED, by=alice)
+    review(change, membership=membership(bob), decision=Decision.APPROVED)
+
+    events = AuditEvent.objects.filter(team=demand.campaign.team).order_by("pk")
+    assert [(event.action, event.actor_label) for event in events] == [
+        ("demand_added", "alice"),
+        ("demand_change_recorded", "alice"),
+        ("demand_evidence_linked", "alice"),
+        ("demand_response_recorded", "alice"),
+        ("demand_reviewed", "bob"),
+    ]
+    assert all(event.target == f"demand {demand.pk}" for event in events)
+    assert "approved" in events.last().detail
