@@ -6,6 +6,7 @@ The same functions serve the live site and write the static copy, so what
 
 import shutil
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,6 +52,39 @@ def live_links(campaign: Campaign) -> SiteLinks:
 
 
 @dataclass(frozen=True)
+class SiteSection:
+    """A page another app adds to the campaign's site (the demand tracker, for one).
+
+    ``path`` is the page's folder below the site's root ("demands/"), the same live
+    and in the static copy; ``shown`` says whether this campaign has anything to show
+    there; ``render`` writes the page as seen from its own folder.
+    """
+
+    path: str
+    title: Callable[[], str]
+    shown: Callable[[Campaign], bool]
+    render: Callable[[Campaign, SiteLinks], str]
+
+
+SECTIONS: list[SiteSection] = []
+
+
+def register_section(section: SiteSection) -> None:
+    """Add a page to every campaign's site (from an app's ready(); once per path)."""
+    if all(known.path != section.path for known in SECTIONS):
+        SECTIONS.append(section)
+
+
+def sections_of(campaign: Campaign, links: SiteLinks) -> list[tuple[str, str]]:
+    """The title and address of each added page this campaign has something on."""
+    return [
+        (str(section.title()), links.root + section.path)
+        for section in SECTIONS
+        if section.shown(campaign)
+    ]
+
+
+@dataclass(frozen=True)
 class ShownPicture:
     """A picture as a page shows it: its address, its description, and whether it moves."""
 
@@ -73,7 +107,13 @@ def render_index(campaign: Campaign, links: SiteLinks) -> str:
         for post in campaign.published_posts().prefetch_related("pictures")
     ]
     return render_to_string(
-        "public/index.html", {"campaign": campaign, "posts": posts, "links": links}
+        "public/index.html",
+        {
+            "campaign": campaign,
+            "posts": posts,
+            "links": links,
+            "sections": sections_of(campaign, links),
+        },
     )
 
 
@@ -155,6 +195,11 @@ def export_site(campaign: Campaign, out_dir: Path, site_url: str) -> list[Path]:
             with picture.file.open("rb") as source, target.open("wb") as copy:
                 shutil.copyfileobj(source, copy)
             written.append(target)
+    for section in SECTIONS:
+        if section.shown(campaign):
+            page = out_dir / section.path / "index.html"
+            depth = section.path.strip("/").count("/") + 1
+            written.append(write(page, section.render(campaign, links.down(depth))))
     written.append(write(out_dir / "feed.atom", render_feed(campaign, site_url)))
     css_target = out_dir / "static" / PUBLIC_CSS
     css_target.parent.mkdir(parents=True, exist_ok=True)

@@ -91,3 +91,28 @@ def test_a_campaign_without_a_public_page_has_no_public_tracker(published, campa
     campaign_a.site_public = False
     campaign_a.save()
     assert Client().get(URL).status_code == 404
+
+
+def test_the_campaigns_own_page_links_to_the_tracker_once_a_demand_is_public(
+    campaign_a, alice, client
+):
+    create_demand(campaign_a, title="Team only", by=alice, draft=False)
+    page = client.get("/c/free-the-ten/").content.decode()
+    assert URL not in page
+
+    create_demand(campaign_a, title="Public", by=alice, draft=False, visibility="public")
+    page = client.get("/c/free-the-ten/").content.decode()
+    assert f'href="{URL}"' in page
+    assert "What we asked for, and what was done" in page
+
+
+def test_the_static_copy_carries_the_tracker_with_links_that_resolve(published, tmp_path):
+    from houseboat.campaigns.site import export_site
+
+    export_site(published.campaign, tmp_path, "")
+    tracker = (tmp_path / "demands" / "index.html").read_text()
+    assert "Lawyers for all ten" in tracker
+    assert "UNREVIEWED GUESS" not in tracker
+    assert 'href="../static/houseboat/public.css"' in tracker
+    assert (tmp_path / "demands" / "../static/houseboat/public.css").resolve().exists()
+    assert 'href="demands/"' in (tmp_path / "index.html").read_text()
