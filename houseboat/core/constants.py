@@ -12,9 +12,18 @@ class Role(models.TextChoices):
 
 
 ROLE_DESCRIPTIONS = {
-    Role.OWNER: _("Everything, including members, roles, 2FA policy and the audit log."),
-    Role.EDITOR: _("Creates and edits campaigns, approves and publishes."),
-    Role.CONTRIBUTOR: _("Drafts posts for an editor to publish. Cannot publish or change roles."),
+    Role.OWNER: _(
+        "Everything, including members, roles, 2FA policy, the audit log, and approving "
+        "dead-man statements."
+    ),
+    Role.EDITOR: _(
+        "Creates and edits campaigns, connects channels, approves and publishes posts, "
+        "and works with supporters. Cannot approve dead-man statements or change roles."
+    ),
+    Role.CONTRIBUTOR: _(
+        "Drafts posts for an editor to publish and checks people in at events. Cannot publish "
+        "or change roles."
+    ),
     Role.VIEWER: _("Reads the team's campaigns. Changes nothing."),
 }
 
