@@ -5,8 +5,9 @@ Posts are in ``data/tweets.js`` (older archives: ``data/tweet.js``), split into
 ``window.YTD.tweets.part0 = [ {"tweet": {...}}, ... ]`` with v1.1 fields (id_str,
 full_text, created_at as "Wed Oct 10 20:19:24 +0000 2018", entities, counts as
 strings). The account is in ``data/account.js``, the archive's date in
-``data/manifest.js``, and attached pictures and videos in ``data/tweets_media/``
-named ``<post id>-<file name>``: they are stored in the archive with their post.
+``data/manifest.js``, attached pictures and videos in ``data/tweets_media/``
+named ``<post id>-<file name>`` (stored in the archive with their post), and the whole
+text of posts over 280 characters in ``data/note-tweet.js`` (see x_long_posts).
 """
 
 from __future__ import annotations
@@ -33,6 +34,13 @@ from houseboat.listening.importers.base import (
 )
 from houseboat.listening.importers.safezip import ZipMembers, member, open_zip
 from houseboat.listening.importers.streaming import JsonReader
+from houseboat.listening.importers.x_long_posts import (
+    NOTES_FILE,
+    LongPosts,
+    merged,
+    note_entities,
+    whole_text,
+)
 from houseboat.listening.importers.x_ndjson import MEDIA_KINDS, parse_iso, x_text
 from houseboat.listening.records import Captured, MediaOpener
 
@@ -76,6 +84,7 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
         author = archive_author(archive, names, limits)
         generated = archive_date(archive, names, limits)
         media = media_files(path, names)
+        long_posts = read_long_posts(archive, names, limits, problems)
         for _part, name in parts:
             for number, element in enumerate(read_js_array(archive, name, limits), 1):
                 where = f"{path.name}, {name}, post {number:,}"
@@ -87,7 +96,7 @@ def read(path: Path, problems: Problems, limits: Limits) -> Iterator[Captured]:
                     problems.bad(where, "the entry is not a post")
                     continue
                 try:
-                    yield to_captured(tweet, author, generated, media)
+                    yield to_captured(tweet, author, generated, media, long_posts)
                 except (ValueError, TypeError, AttributeError, KeyError) as exc:
                     problems.bad(where, f"the post cannot be read ({exc})")
 
@@ -106,6 +115,20 @@ def read_js_array(archive: zipfile.ZipFile, name: str, limits: Limits) -> Iterat
         reader.pos = start
         yield from reader.array()
         reader.end()
+
+
+def read_long_posts(
+    archive: zipfile.ZipFile, names: list[str], limits: Limits, problems: Problems
+) -> LongPosts:
+    """Read every note-tweet file (small: only posts over 280 characters are there)."""
+    notes: list[Any] = []
+    for name in sorted(name for name in names if NOTES_FILE.search(name)):
+        try:
+            notes.extend(read_js_array(archive, name, limits))
+        except ImportFileError as exc:
+            # The posts are still there, cut: say so rather than lose the import.
+            problems.bad(name, f"the long posts' whole text cannot be read ({exc})")
+    return LongPosts(notes)
 
 
 def read_js_value(archive: zipfile.ZipFile, name: str, limits: Limits) -> Any:
@@ -245,10 +268,32 @@ def to_captured(
     author: RemoteAuthor | None,
     generated: datetime | None,
     media: ArchiveMedia,
+    long_posts: LongPosts | None = None,
 ) -> Captured:
     """Map one archive post (v1.1 fields) to houseboat's normalised record."""
     remote_id = str(tweet.get("id_str") or tweet["id"])
     entities = tweet.get("entities") if isinstance(tweet.get("entities"), dict) else {}
+    text = x_text(str(tweet.get("full_text") or tweet.get("text") or ""))
+    created_at = parse_v1_time(tweet.get("created_at"))
+    hashtags = [str(h["text"]) for h in _dicts(entities.get("hashtags")) if h.get("text")]
+    mentions = [
+        str(m["screen_name"]) for m in _dicts(entities.get("user_mentions")) if m.get("screen_name")
+    ]
+    links = [
+        str(u.get("expanded_url") or u.get("url"))
+        for u in _dicts(entities.get("urls"))
+        if u.get("expanded_url") or u.get("url")
+    ]
+    raw: dict[str, Any] = tweet
+    note = long_posts.whole(remote_id, text, created_at) if long_posts else None
+    if note is not None:
+        more_tags, more_mentions, more_links = note_entities(note)
+        text = whole_text(text, note)
+        hashtags = merged(hashtags, more_tags)
+        mentions = merged(mentions, more_mentions)
+        # The cut text's own link to the rest of itself is not a link the post shares.
+        links = merged([link for link in links if not link.endswith(f"/{remote_id}")], more_links)
+        raw = {**tweet, "noteTweet": note}
     extended = (
         tweet.get("extended_entities") if isinstance(tweet.get("extended_entities"), dict) else {}
     )
@@ -268,8 +313,8 @@ def to_captured(
         RemoteItem(
             network="x",
             remote_id=remote_id,
-            text=x_text(str(tweet.get("full_text") or tweet.get("text") or "")),
-            created_at=parse_v1_time(tweet.get("created_at")),
+            text=text,
+            created_at=created_at,
             author=author,
             url=(
                 f"https://x.com/{handle}/status/{remote_id}"
@@ -280,23 +325,15 @@ def to_captured(
             reply_to_id=str(tweet.get("in_reply_to_status_id_str") or ""),
             quote_of_id=str(tweet.get("quoted_status_id_str") or ""),
             repost_of_id=retweeted(tweet, entities),
-            hashtags=[str(h["text"]) for h in _dicts(entities.get("hashtags")) if h.get("text")],
-            mentions=[
-                str(m["screen_name"])
-                for m in _dicts(entities.get("user_mentions"))
-                if m.get("screen_name")
-            ],
-            links=[
-                str(u.get("expanded_url") or u.get("url"))
-                for u in _dicts(entities.get("urls"))
-                if u.get("expanded_url") or u.get("url")
-            ],
+            hashtags=hashtags,
+            mentions=mentions,
+            links=links,
             media=remote_media,
             metrics=Metrics(
                 reposts=_count(tweet.get("retweet_count")),
                 likes=_count(tweet.get("favorite_count")),
             ),
-            raw=tweet,
+            raw=raw,
         ),
         captured_at=generated,
         media_files=files,
