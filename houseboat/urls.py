@@ -1,12 +1,11 @@
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from houseboat.core.views import system
+from houseboat.core.views import account, system
 from houseboat.organizing import public as organizing_public
 
 urlpatterns = [
     path("healthz", system.healthz, name="healthz"),
-    path("i18n/setlang/", set_language, name="set_language"),
+    path("i18n/setlang/", account.choose_language, name="set_language"),
     path("c/<slug:slug>/demands/", include("houseboat.accountability.public_urls")),
     path("c/", include("houseboat.campaigns.public_urls")),
     path("c/", include("houseboat.organizing.public_urls")),

@@ -5,6 +5,7 @@ from django.contrib.auth import logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -32,6 +33,20 @@ class SessionTrackingMiddleware:
             now = timezone.now()
             if now - tracked.last_seen_at > LAST_SEEN_EVERY:
                 UserSession.objects.filter(pk=tracked.pk).update(last_seen_at=now)
+        return self.get_response(request)
+
+
+class AccountLanguageMiddleware:
+    """Speak the language a signed-in person chose, whichever browser they use."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = getattr(request.user, "language", "")
+        if language and translation.check_for_language(language):
+            translation.activate(language)
+            request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
 
 

@@ -16,6 +16,10 @@ from houseboat.core.constants import ROLE_CAPABILITIES, AuditAction, Role
 class User(AbstractUser):
     """A person who signs in. Teams and roles hang off Membership, not the user."""
 
+    # The language chosen in the menu, kept with the account so a new browser or
+    # phone opens in it too; empty: the browser's own choice.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+
     class Meta:
         db_table = "core_user"
 

@@ -117,3 +117,32 @@ def test_a_form_without_its_token_gets_a_page_that_says_what_to_do(alice):
     assert response.status_code == 403
     assert b"This form has expired" in response.content
     assert b"reload the page" in response.content
+
+
+def test_the_language_a_member_chooses_follows_them_to_another_browser(alice):
+    from tests.conftest import client_for
+
+    laptop = client_for(alice)
+    laptop.post("/i18n/setlang/", {"language": "fa", "next": "/"})
+    alice.refresh_from_db()
+    assert alice.language == "fa"
+
+    phone = client_for(alice)  # no language cookie: a browser that never chose
+    page = phone.get("/", follow=True).content.decode()
+    assert 'lang="fa"' in page and 'dir="rtl"' in page
+
+
+def test_a_language_houseboat_does_not_offer_is_not_kept_on_the_account(alice):
+    from tests.conftest import client_for
+
+    client_for(alice).post("/i18n/setlang/", {"language": "xx", "next": "/"})
+    alice.refresh_from_db()
+    assert alice.language == ""
+
+
+def test_choosing_a_language_signed_out_keeps_it_in_the_browser_only(alice):
+    client = Client()
+    client.post("/i18n/setlang/", {"language": "es", "next": "/login/"})
+    assert 'lang="es"' in client.get("/login/").content.decode()
+    alice.refresh_from_db()
+    assert alice.language == ""

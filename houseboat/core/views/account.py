@@ -4,6 +4,7 @@ from base64 import b32encode
 
 import qrcode
 import qrcode.image.svg
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.decorators import login_required
@@ -15,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
+from django.views.i18n import set_language
 from django_otp import login as otp_login
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
 from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -196,3 +198,18 @@ def notice_email(request: HttpRequest) -> HttpResponse:
     else:
         messages.success(request, _("Removed. houseboat will not e-mail you."))
     return redirect("core:security")
+
+
+@require_POST
+def choose_language(request: HttpRequest) -> HttpResponse:
+    """Switch the pages' language; a signed-in person keeps it on their account."""
+    response = set_language(request)
+    chosen = request.POST.get("language", "")
+    if (
+        request.user.is_authenticated
+        and chosen in dict(settings.LANGUAGES)
+        and chosen != request.user.language
+    ):
+        request.user.language = chosen
+        request.user.save(update_fields=["language"])
+    return response
