@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "houseboat.core.middleware.AccountLanguageMiddleware",
+    "houseboat.campaigns.middleware.PublicSiteLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "houseboat.core.middleware.SessionTrackingMiddleware",

@@ -81,6 +81,8 @@ class CampaignForm(forms.ModelForm):
             "starts_on",
             "ends_on",
             "site_public",
+            "site_language",
+            "site_second_language",
         ]
         widgets = {
             "starts_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
@@ -108,6 +110,11 @@ class CampaignForm(forms.ModelForm):
         if team is not None and not self.instance.team_id:
             self.instance.team = team
         self.team = self.instance.team if self.instance.team_id else None
+        # A script or an older form that leaves the language out keeps the one set.
+        self.fields["site_language"].required = False
+
+    def clean_site_language(self) -> str:
+        return self.cleaned_data.get("site_language") or self.instance.site_language or "en"
 
     def clean(self):
         cleaned = super().clean()

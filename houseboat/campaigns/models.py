@@ -38,6 +38,20 @@ class Campaign(models.Model):
             "public summary and published posts. Nothing else of the team is shown."
         ),
     )
+    site_language = models.CharField(
+        _("language of the public page"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text=_("The public page, its feed and the sign-up forms speak this language."),
+    )
+    site_second_language = models.CharField(
+        _("second language of the public page"),
+        max_length=10,
+        choices=settings.LANGUAGES,
+        blank=True,
+        help_text=_("Visitors can switch to it. Leave empty for one language."),
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
 

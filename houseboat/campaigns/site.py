@@ -12,6 +12,7 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
+from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import format_html, linebreaks
 
@@ -26,6 +27,9 @@ class SiteLinks:
 
     root: str
     static: str
+    # The languages a visitor may switch between (live pages only; the static copy
+    # is written in the campaign's first language).
+    languages: tuple[str, ...] = ()
 
     @property
     def feed(self) -> str:
@@ -48,7 +52,12 @@ class SiteLinks:
 
 
 def live_links(campaign: Campaign) -> SiteLinks:
-    return SiteLinks(root=campaign.public_url(), static="/static/")
+    offered = (campaign.site_language, campaign.site_second_language)
+    return SiteLinks(
+        root=campaign.public_url(),
+        static="/static/",
+        languages=tuple(code for code in offered if code) if all(offered) else (),
+    )
 
 
 @dataclass(frozen=True)
@@ -155,6 +164,7 @@ def render_feed(campaign: Campaign, site_url: str) -> str:
         site_url += "/"
     links = SiteLinks(root=site_url, static="")
     feed = Atom1Feed(
+        language=campaign.site_language,
         title=campaign.name,
         link=site_url or "./",
         description=campaign.summary,
@@ -182,7 +192,12 @@ def render_feed(campaign: Campaign, site_url: str) -> str:
 
 
 def export_site(campaign: Campaign, out_dir: Path, site_url: str) -> list[Path]:
-    """Write the site as static files under out_dir and return the files written."""
+    """Write the site as static files under out_dir, in the campaign's language."""
+    with translation.override(campaign.site_language):
+        return write_site(campaign, out_dir, site_url)
+
+
+def write_site(campaign: Campaign, out_dir: Path, site_url: str) -> list[Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     links = SiteLinks(root="", static="static/")
     written = [write(out_dir / "index.html", render_index(campaign, links))]

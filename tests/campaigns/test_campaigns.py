@@ -325,3 +325,36 @@ def _local_links(html: str) -> list[str]:
         for h in re.findall(r'(?:href|src)="([^"]+)"', html)
         if "://" not in h and not h.startswith(("#", "data:"))
     ]
+
+
+def test_the_public_page_speaks_the_campaigns_language_whatever_the_browser(campaign_a):
+    campaign_a.site_language = "ar"
+    campaign_a.save()
+    page = Client(headers={"accept-language": "en"}).get("/c/free-the-ten/")
+    assert 'lang="ar"' in page.content.decode() and 'dir="rtl"' in page.content.decode()
+    assert page.headers["Content-Language"] == "ar"
+
+
+def test_a_visitor_can_switch_to_the_second_language_and_it_stays_on_the_campaigns_pages(
+    campaign_a,
+):
+    campaign_a.site_language, campaign_a.site_second_language = "es", "fr"
+    campaign_a.save()
+    visitor = Client()
+    first = visitor.get("/c/free-the-ten/").content.decode()
+    assert 'lang="es"' in first and 'href="?lang=fr"' in first
+    assert 'lang="fr"' in visitor.get("/c/free-the-ten/?lang=fr").content.decode()
+    later = visitor.get("/c/free-the-ten/").content.decode()
+    assert 'lang="fr"' in later and 'href="?lang=es"' in later
+    # A language the campaign does not offer is ignored.
+    assert 'lang="fr"' in visitor.get("/c/free-the-ten/?lang=ru").content.decode()
+
+
+def test_the_feed_and_the_static_copy_are_in_the_campaigns_language(campaign_a, tmp_path):
+    from houseboat.campaigns.site import export_site
+
+    campaign_a.site_language = "fa"
+    campaign_a.save()
+    assert 'xml:lang="fa"' in Client().get("/c/free-the-ten/feed.atom").content.decode()
+    export_site(campaign_a, tmp_path, "")
+    assert 'lang="fa" dir="rtl"' in (tmp_path / "index.html").read_text()
