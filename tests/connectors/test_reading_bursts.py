@@ -19,6 +19,7 @@ import respx
 from houseboat.connectors.base import Source
 from houseboat.connectors.bluesky.common import iso_z
 from houseboat.connectors.bluesky.connector import BlueskyConnector
+from houseboat.connectors.mastodon.connector import MastodonConnector
 from tests.connectors.replay import load, transport
 
 PDS = "https://bsky.social"
@@ -139,3 +140,78 @@ def test_a_bluesky_read_stopped_mid_burst_never_moves_its_watermark_past_what_it
     resumed = connector.read(Source("hashtag", "FreeThemAll"), page.cursor)
     assert resumed.more is False
     assert len({i.remote_id for i in page.items} | {i.remote_id for i in resumed.items}) == 1501
+
+
+class FakeTagTimeline:
+    """GET /api/v1/timelines/tag/:hashtag with ``min_id`` as Mastodon pages it.
+
+    With ``min_id`` the answer is the ``limit`` statuses immediately newer than it,
+    newest first, with a Link header whose "prev" continues from the newest of them.
+    Without it, the newest ``limit``.
+    """
+
+    def __init__(self) -> None:
+        self.template = load("mastodon", "timeline_tag")["response"]["json"][0]
+        self.statuses: list[dict] = []  # oldest first
+        self.calls = 0
+
+    def add(self, count: int) -> list[str]:
+        ids = []
+        for _ in range(count):
+            status = copy.deepcopy(self.template)
+            status["id"] = str(110000000000000000 + len(self.statuses))
+            status["created_at"] = (START + timedelta(seconds=len(self.statuses))).isoformat()
+            self.statuses.append(status)
+            ids.append(status["id"])
+        return ids
+
+    def __call__(self, request: httpx.Request) -> httpx.Response:
+        self.calls += 1
+        params = request.url.params
+        limit = int(params["limit"])
+        assert "since_id" not in params, "since_id gives the newest page and skips the rest"
+        if "min_id" in params:
+            newer = [s for s in self.statuses if int(s["id"]) > int(params["min_id"])]
+            page = newer[:limit][::-1]
+        else:
+            page = self.statuses[::-1][:limit]
+        headers = {}
+        if page:
+            base = str(request.url.copy_with(query=None))
+            headers["Link"] = (
+                f'<{base}?max_id={page[-1]["id"]}>; rel="next", '
+                f'<{base}?min_id={page[0]["id"]}>; rel="prev"'
+            )
+        return httpx.Response(200, json=page, headers=headers)
+
+
+def test_a_mastodon_burst_of_500_statuses_is_read_oldest_first_across_polls():
+    timeline = FakeTagTimeline()
+    router = respx.Router()
+    router.get("https://mastodon.social/api/v1/timelines/tag/cats").mock(side_effect=timeline)
+    connector = MastodonConnector(
+        config={"base_url": "https://mastodon.social"},
+        secrets={"access_token": "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0"},
+        transport=transport(router),
+    )
+    timeline.add(10)
+    cursor = connector.read(Source("hashtag", "cats"), None).cursor
+    burst = timeline.add(500)
+
+    seen: Counter[str] = Counter()
+    polls, more = 0, True
+    while more:
+        polls += 1
+        assert polls < 10, "the burst never ended"
+        page = connector.read(Source("hashtag", "cats"), cursor)
+        seen.update(item.remote_id for item in page.items)
+        if polls == 1:
+            assert page.more is True and len(page.items) == 200
+            late = timeline.add(7)
+        cursor = page.cursor or cursor
+        more = page.more
+
+    assert polls == 3
+    assert set(seen) == set(burst) | set(late), "nothing skipped, nothing from before"
+    assert max(seen.values()) == 1, "nothing repeated"
+    assert cursor == late[-1]

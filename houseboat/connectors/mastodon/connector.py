@@ -47,6 +47,7 @@ URL_LENGTH = 23
 SCOPES = "read write"
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 PAGE_SIZE = 40  # the most the timelines, notifications and search return at once
+MAX_PAGES = 5  # per read: at most 200 statuses; a longer burst goes on at the next read
 METRICS_BATCH = 20
 # Seconds between checks on an uploaded video that is still processing (about 100 s in all).
 MEDIA_WAITS = (1, 2, 3, 5, 8, *(10,) * 8)
@@ -594,59 +595,94 @@ class MastodonConnector(Connector):
     def read(self, source: Source, cursor: str | None) -> ReadPage:
         """Return what is new at ``source`` since ``cursor`` (the highest id seen).
 
-        ``min_id`` (not ``since_id``) so that a burst of more than 40 new posts is read
-        oldest first over several calls instead of skipping the older ones.
+        ``min_id`` (not ``since_id``): it gives the statuses just after the cursor, so a
+        burst is read oldest first, page after page (at most MAX_PAGES a read; ``more``
+        says the rest waits for the next read) and never skipped. ``since_id`` would give
+        the newest 40 and lose what lies between. A first read takes the newest page.
         """
         value = source.value.strip()
-        params: dict[str, Any] = {"limit": str(PAGE_SIZE)}
-        if cursor:
-            params["min_id"] = cursor
         if source.kind == "mentions":
-            return self._read_mentions(params)
+            return self._read_mentions(cursor)
         if source.kind == "hashtag":
             tag = value.lstrip("#")
             if not tag:
                 raise PayloadRejected("Name the hashtag to follow on Mastodon.")
-            response = self._send(
-                "GET", f"/api/v1/timelines/tag/{quote(tag, safe='')}", params=params
+            return self._read_timeline(
+                f"/api/v1/timelines/tag/{quote(tag, safe='')}", cursor, unknown_is_empty=True
             )
-            if response.status_code == 404:
-                return ReadPage(items=[], cursor=None)  # nobody on this server has used it yet
-            statuses = self._answer(response)
-        elif source.kind == "account":
+        if source.kind == "account":
             account_id = self._account_id(value)
-            statuses = self._get(f"/api/v1/accounts/{quote(account_id, safe='')}/statuses", params)
-        elif source.kind == "list":
-            statuses = self._get(
+            return self._read_timeline(
+                f"/api/v1/accounts/{quote(account_id, safe='')}/statuses", cursor
+            )
+        if source.kind == "list":
+            return self._read_timeline(
                 f"/api/v1/timelines/list/{quote(value, safe='')}",
-                params,
+                cursor,
                 not_found=f"There is no Mastodon list {value} on this account.",
             )
-        elif source.kind == "keyword":
-            if not value:
-                raise PayloadRejected("Give the words to search for on Mastodon.")
-            found = self._dict(
-                self._get("/api/v2/search", {"q": value, "type": "statuses", **params}),
-                "the search",
-            )
-            statuses = found.get("statuses")
-        else:
-            raise self._unsupported(f"read “{source.kind}”")
-        items = self._items(self._list(statuses, f"the {source.kind} timeline"))
-        return ReadPage(items=items, cursor=newest_id(item.remote_id for item in items))
+        if source.kind == "keyword":
+            return self._read_search(value, cursor)
+        raise self._unsupported(f"read “{source.kind}”")
 
-    def _read_mentions(self, params: dict[str, Any]) -> ReadPage:
+    def _pages(
+        self, path: str, cursor: str | None, params: Mapping[str, Any] | None = None, **fail: str
+    ) -> tuple[list[dict[str, Any]], str | None, bool]:
+        """Read a timeline oldest page first from ``cursor``; return entries, cursor, more.
+
+        Each page is the PAGE_SIZE entries just after ``min_id``; the next page's
+        ``min_id`` is the newest id of this one (what the answer's Link "prev" holds).
+        A short page is the last there is now.
+        """
+        entries: list[dict[str, Any]] = []
+        newest = cursor
+        for _ in range(MAX_PAGES if cursor else 1):
+            query = {**(params or {}), "limit": str(PAGE_SIZE)}
+            if newest:
+                query["min_id"] = newest
+            response = self._send("GET", path, params=query)
+            if response.status_code == 404 and fail.get("unknown_is_empty"):
+                return [], None, False  # nobody on this server has used the hashtag yet
+            page = [e for e in self._list(self._answer(response, **_fail_words(fail)), path)]
+            page = [e for e in page if isinstance(e, dict) and e.get("id")]
+            entries.extend(page)
+            newest = newest_id([*(str(e["id"]) for e in page), *([newest] if newest else [])])
+            if len(page) < PAGE_SIZE or not cursor:
+                return entries, newest if newest != cursor else None, False
+        return entries, newest if newest != cursor else None, True
+
+    def _read_timeline(self, path: str, cursor: str | None, **fail: Any) -> ReadPage:
+        statuses, next_cursor, more = self._pages(path, cursor, **fail)
+        return ReadPage(items=self._items(statuses), cursor=next_cursor, more=more)
+
+    def _read_search(self, words: str, cursor: str | None) -> ReadPage:
+        """Search statuses for words: one page a read, newest first.
+
+        Mastodon finds words in posts only on servers that run full-text search
+        (Elasticsearch or OpenSearch), only for a signed-in token, and (before 4.2, or
+        where posts are not opted into search) only among posts this account wrote,
+        liked, bookmarked or was mentioned in. Its search does not page oldest first,
+        so more than 40 new matches between two reads keeps only the newest 40: follow
+        a hashtag where you can.
+        """
+        if not words:
+            raise PayloadRejected("Give the words to search for on Mastodon.")
+        params: dict[str, Any] = {"q": words, "type": "statuses", "limit": str(PAGE_SIZE)}
+        if cursor:
+            params["min_id"] = cursor
+        found = self._dict(self._get("/api/v2/search", params), "the search")
+        statuses = self._list(found.get("statuses"), "the keyword search")
+        items = self._items(statuses)
+        newest = newest_id([item.remote_id for item in items])
+        return ReadPage(items=items, cursor=newest if newest != cursor else None)
+
+    def _read_mentions(self, cursor: str | None) -> ReadPage:
         # The cursor here is a notification id, not a status id.
-        notifications = self._list(
-            self._get("/api/v1/notifications", {**params, "types[]": "mention"}),
-            "the notifications",
+        notifications, next_cursor, more = self._pages(
+            "/api/v1/notifications", cursor, {"types[]": "mention"}
         )
-        notifications = [n for n in notifications if isinstance(n, dict)]
         statuses = [n["status"] for n in notifications if isinstance(n.get("status"), dict)]
-        return ReadPage(
-            items=self._items(statuses),
-            cursor=newest_id(str(n.get("id") or "") for n in notifications),
-        )
+        return ReadPage(items=self._items(statuses), cursor=next_cursor, more=more)
 
     def _account_id(self, handle: str) -> str:
         acct = handle.strip().lstrip("@")
@@ -855,6 +891,10 @@ class MastodonConnector(Connector):
         if not token:
             raise UnexpectedResponse("Mastodon answered the sign-in without an access token.")
         return str(token)
+
+
+def _fail_words(fail: Mapping[str, Any]) -> dict[str, str]:
+    return {key: fail[key] for key in ("refused", "not_found") if key in fail}
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:
