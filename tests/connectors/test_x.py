@@ -598,10 +598,21 @@ def test_a_garbled_answer_to_a_read_is_an_unexpected_response(answer):
 
 def test_a_hashtag_read_maps_authors_entities_media_references_and_metrics():
     router = respx.Router()
-    search = route(router, fixture("search_recent"))
+    search = router.get(f"{API}/2/tweets/search/recent").mock(
+        side_effect=[
+            response_for(fixture("search_recent")),
+            response_for(fixture("search_recent_empty")),
+        ]
+    )
     page = make(router).read(Source("hashtag", "#FreeTheTen"), "1880000000000000000")
-    assert_sent(search.calls.last.request, fixture("search_recent"))
+    assert_sent(search.calls[0].request, fixture("search_recent"))
+    # The answer's next_token leads to the older rest of what is new: it is read too.
+    assert (
+        search.calls[1].request.url.params["next_token"] == "b26v89c19zqg8o3fo7gesq314yb9l2l4ptqy"
+    )
+    assert search.calls[1].request.url.params["since_id"] == "1880000000000000000"
     assert page.cursor == "1880030000000000002"
+    assert page.more is False
     first, second = page.items
     assert first.network == "x" and first.remote_id == "1880030000000000002"
     assert first.author.handle == "solidarity_now"

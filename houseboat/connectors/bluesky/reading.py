@@ -223,6 +223,44 @@ class BlueskyReading(BlueskySession):
                     views[view["uri"]] = view
         return views
 
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        """Say which of these posts (at:// URIs) Bluesky no longer shows, and why.
+
+        ``app.bsky.feed.getPosts`` leaves out a post that is gone. Its author's profile
+        then tells why: ``AccountTakedown`` means the account was taken down by its host
+        (suspended); a profile still there, or none at all, means the post (or the
+        whole account) was deleted. A deactivated account may come back, so its posts
+        are left out of the answer: houseboat cannot tell yet.
+        """
+        uris = [uri for uri in dict.fromkeys(remote_ids) if uri.startswith("at://")]
+        views = self._posts(uris)
+        missing = [uri for uri in uris if uri not in views]
+        reasons: dict[str, str | None] = {}
+        for uri in missing:
+            did = uri.removeprefix("at://").split("/", 1)[0]
+            if did not in reasons:
+                reasons[did] = self._author_state(did)
+        found: dict[str, str] = {}
+        for uri in missing:
+            reason = reasons[uri.removeprefix("at://").split("/", 1)[0]]
+            if reason:
+                found[uri] = reason
+        return found
+
+    def _author_state(self, actor: str) -> str | None:
+        """ "suspended", "deleted" or None (cannot tell) for the author of a missing post."""
+        response = self._public_read("app.bsky.actor.getProfile", {"actor": actor})
+        if response.status_code == 200:
+            return "deleted"  # the account is there: the post was deleted
+        error, message = self._error_of(response)
+        if error == "AccountTakedown":
+            return "suspended"
+        if error == "AccountDeactivated":
+            return None
+        if response.status_code == 400 and (error == "InvalidRequest" or "not found" in message):
+            return "deleted"  # "Profile not found": the whole account was deleted
+        raise self._fail(response, "look up the author of a missing post")
+
     # -- map Bluesky's views to houseboat's items
 
     def _item(self, view: dict[str, Any], raw: dict[str, Any] | None = None) -> RemoteItem | None:

@@ -684,6 +684,32 @@ class MastodonConnector(Connector):
         statuses = [n["status"] for n in notifications if isinstance(n.get("status"), dict)]
         return ReadPage(items=self._items(statuses), cursor=next_cursor, more=more)
 
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        """Ask the server for each status; say which were deleted or belong to a suspended account.
+
+        ``GET /api/v1/statuses/:id`` answers 404 for a status deleted (or never seen by
+        this server) and 410 for one whose account is suspended; a status still shown
+        whose account carries ``suspended: true`` counts as suspended too. A status this
+        token may not see (a private one) is left out: houseboat cannot tell.
+        """
+        found: dict[str, str] = {}
+        for remote_id in dict.fromkeys(str(i) for i in remote_ids):
+            if not remote_id:
+                continue
+            response = self._send("GET", f"/api/v1/statuses/{quote(remote_id, safe='')}")
+            if response.status_code == 404:
+                found[remote_id] = "deleted"
+            elif response.status_code == 410:
+                found[remote_id] = "suspended"
+            elif response.status_code == 200:
+                status = self._dict(self.http.json(response), "the status")
+                account = status.get("account")
+                if isinstance(account, dict) and account.get("suspended") is True:
+                    found[remote_id] = "suspended"
+            elif response.status_code != 403:
+                self._fail(response)
+        return found
+
     def _account_id(self, handle: str) -> str:
         acct = handle.strip().lstrip("@")
         if not acct:
