@@ -468,8 +468,10 @@ class Connector:
 
         The answer looks like ``{"remaining": 12, "reset_at": datetime}``: how many calls
         are left in the network's window and when the window starts again (UTC).
+        Networks that say it in headers of their own override this.
         """
-        return None
+        client = self.__dict__.get("http")  # no call made yet: nothing was said
+        return client.budget if client is not None else None
 
     def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
         """Return which of these posts are no longer on the network, and why.
