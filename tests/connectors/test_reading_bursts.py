@@ -356,3 +356,44 @@ def test_a_facebook_page_burst_of_300_posts_is_read_to_its_end_across_polls():
     # The post at the cursor's own second is read again on purpose (two in one second).
     assert {uid for uid, n in seen.items() if n > 1} <= {f"1234567890_{feed.times[1]}"}
     assert cursor == burst[-1].split("_")[1]
+
+
+def test_a_mastodon_like_server_is_paged_by_its_link_header_not_by_sorting_its_ids():
+    """GoToSocial and others use ids that are not Mastodon's numbers: the Link says where next."""
+    template = load("mastodon", "timeline_tag")["response"]["json"][0]
+    base = "https://social.example/api/v1/timelines/tag/cats"
+
+    def status(status_id: str) -> dict:
+        return {**copy.deepcopy(template), "id": status_id}
+
+    full = [status(f"01J{n:03d}ZZ") for n in range(40)]
+    router = respx.Router()
+    timeline = router.get(base).mock(
+        side_effect=[
+            httpx.Response(
+                200,
+                json=full,
+                headers={
+                    "Link": f'<{base}?max_id=01J000ZZ>; rel="next", <{base}?min_id=01JPAGE1>; rel="prev"'
+                },
+            ),
+            httpx.Response(
+                200,
+                json=[status("01K001")],
+                headers={"Link": f'<{base}?min_id=01JPAGE2>; rel="prev"'},
+            ),
+        ]
+    )
+    connector = MastodonConnector(
+        config={"base_url": "https://social.example"},
+        secrets={"access_token": "ZA-Yj3aBD8U8Cm7lKUp-lm9O9BmDgdhHzDeqsY8tlL0"},
+        transport=transport(router),
+    )
+
+    page = connector.read(Source("hashtag", "cats"), "01HSTART")
+
+    assert [call.request.url.params["min_id"] for call in timeline.calls] == [
+        "01HSTART",
+        "01JPAGE1",
+    ]
+    assert page.cursor == "01JPAGE2" and page.more is False and len(page.items) == 41

@@ -483,6 +483,7 @@ def test_search_without_the_access_level_says_posting_still_works():
     with pytest.raises(NotSupported) as caught:
         make(router).read(Source("hashtag", "FreeTheTen"), None)
     assert "does not include search; posting still works" in str(caught.value)
+    assert "reading needs the Basic level or higher" in str(caught.value)
 
 
 def test_mentions_without_the_access_level_name_what_is_missing():

@@ -646,10 +646,27 @@ class MastodonConnector(Connector):
             page = [e for e in self._list(self._answer(response, **_fail_words(fail)), path)]
             page = [e for e in page if isinstance(e, dict) and e.get("id")]
             entries.extend(page)
-            newest = newest_id([*(str(e["id"]) for e in page), *([newest] if newest else [])])
+            newest = self._prev_min_id(response) or newest_id(
+                [*(str(e["id"]) for e in page), *([newest] if newest else [])]
+            )
             if len(page) < PAGE_SIZE or not cursor:
                 return entries, newest if newest != cursor else None, False
         return entries, newest if newest != cursor else None, True
+
+    @staticmethod
+    def _prev_min_id(response: httpx.Response) -> str | None:
+        """The ``min_id`` of the Link header's "prev" page: where the next page starts.
+
+        Servers that imitate Mastodon may order ids their own way; the link says it
+        for them. None when there is no such link (an empty page has none).
+        """
+        prev = response.links.get("prev", {}).get("url", "")
+        if not prev:
+            return None
+        try:
+            return httpx.URL(prev).params.get("min_id") or None
+        except httpx.InvalidURL:
+            return None
 
     def _read_timeline(self, path: str, cursor: str | None, **fail: Any) -> ReadPage:
         statuses, next_cursor, more = self._pages(path, cursor, **fail)
