@@ -14,9 +14,10 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 import httpx
+import pytest
 import respx
 
-from houseboat.connectors.base import Source
+from houseboat.connectors.base import PayloadRejected, Source
 from houseboat.connectors.bluesky.common import iso_z
 from houseboat.connectors.bluesky.connector import BlueskyConnector
 from houseboat.connectors.facebook.connector import FacebookConnector
@@ -397,3 +398,27 @@ def test_a_mastodon_like_server_is_paged_by_its_link_header_not_by_sorting_its_i
         "01JPAGE1",
     ]
     assert page.cursor == "01JPAGE2" and page.more is False and len(page.items) == 41
+
+
+def test_a_damaged_stored_position_is_refused_in_words_before_any_call():
+    router = respx.Router()
+    connectors = [
+        bluesky(router),
+        XConnector(
+            config={"client_id": "rG9n6402A3dbUJKzXTNX4oWHJ"},
+            secrets={"access_token": "QUNDRVNTLXRva2VuLTIwMjY6MToxOmF0OjE"},
+            transport=transport(router),
+        ),
+        FacebookConnector(
+            config={"page_id": "1234567890"},
+            secrets={"page_access_token": "EAAGm0PX4ZCpsBAPageToken0123456789"},
+            transport=transport(router),
+        ),
+    ]
+    sources = [Source("hashtag", "FreeThemAll"), Source("hashtag", "FreeTheTen"), Source("page")]
+    for connector, source in zip(connectors, sources, strict=True):
+        for damaged in ('{"page": 5', '{"next": "https://evil.example/feed", "since": 1}'):
+            with pytest.raises(PayloadRejected) as caught:
+                connector.read(source, damaged)
+            assert "reading position is damaged" in caught.value.message
+    assert not router.calls
