@@ -26,28 +26,41 @@ def mastodon(router: respx.Router) -> MastodonConnector:
     )
 
 
-def test_mastodon_says_which_statuses_were_deleted_and_which_accounts_were_suspended():
+def test_mastodon_asks_twenty_at_once_and_only_the_missing_ones_alone():
     router = respx.Router()
-    calls = [
+    index = route(router, load("mastodon", "statuses_index_some_gone"))
+    alone = [
         route(router, load("mastodon", name))
-        for name in (
-            "status_get",
-            "status_get_not_found",
-            "status_get_suspended",
-            "status_get_account_suspended",
-        )
+        for name in ("status_get", "status_get_not_found", "status_get_suspended")
     ]
 
     gone = mastodon(router).gone(["1", "2", "3", "4"])
 
+    assert_sent(index.calls.last.request, load("mastodon", "statuses_index_some_gone"))
     assert gone == {"2": "deleted", "3": "suspended", "4": "suspended"}
-    for called, name in zip(calls, ("status_get", "status_get_not_found"), strict=False):
-        assert_sent(called.calls.last.request, load("mastodon", name))
+    assert [route.call_count for route in alone] == [0, 1, 1], "1 and 4 were shown: not asked"
+
+
+def test_mastodon_before_4_3_asks_for_each_status_alone():
+    router = respx.Router()
+    route(router, load("mastodon", "statuses_index_missing"))
+    for name in (
+        "status_get",
+        "status_get_not_found",
+        "status_get_suspended",
+        "status_get_account_suspended",
+    ):
+        route(router, load("mastodon", name))
+
+    gone = mastodon(router).gone(["1", "2", "3", "4"])
+
+    assert gone == {"2": "deleted", "3": "suspended", "4": "suspended"}
+    assert_sent(router.calls[1].request, load("mastodon", "status_get"))
 
 
 def test_mastodon_gone_with_a_revoked_token_says_to_reconnect_instead_of_calling_all_deleted():
     router = respx.Router()
-    router.get("https://mastodon.social/api/v1/statuses/1").mock(
+    router.get("https://mastodon.social/api/v1/statuses").mock(
         return_value=httpx.Response(401, json={"error": "The access token was revoked"})
     )
     with pytest.raises(AuthRevoked):

@@ -702,26 +702,46 @@ class MastodonConnector(Connector):
         return ReadPage(items=self._items(statuses), cursor=next_cursor, more=more)
 
     def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
-        """Ask the server for each status; say which were deleted or belong to a suspended account.
+        """Say which statuses were deleted or belong to a suspended account.
 
-        ``GET /api/v1/statuses/:id`` answers 404 for a status deleted (or never seen by
-        this server) and 410 for one whose account is suspended; a status still shown
-        whose account carries ``suspended: true`` counts as suspended too. A status this
-        token may not see (a private one) is left out: houseboat cannot tell.
+        Mastodon 4.3+ gives 20 statuses a call (``GET /api/v1/statuses?id[]=``) and
+        leaves out those it no longer shows; each of those (or each status, on older
+        servers) is then asked for alone: ``GET /api/v1/statuses/:id`` answers 404 for
+        a status deleted and 410 for one whose account is suspended. A status still
+        shown whose account carries ``suspended: true`` counts as suspended too. A
+        status this token may not see (403, a private one) is left out: houseboat
+        cannot tell.
         """
+        ids = _dedupe(str(i) for i in remote_ids)
         found: dict[str, str] = {}
-        for remote_id in dict.fromkeys(str(i) for i in remote_ids):
-            if not remote_id:
-                continue
+        unseen: list[str] = []
+        for start in range(0, len(ids), METRICS_BATCH):
+            chunk = ids[start : start + METRICS_BATCH]
+            response = self._send("GET", "/api/v1/statuses", params={"id[]": chunk})
+            if response.status_code == 404:  # no GET /api/v1/statuses before Mastodon 4.3
+                unseen = list(ids)
+                break
+            shown = {
+                str(status["id"]): status
+                for status in self._list(self._answer(response), "the posts")
+                if isinstance(status, dict) and status.get("id")
+            }
+            unseen += [remote_id for remote_id in chunk if remote_id not in shown]
+            found.update(
+                {
+                    remote_id: "suspended"
+                    for remote_id, status in shown.items()
+                    if _suspended(status)
+                }
+            )
+        for remote_id in unseen:
             response = self._send("GET", f"/api/v1/statuses/{quote(remote_id, safe='')}")
             if response.status_code == 404:
                 found[remote_id] = "deleted"
             elif response.status_code == 410:
                 found[remote_id] = "suspended"
             elif response.status_code == 200:
-                status = self._dict(self.http.json(response), "the status")
-                account = status.get("account")
-                if isinstance(account, dict) and account.get("suspended") is True:
+                if _suspended(self._dict(self.http.json(response), "the status")):
                     found[remote_id] = "suspended"
             elif response.status_code != 403:
                 self._fail(response)
@@ -934,6 +954,12 @@ class MastodonConnector(Connector):
         if not token:
             raise UnexpectedResponse("Mastodon answered the sign-in without an access token.")
         return str(token)
+
+
+def _suspended(status: Mapping[str, Any]) -> bool:
+    """Whether a Status entity's account carries ``suspended: true``."""
+    account = status.get("account")
+    return isinstance(account, dict) and account.get("suspended") is True
 
 
 def _fail_words(fail: Mapping[str, Any]) -> dict[str, str]:
