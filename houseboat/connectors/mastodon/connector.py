@@ -646,9 +646,7 @@ class MastodonConnector(Connector):
             page = [e for e in self._list(self._answer(response, **_fail_words(fail)), path)]
             page = [e for e in page if isinstance(e, dict) and e.get("id")]
             entries.extend(page)
-            newest = self._prev_min_id(response) or newest_id(
-                [*(str(e["id"]) for e in page), *([newest] if newest else [])]
-            )
+            newest = self._prev_min_id(response) or _newest_of_page(page) or newest
             if len(page) < PAGE_SIZE or not cursor:
                 return entries, newest if newest != cursor else None, False
         return entries, newest if newest != cursor else None, True
@@ -954,6 +952,21 @@ class MastodonConnector(Connector):
         if not token:
             raise UnexpectedResponse("Mastodon answered the sign-in without an access token.")
         return str(token)
+
+
+def _newest_of_page(page: Sequence[Mapping[str, Any]]) -> str | None:
+    """The newest id of a page that came without a Link header.
+
+    Mastodon's ids are numbers and compare as such. Servers that imitate it (snac2's
+    ids start with a time and end in a hash) may not sort at all, but they list a
+    page newest first, as Mastodon does, so the first entry is the newest.
+    """
+    ids = [str(entry["id"]) for entry in page]
+    if not ids:
+        return None
+    if all(i.isascii() and i.isdigit() for i in ids):
+        return max(ids, key=int)
+    return ids[0]
 
 
 def _suspended(status: Mapping[str, Any]) -> bool:
