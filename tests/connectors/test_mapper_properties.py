@@ -9,15 +9,20 @@ null, a mapper must not crash, must keep the post's id, and must keep the words.
 from __future__ import annotations
 
 import html
+import json
+from datetime import UTC, datetime
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from houseboat.connectors.base import PayloadRejected
 from houseboat.connectors.bluesky.connector import BlueskyConnector
+from houseboat.connectors.bluesky.reading import ReadState
 from houseboat.connectors.facebook.connector import FacebookConnector
+from houseboat.connectors.http import budget_from_headers
 from houseboat.connectors.mastodon.connector import MastodonConnector
 from houseboat.connectors.telegram.messages import read_item
-from houseboat.connectors.x.connector import XConnector
+from houseboat.connectors.x.connector import XConnector, _read_state
 
 TEXT = st.text(st.characters(exclude_categories=("Cs",)), max_size=400)
 WORD = st.text(st.characters(exclude_categories=("Cs", "Cc")), min_size=1, max_size=30)
@@ -305,3 +310,69 @@ def test_any_facebook_post_maps_without_crashing_and_keeps_its_id_and_words(post
     item = facebook._item(post)
     assert item.remote_id == post["id"]
     assert item.text == (post.get("message") or "")
+
+
+# --- the parsers of stored reading positions and of limit headers ---------------------------
+
+MOMENT = st.datetimes(
+    min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1), timezones=st.just(UTC)
+).map(lambda moment: moment.replace(microsecond=moment.microsecond // 1000 * 1000))
+
+
+@PROPERTY_SETTINGS
+@given(
+    since=st.one_of(st.none(), MOMENT),
+    page=st.one_of(st.none(), TEXT),
+    newest=st.one_of(st.none(), MOMENT),
+    oldest=st.one_of(st.none(), MOMENT),
+)
+def test_a_bluesky_reading_position_reads_back_as_it_was_stored(since, page, newest, oldest):
+    state = ReadState(since=since, page=page, newest=newest, oldest=oldest)
+    stored = state.dump()
+    if page is None:  # only the watermark is kept between bursts
+        assert ReadState.parse(stored) == ReadState(since=since)
+    else:
+        assert ReadState.parse(stored) == state
+
+
+@PROPERTY_SETTINGS
+@given(since_id=DIGITS, token=TEXT, newest=st.one_of(st.just(""), DIGITS))
+def test_an_x_reading_position_reads_back_as_it_was_stored(since_id, token, newest):
+    stored = json.dumps({"since_id": since_id, "next_token": token, "newest_id": newest})
+    assert _read_state(stored) == (since_id, token, newest)
+    assert _read_state(since_id) == (since_id, "", "")
+
+
+@PROPERTY_SETTINGS
+@given(cursor=TEXT)
+def test_any_stored_position_either_reads_or_is_refused_in_words(cursor):
+    for read in (ReadState.parse, _read_state):
+        try:
+            read(cursor)
+        except PayloadRejected as refused:
+            assert "reading position is damaged" in refused.message
+
+
+@PROPERTY_SETTINGS
+@given(
+    headers=st.dictionaries(
+        st.sampled_from(
+            [
+                "ratelimit-remaining",
+                "x-rate-limit-remaining",
+                "x-ratelimit-remaining",
+                "ratelimit-reset",
+                "x-rate-limit-reset",
+                "x-ratelimit-reset",
+                "retry-after",
+            ]
+        ),
+        st.one_of(TEXT.map(lambda text: text.encode("ascii", "ignore").decode()), DIGITS),
+    )
+)
+def test_limit_headers_of_any_value_never_crash_and_give_a_count_and_an_aware_time(headers):
+    now = datetime(2026, 12, 3, 20, 0, tzinfo=UTC)
+    budget = budget_from_headers(headers, now)
+    if budget is not None:
+        assert isinstance(budget["remaining"], int) and budget["remaining"] >= 0
+        assert budget["reset_at"] is None or budget["reset_at"].tzinfo is not None

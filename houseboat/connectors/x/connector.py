@@ -899,19 +899,22 @@ def _read_state(cursor: str | None) -> tuple[str, str, str]:
     """Split a read cursor into since_id, the page token mid-burst, and the newest id seen."""
     if not cursor:
         return "", "", ""
-    if not cursor.startswith("{"):
+    state: Any = None
+    if cursor.isascii() and cursor.isdigit():
         return cursor, "", ""
-    try:
-        state = json.loads(cursor)
-    except json.JSONDecodeError:
-        state = None
-    if not isinstance(state, dict) or not str(state.get("since_id") or "").isdigit():
+    if cursor.startswith("{"):
+        try:
+            state = json.loads(cursor)
+        except json.JSONDecodeError:
+            state = None
+    since_id = str(state.get("since_id") or "") if isinstance(state, dict) else ""
+    if not (since_id.isascii() and since_id.isdigit()):
         raise PayloadRejected(
             "The stored X reading position is damaged; remove the column's position so it "
             "starts again from now."
         )
     return (
-        str(state["since_id"]),
+        since_id,
         str(state.get("next_token") or ""),
         str(state.get("newest_id") or ""),
     )
