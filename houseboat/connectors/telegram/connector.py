@@ -536,14 +536,16 @@ class TelegramConnector(Connector):
         ones were read, so it forgets them. One column per bot therefore reads all its
         chats: two columns with different chats would take each other's updates. A
         bot with a webhook gets no updates this way (Telegram answers 409): houseboat
-        says so. A full page sets ``more``: there may be more waiting.
+        says so. A full page sets ``more``: there may be more waiting. The column's
+        value may be empty or the channel's own chat; either reads every chat.
         """
         if source.kind not in ("chats", "updates"):
             raise NotSupported(
                 "A Telegram bot can read only what reaches it in the chats and channels it "
                 f"is in (a “chats” column): Telegram gives bots no {source.kind} search."
             )
-        if source.value.strip():
+        value = source.value.strip()
+        if value and value != self.setting("chat_id").strip():
             raise PayloadRejected(
                 "A Telegram column reads every chat and channel the bot is in, so it takes "
                 "no chat name: Telegram hands each message to a bot only once."
