@@ -371,6 +371,12 @@ class FacebookConnector(GraphConnector):
             raw=dict(raw),
         )
 
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        raise NotSupported(
+            "houseboat does not yet watch Facebook posts for deletion: a Page token cannot "
+            "tell a post deleted by its author from one hidden from the Page."
+        )
+
     def recent_posts(self, limit: int = 20) -> list[RemoteItem]:
         """The Page's own latest posts, newest first."""
         answer = self.call(

@@ -576,6 +576,12 @@ class TelegramConnector(Connector):
 
     # -- what bots cannot do
 
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        raise NotSupported(
+            "Telegram does not tell a bot when a message is deleted, nor let it look a "
+            "message up, so houseboat cannot watch Telegram messages for deletion."
+        )
+
     def recent_posts(self, limit: int = 20) -> list[RemoteItem]:
         raise NotSupported(
             "Telegram does not let a bot list a channel's posts, so houseboat cannot see "
