@@ -982,3 +982,24 @@ def test_a_contributor_cannot_sign_in_a_channel_and_an_outsider_sees_nothing(
     assert as_charlie.get(CALLBACK).status_code == 403
     assert as_mallory.get(START).status_code == 404
     assert as_mallory.get(CALLBACK).status_code == 404
+
+
+def test_mentions_since_a_cursor_page_on_with_pagination_token_to_the_end():
+    router = respx.Router()
+    route(router, fixture("users_me"))
+    first = copy.deepcopy(fixture("mentions"))
+    first["response"]["json"]["meta"]["next_token"] = (
+        "7140dibdnow9c7btw3z2vwioavpvutgzrzm9icis4ndix"
+    )
+    last = copy.deepcopy(fixture("search_recent_empty"))
+    mentions = router.get(f"{API}/2/users/{ME_ID}/mentions").mock(
+        side_effect=[response_for(first), response_for(last)]
+    )
+
+    page = make(router).read(Source("mentions"), "1880000000000000000")
+
+    # The user timelines call their page token pagination_token (search calls it next_token).
+    second = mentions.calls[1].request.url.params
+    assert second["pagination_token"] == "7140dibdnow9c7btw3z2vwioavpvutgzrzm9icis4ndix"
+    assert second["since_id"] == "1880000000000000000" and "next_token" not in second
+    assert page.cursor == "1880031000000000000" and page.more is False
