@@ -269,10 +269,16 @@ class RemoteItem:
 @dataclass(frozen=True)
 class ReadPage:
     """Items read since a cursor, newest first or oldest first as the network gives them,
-    and the cursor to pass next time (None: keep the old one)."""
+    and the cursor to pass next time (None: keep the old one).
+
+    ``more`` is True when the network holds more items beyond this page right now (a
+    burst): the caller stores the cursor and reads again soon. A connector never moves
+    its cursor past items it has not returned, so reading on never skips any.
+    """
 
     items: Sequence[RemoteItem]
     cursor: str | None
+    more: bool = False
 
 
 # --- the connector ------------------------------------------------------------------
@@ -456,6 +462,24 @@ class Connector:
     def read(self, source: Source, cursor: str | None) -> ReadPage:
         """Return what is new at ``source`` since ``cursor``."""
         raise self._unsupported("read")
+
+    def read_budget(self) -> dict[str, Any] | None:
+        """Say what the last call's rate-limit headers allowed, or None if they said nothing.
+
+        The answer looks like ``{"remaining": 12, "reset_at": datetime}``: how many calls
+        are left in the network's window and when the window starts again (UTC).
+        Networks that say it in headers of their own override this.
+        """
+        client = self.__dict__.get("http")  # no call made yet: nothing was said
+        return client.budget if client is not None else None
+
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        """Return which of these posts are no longer on the network, and why.
+
+        Each id that is gone maps to "deleted" or "suspended" (its account was); an id
+        still there, or one the network cannot tell about, is left out.
+        """
+        raise self._unsupported("tell whether posts were deleted")
 
     def metrics(self, posts: Sequence[Published]) -> dict[str, Metrics]:
         """Return the current metrics of these posts, keyed by remote id."""

@@ -165,6 +165,22 @@ def reset_time(headers: Mapping[str, str], now: datetime) -> datetime | None:
     return None
 
 
+REMAINING_HEADERS = ("ratelimit-remaining", "x-rate-limit-remaining", "x-ratelimit-remaining")
+
+
+def budget_from_headers(headers: Mapping[str, str], now: datetime) -> dict[str, Any] | None:
+    """Read how many calls are left and when the window resets, as a network's headers say.
+
+    Bluesky writes ``RateLimit-Remaining``, X ``x-rate-limit-remaining`` and Mastodon
+    ``X-RateLimit-Remaining``; None when the answer carried no such header.
+    """
+    for name in REMAINING_HEADERS:
+        value = headers.get(name, "").strip()
+        if value.isdigit():
+            return {"remaining": int(value), "reset_at": reset_time(headers, now)}
+    return None
+
+
 class _Again(Exception):
     """Internal: this attempt failed in a way another attempt may fix."""
 
@@ -204,6 +220,8 @@ class HttpClient:
         self.max_wait = max_wait
         self.sleep = sleep
         self.rate_limit_until = rate_limit_until or retry_after
+        # What the last answer's rate-limit headers said (None: they said nothing).
+        self.budget: dict[str, Any] | None = None
         self.client = httpx.Client(
             transport=transport or GuardedTransport(allow_private=allow_private),
             timeout=timeout,
@@ -292,6 +310,7 @@ class HttpClient:
                 raise _Again(error) from None
             raise error from None
         logger.debug("%s %s -> %s", method, self.scrub(str(response.url)), response.status_code)
+        self.budget = budget_from_headers(response.headers, datetime.now(UTC))
         if response.status_code == 429:
             raise self._rate_limited(response)
         if response.status_code in TRANSIENT_STATUSES:

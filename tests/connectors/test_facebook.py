@@ -50,6 +50,13 @@ def facebook(router: respx.Router, sleeps: list | None = None, **secrets) -> Fac
     return connector
 
 
+def no_comments(router: respx.Router) -> respx.Route:
+    """A page read also looks for comments on recent posts: here the Page has no posts."""
+    return router.get(f"{GRAPH}/{PAGE}/posts").mock(
+        return_value=httpx.Response(200, json={"data": []})
+    )
+
+
 def photo(tmp_path: Path, name: str = "vigil.jpg", size: int = 2048, alt: str = "") -> MediaFile:
     path = tmp_path / name
     path.write_bytes(b"\xff\xd8\xff" + b"\0" * (size - 3))
@@ -276,6 +283,7 @@ def test_a_rate_limit_without_a_usage_header_waits_five_minutes():
     router = respx.Router()
     route(router, limited)
     with pytest.raises(RateLimited) as caught:
+        no_comments(router)
         facebook(router).read(Source("page"), None)
     remaining = caught.value.until - datetime.now(UTC)
     assert timedelta(minutes=4) < remaining <= timedelta(minutes=5)
@@ -316,6 +324,7 @@ def test_a_timeout_while_reading_is_retried():
     feed = router.get(f"{GRAPH}/{PAGE}/feed").mock(
         side_effect=[httpx.ConnectError("down"), httpx.Response(200, json=answer["json"])]
     )
+    no_comments(router)
     page = facebook(router).read(Source("page"), None)
     assert feed.call_count == 2 and len(page.items) == 2
 
@@ -338,6 +347,7 @@ def test_a_malformed_feed_is_an_unexpected_response():
     router = respx.Router()
     router.get(f"{GRAPH}/{PAGE}/feed").mock(return_value=httpx.Response(200, json={"data": "x"}))
     with pytest.raises(UnexpectedResponse):
+        no_comments(router)
         facebook(router).read(Source("page"), None)
 
 
@@ -390,9 +400,15 @@ def test_reading_the_page_feed_maps_posts_with_hashtags_links_media_and_counts()
             httpx.Response(200, json=fixture("feed_next")["response"]["json"]),
         ]
     )
+    no_comments(router)
     page = facebook(router).read(Source("page"), "1795392000")
     assert_sent(feed.calls[0].request, fixture("feed"))
     assert len(feed.calls) == 2  # the next page is on the Graph host, so it is followed
+    # ...with the link's own query: cursor and fields (httpx drops a link's query when
+    # it is sent with params, so the link must be split, not sent with params={}).
+    followed = feed.calls[1].request.url.params
+    assert followed["__paging_token"] == "enc_AdAnext" and followed["since"] == "1795392000"
+    assert "reactions.summary(true)" in followed["fields"]
     first, second, visitor = page.items
     assert first.remote_id == f"{PAGE}_9876543220"
     assert first.created_at == datetime(2026, 11, 24, 9, 15, tzinfo=UTC)
@@ -414,14 +430,17 @@ def test_a_next_page_off_the_graph_host_is_never_followed():
     answer["paging"]["next"] = "https://graph.facebook.com.evil.example/v26.0/feed?after=x"
     router = respx.Router()
     feed = router.get(f"{GRAPH}/{PAGE}/feed").mock(return_value=httpx.Response(200, json=answer))
+    no_comments(router)
     page = facebook(router).read(Source("page"), "1795392000")
     assert feed.call_count == 1 and len(page.items) == 2
-    assert len(router.calls) == 1
+    assert all(call.request.url.host == "graph.facebook.com" for call in router.calls)
+    assert page.more is False
 
 
 def test_a_first_read_takes_only_the_latest_page():
     router = respx.Router()
     feed = route(router, fixture("feed"))
+    no_comments(router)
     page = facebook(router).read(Source("page"), None)
     assert feed.call_count == 1 and "since" not in feed.calls.last.request.url.params
     assert len(page.items) == 2
@@ -447,6 +466,7 @@ def test_reading_comments_looks_only_at_posts_commented_on_since_the_cursor():
 def test_nothing_new_keeps_the_old_cursor():
     router = respx.Router()
     router.get(f"{GRAPH}/{PAGE}/feed").mock(return_value=httpx.Response(200, json={"data": []}))
+    no_comments(router)
     assert facebook(router).read(Source("page"), "1795392000").cursor is None
 
 
@@ -579,3 +599,22 @@ def test_hashtags_are_read_in_any_script_but_not_from_links_or_numbers():
         "#FreeTheTen #भारत_बचाओ #حرية https://x.example/page#section #2026 #café #café"
     )
     assert found == ["FreeTheTen", "भारत_बचाओ", "حرية", "café"]
+
+
+def test_a_page_column_reads_the_feed_and_the_comments_since_the_cursor_together():
+    router = respx.Router()
+    feed = router.get(f"{GRAPH}/{PAGE}/feed").mock(
+        return_value=httpx.Response(200, json={"data": fixture("feed")["response"]["json"]["data"]})
+    )
+    posts = route(router, fixture("posts_updated"))
+    comments = route(router, fixture("comments"))
+    since = int(datetime(2026, 11, 24, tzinfo=UTC).timestamp())
+
+    page = facebook(router).read(Source("page"), str(since))
+
+    assert feed.call_count == 1 and posts.call_count == 1 and comments.call_count == 1
+    kinds = [bool(item.reply_to_id) for item in page.items]
+    assert kinds == [False, False, True, True], "two posts, then two comments on the first"
+    assert page.items[2].reply_to_id == f"{PAGE}_9876543220"
+    newest = max(int(item.created_at.timestamp()) for item in page.items)
+    assert page.cursor == str(newest) and page.more is False

@@ -731,3 +731,36 @@ def test_a_local_bot_api_server_is_called_at_its_own_address(router):
 def test_a_bot_api_server_address_that_is_not_http_is_refused(router):
     with pytest.raises(NetworkUnreachable, match="not an http"):
         connect(router, api_base_url="ftp://example.org").publish(post())
+
+
+@pytest.mark.parametrize("value", ["", "@riversideten"], ids=["no chat", "the channel's chat"])
+def test_a_chats_column_reads_the_bots_updates_like_the_updates_source(router, value):
+    got = route(router, fixture("get_updates"))
+    page = connect(router).read(Source("chats", value), "900000001")
+    assert_sent(got.calls.last.request, fixture("get_updates"))
+    assert [item.remote_id for item in page.items][:1] == ["-1001234567890:340"]
+    assert page.more is False, "three updates is not a full page"
+
+
+def test_a_full_page_of_updates_says_there_may_be_more(router):
+    recorded = fixture("get_updates")
+    template = recorded["response"]["json"]["result"][0]
+    updates = []
+    for n in range(100):
+        update = copy.deepcopy(template)
+        update["update_id"] = 900000001 + n
+        update["channel_post"]["message_id"] = 1000 + n
+        updates.append(update)
+    router.get(recorded["request"]["url"]).mock(
+        return_value=httpx.Response(200, json={"ok": True, "result": updates})
+    )
+    page = connect(router).read(Source("chats"), "900000001")
+    assert page.more is True and len(page.items) == 100
+    assert page.cursor == "900000101", "the next read starts after the last one returned"
+
+
+def test_a_chats_column_for_one_chat_is_refused_because_updates_are_handed_out_once(router):
+    with pytest.raises(PayloadRejected) as caught:
+        connect(router).read(Source("chats", "@another_channel"), None)
+    assert "every chat and channel the bot is in" in caught.value.message
+    assert not router.calls

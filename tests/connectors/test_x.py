@@ -483,6 +483,7 @@ def test_search_without_the_access_level_says_posting_still_works():
     with pytest.raises(NotSupported) as caught:
         make(router).read(Source("hashtag", "FreeTheTen"), None)
     assert "does not include search; posting still works" in str(caught.value)
+    assert "reading needs the Basic level or higher" in str(caught.value)
 
 
 def test_mentions_without_the_access_level_name_what_is_missing():
@@ -598,10 +599,21 @@ def test_a_garbled_answer_to_a_read_is_an_unexpected_response(answer):
 
 def test_a_hashtag_read_maps_authors_entities_media_references_and_metrics():
     router = respx.Router()
-    search = route(router, fixture("search_recent"))
+    search = router.get(f"{API}/2/tweets/search/recent").mock(
+        side_effect=[
+            response_for(fixture("search_recent")),
+            response_for(fixture("search_recent_empty")),
+        ]
+    )
     page = make(router).read(Source("hashtag", "#FreeTheTen"), "1880000000000000000")
-    assert_sent(search.calls.last.request, fixture("search_recent"))
+    assert_sent(search.calls[0].request, fixture("search_recent"))
+    # The answer's next_token leads to the older rest of what is new: it is read too.
+    assert (
+        search.calls[1].request.url.params["next_token"] == "b26v89c19zqg8o3fo7gesq314yb9l2l4ptqy"
+    )
+    assert search.calls[1].request.url.params["since_id"] == "1880000000000000000"
     assert page.cursor == "1880030000000000002"
+    assert page.more is False
     first, second = page.items
     assert first.network == "x" and first.remote_id == "1880030000000000002"
     assert first.author.handle == "solidarity_now"
@@ -970,3 +982,24 @@ def test_a_contributor_cannot_sign_in_a_channel_and_an_outsider_sees_nothing(
     assert as_charlie.get(CALLBACK).status_code == 403
     assert as_mallory.get(START).status_code == 404
     assert as_mallory.get(CALLBACK).status_code == 404
+
+
+def test_mentions_since_a_cursor_page_on_with_pagination_token_to_the_end():
+    router = respx.Router()
+    route(router, fixture("users_me"))
+    first = copy.deepcopy(fixture("mentions"))
+    first["response"]["json"]["meta"]["next_token"] = (
+        "7140dibdnow9c7btw3z2vwioavpvutgzrzm9icis4ndix"
+    )
+    last = copy.deepcopy(fixture("search_recent_empty"))
+    mentions = router.get(f"{API}/2/users/{ME_ID}/mentions").mock(
+        side_effect=[response_for(first), response_for(last)]
+    )
+
+    page = make(router).read(Source("mentions"), "1880000000000000000")
+
+    # The user timelines call their page token pagination_token (search calls it next_token).
+    second = mentions.calls[1].request.url.params
+    assert second["pagination_token"] == "7140dibdnow9c7btw3z2vwioavpvutgzrzm9icis4ndix"
+    assert second["since_id"] == "1880000000000000000" and "next_token" not in second
+    assert page.cursor == "1880031000000000000" and page.more is False

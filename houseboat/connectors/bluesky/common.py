@@ -20,7 +20,9 @@ MAX_TEXT_BYTES = 3000
 MAX_LANGS = 3  # app.bsky.feed.post: langs has maxLength 3
 GET_POSTS_BATCH = 25  # app.bsky.feed.getPosts: uris has maxLength 25
 PAGE_SIZE = 100  # the maximum of searchPosts, getAuthorFeed and listNotifications
-MAX_PAGES = 10  # per read: at most 1,000 entries, so one busy hashtag cannot stall a worker
+# Per read: at most 1,000 entries, so one busy hashtag cannot stall a worker; a longer
+# burst goes on at the next read (see reading.ReadState), never skipped.
+MAX_PAGES = 10
 MENTION_REASONS = ("mention", "reply", "quote")
 INVALID_HANDLE = "handle.invalid"  # what the AppView shows when a handle fails verification
 

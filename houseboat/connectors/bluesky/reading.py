@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
@@ -35,44 +36,86 @@ from houseboat.connectors.bluesky.session import BlueskySession
 from houseboat.core.text import parse_iso_time
 
 
+@dataclasses.dataclass(frozen=True)
+class ReadState:
+    """Where a read stands: the watermark time, and mid-burst the network's page cursor.
+
+    Stored as the plain watermark time when no burst is being read (as houseboat always
+    did), else as a small JSON object, so a cursor stored before still reads.
+    """
+
+    since: datetime | None
+    page: str | None = None
+    newest: datetime | None = None
+    oldest: datetime | None = None
+
+    @classmethod
+    def parse(cls, cursor: str | None) -> ReadState:
+        if not cursor or not cursor.startswith("{"):
+            return cls(since=parse_iso_time(cursor))
+        try:
+            data = json.loads(cursor)
+        except json.JSONDecodeError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("page"), str):
+            raise PayloadRejected(
+                "The stored Bluesky reading position is damaged; remove the column's "
+                "position so it starts again from now."
+            )
+        return cls(
+            since=parse_iso_time(data.get("since")),
+            page=data["page"],
+            newest=parse_iso_time(data.get("newest")),
+            oldest=parse_iso_time(data.get("oldest")),
+        )
+
+    def dump(self) -> str | None:
+        if self.page is None:
+            return iso_z(self.since) if self.since else None
+        times = {"since": self.since, "newest": self.newest, "oldest": self.oldest}
+        return json.dumps(
+            {"page": self.page, **{k: iso_z(v) for k, v in times.items() if v is not None}},
+            sort_keys=True,
+        )
+
+
 class BlueskyReading(BlueskySession):
     """Read what is new at a source, and the metrics and recent posts of the account."""
 
     def read(self, source: Source, cursor: str | None) -> ReadPage:
         """Return what is new at a keyword, hashtag, account or the account's mentions."""
-        watermark = parse_iso_time(cursor)
+        state = ReadState.parse(cursor)
         value = source.value.strip()
         if source.kind in ("keyword", "hashtag"):
             query = value if source.kind == "keyword" else "#" + value.lstrip("#\uff03")
             if not query.strip("#"):
                 raise PayloadRejected(f"Say which {source.kind} to search Bluesky for.")
-            posts, newest = self._read_since(lambda page: self._search(query, page), watermark)
+            posts, state = self._read_since(lambda page: self._search(query, page), state)
             items = [self._item(post) for post in posts]
         elif source.kind == "account":
             actor = value.lstrip("@")
             if not actor:
                 raise PayloadRejected("Say which Bluesky account to read (its handle).")
-            entries, newest = self._read_since(
-                lambda page: self._author_feed(actor, page), watermark
-            )
+            entries, state = self._read_since(lambda page: self._author_feed(actor, page), state)
             items = [self._feed_item(entry) for entry in entries]
         elif source.kind == "mentions":
-            notes, newest = self._read_since(self._notifications, watermark)
+            notes, state = self._read_since(self._notifications, state)
             items = self._mentions([n for n in notes if n.get("reason") in MENTION_REASONS])
         else:
             raise self._unsupported(f"read {source.kind} sources")
-        fresh = newest is not None and newest != watermark
+        next_cursor = state.dump()
         return ReadPage(
             items=[item for item in items if item is not None],
-            cursor=iso_z(newest) if fresh and newest else None,
+            cursor=next_cursor if next_cursor != cursor else None,
+            more=state.page is not None,
         )
 
     def _read_since(
         self,
         fetch: Callable[[str | None], tuple[list[dict[str, Any]], str | None]],
-        watermark: datetime | None,
-    ) -> tuple[list[dict[str, Any]], datetime | None]:
-        """Page back from the newest entry until entries older than the watermark appear.
+        state: ReadState,
+    ) -> tuple[list[dict[str, Any]], ReadState]:
+        """Page back from the newest entry towards the watermark, at most MAX_PAGES pages.
 
         Search, author feeds and notifications all start at the newest entry and page
         backwards in time; their own cursors only lead further into the past. So the
@@ -81,23 +124,34 @@ class BlueskyReading(BlueskySession):
         (the ingest pipeline drops the one seen twice at the boundary), and returns the
         newest time as the next cursor. The first read takes only the newest page:
         listening starts now, not at the beginning of the network.
+
+        A burst longer than MAX_PAGES pages is not skipped: the read stops there and
+        returns a cursor that remembers the watermark, the network's page cursor and
+        the newest time seen (``more`` is set). The next read goes on from that page,
+        keeping only entries older than any it returned, until it reaches the
+        watermark; only then does the watermark move up to the newest time seen, and
+        the read after that picks up what arrived meanwhile.
         """
         kept: list[dict[str, Any]] = []
-        newest, page = watermark, None
-        for _ in range(MAX_PAGES if watermark else 1):
+        since, page = state.since, state.page
+        newest, oldest = state.newest, state.oldest
+        for _ in range(MAX_PAGES if since else 1):
             entries, page = fetch(page)
             reached_older = False
             for entry in entries:
                 moment = self._indexed_at(entry)
-                if watermark is not None and moment is not None and moment < watermark:
+                if since is not None and moment is not None and moment < since:
                     reached_older = True
                     continue
+                if state.page is not None and moment is not None and oldest and moment > oldest:
+                    continue  # returned by an earlier read of this burst (new posts push pages)
                 kept.append(entry)
-                if moment is not None and (newest is None or moment > newest):
-                    newest = moment
-            if reached_older or not page:
-                break
-        return kept, newest
+                if moment is not None:
+                    newest = moment if newest is None else max(newest, moment)
+                    oldest = moment if oldest is None else min(oldest, moment)
+            if reached_older or not page or since is None:
+                return kept, ReadState(since=newest or since)
+        return kept, ReadState(since=since, page=page, newest=newest, oldest=oldest)
 
     @staticmethod
     def _indexed_at(entry: dict[str, Any]) -> datetime | None:
@@ -168,6 +222,44 @@ class BlueskyReading(BlueskySession):
                 if isinstance(view.get("uri"), str):
                     views[view["uri"]] = view
         return views
+
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        """Say which of these posts (at:// URIs) Bluesky no longer shows, and why.
+
+        ``app.bsky.feed.getPosts`` leaves out a post that is gone. Its author's profile
+        then tells why: ``AccountTakedown`` means the account was taken down by its host
+        (suspended); a profile still there, or none at all, means the post (or the
+        whole account) was deleted. A deactivated account may come back, so its posts
+        are left out of the answer: houseboat cannot tell yet.
+        """
+        uris = [uri for uri in dict.fromkeys(remote_ids) if uri.startswith("at://")]
+        views = self._posts(uris)
+        missing = [uri for uri in uris if uri not in views]
+        reasons: dict[str, str | None] = {}
+        for uri in missing:
+            did = uri.removeprefix("at://").split("/", 1)[0]
+            if did not in reasons:
+                reasons[did] = self._author_state(did)
+        found: dict[str, str] = {}
+        for uri in missing:
+            reason = reasons[uri.removeprefix("at://").split("/", 1)[0]]
+            if reason:
+                found[uri] = reason
+        return found
+
+    def _author_state(self, actor: str) -> str | None:
+        """ "suspended", "deleted" or None (cannot tell) for the author of a missing post."""
+        response = self._public_read("app.bsky.actor.getProfile", {"actor": actor})
+        if response.status_code == 200:
+            return "deleted"  # the account is there: the post was deleted
+        error, message = self._error_of(response)
+        if error == "AccountTakedown":
+            return "suspended"
+        if error == "AccountDeactivated":
+            return None
+        if response.status_code == 400 and (error == "InvalidRequest" or "not found" in message):
+            return "deleted"  # "Profile not found": the whole account was deleted
+        raise self._fail(response, "look up the author of a missing post")
 
     # -- map Bluesky's views to houseboat's items
 

@@ -47,6 +47,7 @@ from houseboat.connectors.facebook.graph import (
     graph_settings,
     items_of,
     regain_access_after,
+    split_link,
 )
 from houseboat.core.text import parse_iso_time
 
@@ -265,33 +266,66 @@ class FacebookConnector(GraphConnector):
     # -- reading
 
     def read(self, source: Source, cursor: str | None) -> ReadPage:
-        """Read the Page's feed, or the comments on its recent posts, since ``cursor``.
+        """Read the Page's feed and the comments on its recent posts since ``cursor``.
 
         The cursor is the newest ``created_time`` seen, in Unix seconds. Items from
         that very second are read again, so that two in the same second are never
-        lost; the archive drops the one it already has.
+        lost; the archive drops the one it already has. The feed comes newest first;
+        a burst longer than MAX_PAGES pages stops there and the cursor keeps the old
+        time, the next page's link and the newest time seen (``more`` is set), so the
+        next read goes on from that page. Until the burst is read, the comments are
+        read from the old time each time (repeated, never skipped). ``comments`` reads
+        the comments alone.
         """
-        since = int(cursor) if cursor and cursor.isdigit() else None
+        since, next_url, newest = self._read_state(cursor)
         if source.kind == "page" and source.value in ("", self.page_id()):
-            items = list(self._feed(since))
+            items, next_url = self._feed(since, next_url)
+            items += list(self._comments(since))
         elif source.kind == "comments":
-            items = list(self._comments(since))
+            items, next_url = list(self._comments(since)), ""
         else:
             raise NotSupported(
                 "A Facebook Page channel reads its own Page's feed and the comments on its "
                 "posts; other pages and groups cannot be read through the API."
             )
         times = [int(item.created_at.timestamp()) for item in items if item.created_at]
-        return ReadPage(items=items, cursor=str(max(times)) if times else None)
+        newest = max([*times, *([newest] if newest else [])], default=None)
+        if next_url:
+            state = {"since": since, "next": next_url, "newest": newest}
+            return ReadPage(items=items, cursor=json.dumps(state, sort_keys=True), more=True)
+        return ReadPage(items=items, cursor=str(newest) if newest is not None else None)
 
-    def _feed(self, since: int | None) -> Iterator[RemoteItem]:
+    def _read_state(self, cursor: str | None) -> tuple[int | None, str, int | None]:
+        """Split a cursor into the time read from, the next page mid-burst, the newest time."""
+        if not cursor or not cursor.startswith("{"):
+            return (int(cursor) if cursor and cursor.isdigit() else None), "", None
+        try:
+            state = json.loads(cursor)
+        except json.JSONDecodeError:
+            state = None
+        if (
+            not isinstance(state, dict)
+            or not isinstance(state.get("since"), int)
+            or not self.on_graph_host(str(state.get("next") or ""))
+        ):
+            raise PayloadRejected(
+                "The stored Facebook reading position is damaged; remove the column's "
+                "position so it starts again from now."
+            )
+        newest = state.get("newest")
+        return state["since"], str(state["next"]), newest if isinstance(newest, int) else None
+
+    def _feed(self, since: int | None, next_url: str = "") -> tuple[list[RemoteItem], str]:
         params: dict[str, Any] = {"fields": POST_FIELDS}
         if since is not None:
             params["since"] = since
+        url = self.graph_url(self.page_id(), "feed")
+        if next_url:  # a burst read on from where the last read stopped
+            url, params = split_link(next_url)
         # A first read takes only the latest page, not the Page's whole history.
         pages = 1 if since is None else MAX_PAGES
-        for post in self.pages(self.graph_url(self.page_id(), "feed"), params, max_pages=pages):
-            yield self._item(post)
+        posts, next_url = self.page_run(url, params, max_pages=pages)
+        return [self._item(post) for post in posts], next_url if since is not None else ""
 
     def _comments(self, since: int | None) -> Iterator[RemoteItem]:
         posts = self.call(
@@ -335,6 +369,12 @@ class FacebookConnector(GraphConnector):
             media=[media for item in attachments for media in _media(item)],
             metrics=Metrics() if reply_to_id else _metrics(raw),
             raw=dict(raw),
+        )
+
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        raise NotSupported(
+            "houseboat does not yet watch Facebook posts for deletion: a Page token cannot "
+            "tell a post deleted by its author from one hidden from the Page."
         )
 
     def recent_posts(self, limit: int = 20) -> list[RemoteItem]:

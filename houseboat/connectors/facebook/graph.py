@@ -143,6 +143,34 @@ def regain_access_after(response: httpx.Response) -> timedelta | None:
     return timedelta(minutes=minutes) if minutes else None
 
 
+USAGE_WINDOW = timedelta(hours=1)  # Meta counts usage over a rolling hour
+USAGE_FIELDS = ("call_count", "total_time", "total_cputime")
+
+
+def usage_budget(response: httpx.Response, now: datetime) -> dict[str, Any] | None:
+    """What share of Meta's hourly allowance is left, from its usage headers, or None.
+
+    ``X-App-Usage``, ``X-Page-Usage`` and ``X-Business-Use-Case-Usage`` give percentages
+    used (calls, time, CPU time); the highest decides, so ``remaining`` is a percentage
+    (``unit``: "percent"), and ``reset_at`` is when Meta says access returns, or an hour on.
+    """
+    used: int | None = None
+    for name in USAGE_HEADERS:
+        for entry in _usage_entries(response.headers.get(name, "")):
+            for key in USAGE_FIELDS:
+                value = _int(entry.get(key))
+                if value is not None:
+                    used = max(used or 0, value)
+    if used is None:
+        return None
+    regain = regain_access_after(response)
+    return {
+        "remaining": max(0, 100 - used),
+        "reset_at": now + (regain or USAGE_WINDOW),
+        "unit": "percent",
+    }
+
+
 def _usage_entries(header: str) -> Iterator[Mapping[str, Any]]:
     try:
         usage = json.loads(header) if header else None
@@ -157,6 +185,16 @@ def _usage_entries(header: str) -> Iterator[Mapping[str, Any]]:
         for entry in entries if isinstance(entries, list) else [entries]:
             if isinstance(entry, dict):
                 yield entry
+
+
+def split_link(link: str) -> tuple[str, dict[str, Any]]:
+    """Split a "next" link into its address and its query, each value kept as given."""
+    parsed = httpx.URL(link)
+    params: dict[str, Any] = {}
+    for key, value in parsed.params.multi_items():
+        params.setdefault(key, []).append(value)
+    flat = {key: values[0] if len(values) == 1 else values for key, values in params.items()}
+    return str(parsed.copy_with(query=None)), flat
 
 
 def items_of(answer: Any, label: str) -> list[Mapping[str, Any]]:
@@ -235,6 +273,7 @@ class GraphConnector(Connector):
                 params=self.auth_params(params),
                 **kwargs,
             )
+            self._budget = usage_budget(response, datetime.now(UTC))
             if response.status_code < 400:
                 return self.http.json(response, after_publish=after_publish)
             error = graph_error(response, self.http.scrub)
@@ -254,17 +293,35 @@ class GraphConnector(Connector):
         self, url: str, params: Mapping[str, Any], max_pages: int = MAX_PAGES
     ) -> Iterator[Mapping[str, Any]]:
         """Yield each item of a paged Graph list, following "next" only on the Graph host."""
+        items, _ = self.page_run(url, params, max_pages)
+        yield from items
+
+    def page_run(
+        self, url: str, params: Mapping[str, Any], max_pages: int = MAX_PAGES
+    ) -> tuple[list[Mapping[str, Any]], str]:
+        """Read up to ``max_pages`` pages of a Graph list; return the items and the next link.
+
+        The next link is "" when the list ended (or its next page is off the Graph host).
+        """
+        items: list[Mapping[str, Any]] = []
         for _ in range(max_pages):
             answer = self.call("GET", url, params=params)
-            yield from items_of(answer, self.label)
-            url = (answer.get("paging") or {}).get("next") or ""
-            if not url:
-                return
-            if not self.on_graph_host(url):
+            items.extend(items_of(answer, self.label))
+            link = (answer.get("paging") or {}).get("next") or ""
+            if not link:
+                return items, ""
+            if not self.on_graph_host(link):
                 # A "next" link elsewhere would carry our token to a stranger: stop here.
                 logger.warning("%s gave a next page off the Graph host; not followed.", self.label)
-                return
-            params = {}  # the next link carries the query of the first request
+                return items, ""
+            # The next link carries the whole query; httpx would replace a link's own
+            # query with any params given, so the link is split into address and params.
+            url, params = split_link(link)
+        return items, link
+
+    def read_budget(self) -> dict[str, Any] | None:
+        """The share of Meta's hourly allowance the last call's usage headers left."""
+        return getattr(self, "_budget", None)
 
     def rate_limit_until(self, response: httpx.Response) -> datetime | None:
         """When a 429 from Meta says to come back: its error code and usage headers."""

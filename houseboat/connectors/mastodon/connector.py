@@ -47,6 +47,7 @@ URL_LENGTH = 23
 SCOPES = "read write"
 VISIBILITIES = ("public", "unlisted", "private", "direct")
 PAGE_SIZE = 40  # the most the timelines, notifications and search return at once
+MAX_PAGES = 5  # per read: at most 200 statuses; a longer burst goes on at the next read
 METRICS_BATCH = 20
 # Seconds between checks on an uploaded video that is still processing (about 100 s in all).
 MEDIA_WAITS = (1, 2, 3, 5, 8, *(10,) * 8)
@@ -594,59 +595,155 @@ class MastodonConnector(Connector):
     def read(self, source: Source, cursor: str | None) -> ReadPage:
         """Return what is new at ``source`` since ``cursor`` (the highest id seen).
 
-        ``min_id`` (not ``since_id``) so that a burst of more than 40 new posts is read
-        oldest first over several calls instead of skipping the older ones.
+        ``min_id`` (not ``since_id``): it gives the statuses just after the cursor, so a
+        burst is read oldest first, page after page (at most MAX_PAGES a read; ``more``
+        says the rest waits for the next read) and never skipped. ``since_id`` would give
+        the newest 40 and lose what lies between. A first read takes the newest page.
         """
         value = source.value.strip()
-        params: dict[str, Any] = {"limit": str(PAGE_SIZE)}
-        if cursor:
-            params["min_id"] = cursor
         if source.kind == "mentions":
-            return self._read_mentions(params)
+            return self._read_mentions(cursor)
         if source.kind == "hashtag":
             tag = value.lstrip("#")
             if not tag:
                 raise PayloadRejected("Name the hashtag to follow on Mastodon.")
-            response = self._send(
-                "GET", f"/api/v1/timelines/tag/{quote(tag, safe='')}", params=params
+            return self._read_timeline(
+                f"/api/v1/timelines/tag/{quote(tag, safe='')}", cursor, unknown_is_empty=True
             )
-            if response.status_code == 404:
-                return ReadPage(items=[], cursor=None)  # nobody on this server has used it yet
-            statuses = self._answer(response)
-        elif source.kind == "account":
+        if source.kind == "account":
             account_id = self._account_id(value)
-            statuses = self._get(f"/api/v1/accounts/{quote(account_id, safe='')}/statuses", params)
-        elif source.kind == "list":
-            statuses = self._get(
+            return self._read_timeline(
+                f"/api/v1/accounts/{quote(account_id, safe='')}/statuses", cursor
+            )
+        if source.kind == "list":
+            return self._read_timeline(
                 f"/api/v1/timelines/list/{quote(value, safe='')}",
-                params,
+                cursor,
                 not_found=f"There is no Mastodon list {value} on this account.",
             )
-        elif source.kind == "keyword":
-            if not value:
-                raise PayloadRejected("Give the words to search for on Mastodon.")
-            found = self._dict(
-                self._get("/api/v2/search", {"q": value, "type": "statuses", **params}),
-                "the search",
-            )
-            statuses = found.get("statuses")
-        else:
-            raise self._unsupported(f"read “{source.kind}”")
-        items = self._items(self._list(statuses, f"the {source.kind} timeline"))
-        return ReadPage(items=items, cursor=newest_id(item.remote_id for item in items))
+        if source.kind == "keyword":
+            return self._read_search(value, cursor)
+        raise self._unsupported(f"read “{source.kind}”")
 
-    def _read_mentions(self, params: dict[str, Any]) -> ReadPage:
+    def _pages(
+        self, path: str, cursor: str | None, params: Mapping[str, Any] | None = None, **fail: str
+    ) -> tuple[list[dict[str, Any]], str | None, bool]:
+        """Read a timeline oldest page first from ``cursor``; return entries, cursor, more.
+
+        Each page is the PAGE_SIZE entries just after ``min_id``; the next page's
+        ``min_id`` is the newest id of this one (what the answer's Link "prev" holds).
+        A short page is the last there is now.
+        """
+        entries: list[dict[str, Any]] = []
+        newest = cursor
+        for _ in range(MAX_PAGES if cursor else 1):
+            query = {**(params or {}), "limit": str(PAGE_SIZE)}
+            if newest:
+                query["min_id"] = newest
+            response = self._send("GET", path, params=query)
+            if response.status_code == 404 and fail.get("unknown_is_empty"):
+                return [], None, False  # nobody on this server has used the hashtag yet
+            page = [e for e in self._list(self._answer(response, **_fail_words(fail)), path)]
+            page = [e for e in page if isinstance(e, dict) and e.get("id")]
+            entries.extend(page)
+            newest = self._prev_min_id(response) or _newest_of_page(page) or newest
+            if len(page) < PAGE_SIZE or not cursor:
+                return entries, newest if newest != cursor else None, False
+        return entries, newest if newest != cursor else None, True
+
+    @staticmethod
+    def _prev_min_id(response: httpx.Response) -> str | None:
+        """The ``min_id`` of the Link header's "prev" page: where the next page starts.
+
+        Servers that imitate Mastodon may order ids their own way; the link says it
+        for them. None when there is no such link (an empty page has none).
+        """
+        prev = response.links.get("prev", {}).get("url", "")
+        if not prev:
+            return None
+        try:
+            return httpx.URL(prev).params.get("min_id") or None
+        except httpx.InvalidURL:
+            return None
+
+    def _read_timeline(self, path: str, cursor: str | None, **fail: Any) -> ReadPage:
+        statuses, next_cursor, more = self._pages(path, cursor, **fail)
+        return ReadPage(items=self._items(statuses), cursor=next_cursor, more=more)
+
+    def _read_search(self, words: str, cursor: str | None) -> ReadPage:
+        """Search statuses for words: one page a read, newest first.
+
+        Mastodon finds words in posts only on servers that run full-text search
+        (Elasticsearch or OpenSearch), only for a signed-in token, and (before 4.2, or
+        where posts are not opted into search) only among posts this account wrote,
+        liked, bookmarked or was mentioned in. Its search does not page oldest first,
+        so more than 40 new matches between two reads keeps only the newest 40: follow
+        a hashtag where you can.
+        """
+        if not words:
+            raise PayloadRejected("Give the words to search for on Mastodon.")
+        params: dict[str, Any] = {"q": words, "type": "statuses", "limit": str(PAGE_SIZE)}
+        if cursor:
+            params["min_id"] = cursor
+        found = self._dict(self._get("/api/v2/search", params), "the search")
+        statuses = self._list(found.get("statuses"), "the keyword search")
+        items = self._items(statuses)
+        newest = newest_id([item.remote_id for item in items])
+        return ReadPage(items=items, cursor=newest if newest != cursor else None)
+
+    def _read_mentions(self, cursor: str | None) -> ReadPage:
         # The cursor here is a notification id, not a status id.
-        notifications = self._list(
-            self._get("/api/v1/notifications", {**params, "types[]": "mention"}),
-            "the notifications",
+        notifications, next_cursor, more = self._pages(
+            "/api/v1/notifications", cursor, {"types[]": "mention"}
         )
-        notifications = [n for n in notifications if isinstance(n, dict)]
         statuses = [n["status"] for n in notifications if isinstance(n.get("status"), dict)]
-        return ReadPage(
-            items=self._items(statuses),
-            cursor=newest_id(str(n.get("id") or "") for n in notifications),
-        )
+        return ReadPage(items=self._items(statuses), cursor=next_cursor, more=more)
+
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        """Say which statuses were deleted or belong to a suspended account.
+
+        Mastodon 4.3+ gives 20 statuses a call (``GET /api/v1/statuses?id[]=``) and
+        leaves out those it no longer shows; each of those (or each status, on older
+        servers) is then asked for alone: ``GET /api/v1/statuses/:id`` answers 404 for
+        a status deleted and 410 for one whose account is suspended. A status still
+        shown whose account carries ``suspended: true`` counts as suspended too. A
+        status this token may not see (403, a private one) is left out: houseboat
+        cannot tell.
+        """
+        ids = _dedupe(str(i) for i in remote_ids)
+        found: dict[str, str] = {}
+        unseen: list[str] = []
+        for start in range(0, len(ids), METRICS_BATCH):
+            chunk = ids[start : start + METRICS_BATCH]
+            response = self._send("GET", "/api/v1/statuses", params={"id[]": chunk})
+            if response.status_code == 404:  # no GET /api/v1/statuses before Mastodon 4.3
+                unseen = list(ids)
+                break
+            shown = {
+                str(status["id"]): status
+                for status in self._list(self._answer(response), "the posts")
+                if isinstance(status, dict) and status.get("id")
+            }
+            unseen += [remote_id for remote_id in chunk if remote_id not in shown]
+            found.update(
+                {
+                    remote_id: "suspended"
+                    for remote_id, status in shown.items()
+                    if _suspended(status)
+                }
+            )
+        for remote_id in unseen:
+            response = self._send("GET", f"/api/v1/statuses/{quote(remote_id, safe='')}")
+            if response.status_code == 404:
+                found[remote_id] = "deleted"
+            elif response.status_code == 410:
+                found[remote_id] = "suspended"
+            elif response.status_code == 200:
+                if _suspended(self._dict(self.http.json(response), "the status")):
+                    found[remote_id] = "suspended"
+            elif response.status_code != 403:
+                self._fail(response)
+        return found
 
     def _account_id(self, handle: str) -> str:
         acct = handle.strip().lstrip("@")
@@ -855,6 +952,31 @@ class MastodonConnector(Connector):
         if not token:
             raise UnexpectedResponse("Mastodon answered the sign-in without an access token.")
         return str(token)
+
+
+def _newest_of_page(page: Sequence[Mapping[str, Any]]) -> str | None:
+    """The newest id of a page that came without a Link header.
+
+    Mastodon's ids are numbers and compare as such. Servers that imitate it (snac2's
+    ids start with a time and end in a hash) may not sort at all, but they list a
+    page newest first, as Mastodon does, so the first entry is the newest.
+    """
+    ids = [str(entry["id"]) for entry in page]
+    if not ids:
+        return None
+    if all(i.isascii() and i.isdigit() for i in ids):
+        return max(ids, key=int)
+    return ids[0]
+
+
+def _suspended(status: Mapping[str, Any]) -> bool:
+    """Whether a Status entity's account carries ``suspended: true``."""
+    account = status.get("account")
+    return isinstance(account, dict) and account.get("suspended") is True
+
+
+def _fail_words(fail: Mapping[str, Any]) -> dict[str, str]:
+    return {key: fail[key] for key in ("refused", "not_found") if key in fail}
 
 
 def _dicts(value: Any) -> list[dict[str, Any]]:

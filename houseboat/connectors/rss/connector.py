@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
@@ -112,6 +112,12 @@ class RssConnector(Connector):
             url=feed.get("link", "") or "",
             permissions=["read"],
             notes=notes,
+        )
+
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        raise NotSupported(
+            "A feed lists only its latest entries, so an entry that drops out of it may "
+            "simply be old: houseboat cannot tell whether it was deleted."
         )
 
     def read(self, source: Source, cursor: str | None) -> ReadPage:

@@ -68,6 +68,7 @@ CAPTION_MAX = 1024
 ALBUM_MAX = 10
 PHOTO_MAX_BYTES = 10_000_000  # sendPhoto: "at most 10 MB"
 UPLOAD_MAX_BYTES = 50_000_000  # other uploads through api.telegram.org: 50 MB
+UPDATES_PAGE = 100  # the most getUpdates gives at once
 ALLOWED_UPDATES = ["channel_post", "message", "edited_channel_post"]
 # A token from @BotFather: the bot's numeric id, a colon, then about 35 characters.
 TOKEN_RE = re.compile(r"^\d{3,}:[A-Za-z0-9_-]{20,}$")
@@ -86,7 +87,7 @@ class TelegramConnector(Connector):
         "network": "telegram",
         "label": "Telegram",
         "can": ["publish", "delete", "read", "threads", "media", "check"],
-        "sources": ["updates"],
+        "sources": ["chats", "updates"],
         "limits": {
             "text": {"max": TEXT_MAX, "counted": "utf16"},
             "media": {
@@ -528,12 +529,32 @@ class TelegramConnector(Connector):
     # -- read
 
     def read(self, source: Source, cursor: str | None) -> ReadPage:
-        if source.kind != "updates":
+        """Read what reached the bot in the chats and channels it is in, since ``cursor``.
+
+        ``getUpdates`` gives a bot's updates oldest first, at most UPDATES_PAGE a call;
+        the cursor is the next ``offset``, and passing it tells Telegram the earlier
+        ones were read, so it forgets them. One column per bot therefore reads all its
+        chats: two columns with different chats would take each other's updates. A
+        bot with a webhook gets no updates this way (Telegram answers 409): houseboat
+        says so. A full page sets ``more``: there may be more waiting. The column's
+        value may be empty or the channel's own chat; either reads every chat.
+        """
+        if source.kind not in ("chats", "updates"):
             raise NotSupported(
-                "A Telegram bot can read only what reaches it (source “updates”): Telegram "
-                f"gives bots no {source.kind} search."
+                "A Telegram bot can read only what reaches it in the chats and channels it "
+                f"is in (a “chats” column): Telegram gives bots no {source.kind} search."
             )
-        params: dict[str, Any] = {"timeout": 0, "allowed_updates": json.dumps(ALLOWED_UPDATES)}
+        value = source.value.strip()
+        if value and value != self.setting("chat_id").strip():
+            raise PayloadRejected(
+                "A Telegram column reads every chat and channel the bot is in, so it takes "
+                "no chat name: Telegram hands each message to a bot only once."
+            )
+        params: dict[str, Any] = {
+            "timeout": 0,
+            "limit": UPDATES_PAGE,
+            "allowed_updates": json.dumps(ALLOWED_UPDATES),
+        }
         if cursor and cursor.lstrip("-").isdigit():
             params["offset"] = int(cursor)
         updates = self._call("getUpdates", http_method="GET", idempotent=True, params=params)
@@ -547,9 +568,19 @@ class TelegramConnector(Connector):
             message = next((update[key] for key in ALLOWED_UPDATES if key in update), None)
             if isinstance(message, dict) and "message_id" in message and "chat" in message:
                 items.append(read_item(message, update))
-        return ReadPage(items=items, cursor=str(last + 1) if last is not None else cursor)
+        return ReadPage(
+            items=items,
+            cursor=str(last + 1) if last is not None else cursor,
+            more=len(updates) >= UPDATES_PAGE,
+        )
 
     # -- what bots cannot do
+
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        raise NotSupported(
+            "Telegram does not tell a bot when a message is deleted, nor let it look a "
+            "message up, so houseboat cannot watch Telegram messages for deletion."
+        )
 
     def recent_posts(self, limit: int = 20) -> list[RemoteItem]:
         raise NotSupported(

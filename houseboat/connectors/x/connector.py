@@ -22,6 +22,7 @@ import base64
 import hashlib
 import html
 import itertools
+import json
 import re
 import secrets
 import time
@@ -91,6 +92,7 @@ READ_FIELDS = {
     "user.fields": "username,name",
     "media.fields": "url,type,alt_text,preview_image_url",
 }
+MAX_READ_PAGES = 5  # per read: at most 500 posts; a longer burst goes on at the next read
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_]{1,15}$")
 OAUTH1_FIELDS = ("consumer_key", "consumer_secret", "access_token", "access_token_secret")
 OAUTH1_LABELS = {
@@ -106,6 +108,7 @@ READ_WHAT = {
     "account": "reading other accounts' posts",
     "metrics": "reading post metrics",
     "recent": "reading the account's own posts",
+    "gone": "looking up posts",
 }
 CREDITS_MESSAGE = (
     "Your X API credits are used up: add credits (or raise the spending limit) in the X "
@@ -350,8 +353,9 @@ class XConnector(Connector):
             if action in READ_WHAT:
                 raise NotSupported(
                     f"Your X API access level does not include {READ_WHAT[action]}; posting "
-                    "still works. Reading needs a plan that includes it (or pay-per-use "
-                    "credits): see the app's project in the X developer console.",
+                    "still works. The Free level only posts: reading needs the Basic level "
+                    "or higher (or pay-per-use credits), and the app must belong to a "
+                    "project. See the app's project in the X developer console.",
                     reason=reason,
                 )
             raise PermissionMissing(
@@ -678,12 +682,58 @@ class XConnector(Connector):
     # --- reading -----------------------------------------------------------------------
 
     def read(self, source: Source, cursor: str | None) -> ReadPage:
+        """Return the posts newer than ``cursor`` at a search, the mentions or an account.
+
+        With ``since_id`` X answers newest first and pages back (``next_token``) towards
+        it. A burst of more than MAX_READ_PAGES pages stops there: the cursor then keeps
+        the old ``since_id``, the page token to go on from and the newest id seen, and
+        ``more`` is set, so the next read finishes the burst before moving on.
+        """
         path, params, action = self._read_target(source)
-        if cursor:
-            params["since_id"] = cursor
-        body = self._get_page(path, {**params, **READ_FIELDS}, action)
-        meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
-        return ReadPage(items=self._items(body), cursor=str(meta.get("newest_id") or "") or None)
+        since_id, token, newest = _read_state(cursor)
+        if not since_id:  # a first read starts now: the newest page only
+            body = self._get_page(path, {**params, **READ_FIELDS}, action)
+            return ReadPage(items=self._items(body), cursor=_meta(body).get("newest_id"))
+        token_name = "next_token" if action == "search" else "pagination_token"
+        items: list[RemoteItem] = []
+        for _ in range(MAX_READ_PAGES):
+            query = {**params, **READ_FIELDS, "since_id": since_id}
+            if token:
+                query[token_name] = token
+            body = self._get_page(path, query, action)
+            items.extend(self._items(body))
+            newest = newest or _meta(body).get("newest_id")
+            token = _meta(body).get("next_token")
+            if not token:
+                return ReadPage(items=items, cursor=newest if newest != since_id else None)
+        state = {"since_id": since_id, "next_token": token, "newest_id": newest}
+        return ReadPage(items=items, cursor=json.dumps(state, sort_keys=True), more=True)
+
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        """Ask X for these posts (100 a call); say which were deleted or whose author is suspended.
+
+        X lists a post it no longer has under ``errors`` with the type
+        ``resource-not-found``; a suspended author's posts come back as errors whose
+        detail says so. A post hidden for another reason (a protected account) is left
+        out: houseboat cannot tell whether it is still there.
+        """
+        found: dict[str, str] = {}
+        ids = [str(remote_id) for remote_id in remote_ids if str(remote_id).isdigit()]
+        for start in range(0, len(ids), 100):
+            body = self._get_page("/2/tweets", {"ids": ",".join(ids[start : start + 100])}, "gone")
+            for error in body.get("errors") or []:
+                if not isinstance(error, dict):
+                    continue
+                post_id = str(error.get("resource_id") or error.get("value") or "")
+                kind = str(error.get("type") or "").rstrip("/").rsplit("/", 1)[-1]
+                detail = str(error.get("detail") or "").lower()
+                if post_id not in ids:
+                    continue
+                if "suspended" in detail:
+                    found[post_id] = "suspended"
+                elif kind == "resource-not-found":
+                    found[post_id] = "deleted"
+        return found
 
     def _read_target(self, source: Source) -> tuple[str, dict[str, str], str]:
         size = self._page_size()
@@ -837,6 +887,37 @@ def media_problems(media: Sequence[MediaFile]) -> list[str]:
                 f"{IMAGE_MAX_BYTES // MB} MB and GIFs up to {GIF_MAX_BYTES // MB} MB."
             )
     return problems
+
+
+def _meta(body: Mapping[str, Any]) -> dict[str, str]:
+    """The answer's ``meta`` (newest_id, next_token...), its values as plain strings."""
+    meta = body.get("meta") if isinstance(body.get("meta"), dict) else {}
+    return {str(key): str(value) for key, value in meta.items() if value}
+
+
+def _read_state(cursor: str | None) -> tuple[str, str, str]:
+    """Split a read cursor into since_id, the page token mid-burst, and the newest id seen."""
+    if not cursor:
+        return "", "", ""
+    state: Any = None
+    if cursor.isascii() and cursor.isdigit():
+        return cursor, "", ""
+    if cursor.startswith("{"):
+        try:
+            state = json.loads(cursor)
+        except json.JSONDecodeError:
+            state = None
+    since_id = str(state.get("since_id") or "") if isinstance(state, dict) else ""
+    if not (since_id.isascii() and since_id.isdigit()):
+        raise PayloadRejected(
+            "The stored X reading position is damaged; remove the column's position so it "
+            "starts again from now."
+        )
+    return (
+        since_id,
+        str(state.get("next_token") or ""),
+        str(state.get("newest_id") or ""),
+    )
 
 
 def _by_key(items: Any, key: str) -> dict[str, dict[str, Any]]:
