@@ -398,7 +398,8 @@ class MatrixConnector(Connector):
 
     def _resolve_room(self, room: str) -> str:
         room = room.strip()
-        if room.startswith("!") and ":" in room:
+        # Room version 12 ids carry no server name ("!<hash>"): the "!" is what says id.
+        if room.startswith("!") and len(room) > 1:
             return room
         if not (room.startswith("#") and ":" in room):
             raise PayloadRejected(
