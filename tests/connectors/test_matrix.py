@@ -555,3 +555,19 @@ def test_a_room_id_without_a_server_name_is_taken_as_an_id_as_room_version_12_ma
 
     assert sent.calls.last.request.url.path.startswith(f"/_matrix/client/v3/rooms/{room_id}/send/")
     assert published.extra["room_id"] == room_id
+
+
+def test_gone_names_removed_messages_and_leaves_out_what_it_cannot_tell(router):
+    route(router, fixture("directory_room"))
+    for name in ("event_redacted", "event_present", "event_not_found"):
+        route(router, fixture(name))
+
+    gone = connect(router).gone(
+        [
+            "$143273582443PhrSn:example.org",
+            "$143273582449XyzAb:example.org",
+            "$elsewhere:example.org",
+        ]
+    )
+
+    assert gone == {"$143273582443PhrSn:example.org": "deleted"}

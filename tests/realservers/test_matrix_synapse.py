@@ -280,6 +280,10 @@ def test_delete_removes_the_text_and_the_pictures_of_a_post(room, tmp_path):
         assert event["content"] == {}
         assert event["unsigned"]["redacted_because"]["sender"] == room.desk["user_id"]
     assert connector.read(Source("room"), None).items == []
+    kept = room.say("Still here.")
+    assert connector.gone([*published.extra["event_ids"], kept]) == dict.fromkeys(
+        published.extra["event_ids"], "deleted"
+    )
 
 
 def test_a_logged_out_token_asks_for_reconnecting(room):

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import fields
 from datetime import UTC, datetime, timedelta
 from functools import cached_property
@@ -666,6 +666,27 @@ class MatrixConnector(Connector):
         }
         chunk = self._messages(room_id, self.setting("room"), params).get("chunk")
         return event_items(chunk if isinstance(chunk, list) else [], room_id)[:limit]
+
+    def gone(self, remote_ids: Sequence[str]) -> dict[str, str]:
+        """Which of these messages of the channel's room were removed ("deleted").
+
+        A removed (redacted) message stays in the room with its content emptied and
+        the removal named in ``unsigned.redacted_because``. A message the server does
+        not find may live in another room, so it is left out: houseboat cannot tell.
+        """
+        room = self._room_path(self.room_id)
+        found: dict[str, str] = {}
+        for event_id in dict.fromkeys(remote_ids):
+            response = self._send("GET", f"{room}/event/{quote(event_id, safe='')}")
+            if response.status_code == 404:
+                continue
+            if response.status_code >= 400:
+                raise self._error(response)
+            event = self.http.json(response)
+            unsigned = event.get("unsigned") if isinstance(event, dict) else None
+            if isinstance(unsigned, dict) and unsigned.get("redacted_because"):
+                found[event_id] = "deleted"
+        return found
 
     def remote_id_from_url(self, url: str) -> str:
         """The event id in a matrix.to link (``…/#/!room:server/$event``)."""
