@@ -178,6 +178,11 @@ def test_a_channel_with_neither_token_nor_password_asks_for_one(router):
         connect(router, {}).check()
 
 
+def test_a_password_without_the_user_id_asks_for_the_user_id(router):
+    with pytest.raises(AuthRevoked, match="needs the account's user id"):
+        connect(router, {"password": PASSWORD}).check()
+
+
 def test_a_logged_out_token_asks_for_reconnecting(router):
     route(router, fixture("error_unknown_token"))
 

@@ -343,6 +343,11 @@ class MatrixConnector(Connector):
         if self._can_login():
             self._login()
             return str(self.secrets["access_token"])
+        if self.secrets.get("password"):
+            raise AuthRevoked(
+                "To sign in to Matrix with the password, houseboat needs the account's user id "
+                "too (like @desk:example.org): put it in Account in the channel settings."
+            )
         raise AuthRevoked(
             "This Matrix channel has no access token and no password. Reconnect it: paste an "
             "access token, or give the account and its password."
