@@ -2,6 +2,7 @@
 team A; mallory owns team B and must never see anything of team A."""
 
 import shutil
+from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -10,6 +11,7 @@ from django.test import Client
 from houseboat.campaigns.models import Campaign
 from houseboat.core.constants import Role
 from houseboat.core.models import Membership, Team, User
+from tests.realservers.synapse import synapse_python
 
 PASSWORD = "correct horse battery staple"
 
@@ -20,35 +22,48 @@ def pytest_collection_modifyitems(config, items):
     ``@pytest.mark.backend("postgresql")`` marks a test of what only PostgreSQL does
     (row locks, its full-text index); scripts/test runs the suite on SQLite and then
     on PostgreSQL, so every such test runs in one of the two passes, and the summary
-    line counts it as deselected, not as a skip.
+    line counts it as deselected, not as a skip. A real-server test
+    (``@pytest.mark.realserver`` for snac2, ``realserver("synapse")`` for another
+    server) is left out the same way where its server is not installed.
     """
     kept, left_out = [], []
-    no_snac = shutil.which("snac") is None
     for item in items:
         marker = item.get_closest_marker("backend")
         wrong_database = marker is not None and connection.vendor not in marker.args
-        # The real-server tier needs snac2 (scripts/test installs it where it can).
-        missing_server = no_snac and item.get_closest_marker("realserver") is not None
+        server = item.get_closest_marker("realserver")
+        name = (server.args[0] if server.args else "snac2") if server else ""
+        missing_server = bool(name) and not REAL_SERVERS[name][0]()
         (left_out if wrong_database or missing_server else kept).append(item)
         if missing_server:
-            LEFT_OUT_TIERS.add("realserver")
+            LEFT_OUT_TIERS.add(name)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
 
 
 LEFT_OUT_TIERS: set[str] = set()
+# Each real server: whether it is installed here, and what to say when it is not.
+REAL_SERVERS: dict[str, tuple[Callable[[], object], str]] = {
+    "snac2": (
+        lambda: shutil.which("snac"),
+        "NOTE: the real-server tier (-m realserver) did not run: snac2 is not installed. "
+        "scripts/test installs it from Debian bookworm-backports "
+        "(apt-get install -t bookworm-backports snac2).",
+    ),
+    "synapse": (
+        synapse_python,
+        "NOTE: the Matrix real-server tests (-m realserver) did NOT run: Synapse is not "
+        "installed. scripts/test installs it from PyPI (matrix-synapse) into "
+        "~/.cache/houseboat/synapse; HOUSEBOAT_SYNAPSE_PYTHON may name a Python that has it.",
+    ),
+}
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Say plainly when the real-server tier did not run, and why."""
-    if "realserver" in LEFT_OUT_TIERS:
-        terminalreporter.write_line(
-            "NOTE: the real-server tier (-m realserver) did not run: snac2 is not installed. "
-            "scripts/test installs it from Debian bookworm-backports "
-            "(apt-get install -t bookworm-backports snac2).",
-            yellow=True,
-        )
+    """Say plainly when a real server's tests did not run, and why."""
+    for name, (_, note) in REAL_SERVERS.items():
+        if name in LEFT_OUT_TIERS:
+            terminalreporter.write_line(note, yellow=True)
 
 
 def make_user(username: str) -> User:

@@ -13,6 +13,7 @@ class Network(models.TextChoices):
     FACEBOOK = "facebook", _("Facebook Page")
     WHATSAPP = "whatsapp", _("WhatsApp")
     RSS = "rss", _("RSS/Atom feed")
+    MATRIX = "matrix", _("Matrix")
 
 
 class ChannelStatus(models.TextChoices):

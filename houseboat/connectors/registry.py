@@ -14,6 +14,7 @@ CONNECTORS: dict[str, str] = {
     Network.FACEBOOK: "houseboat.connectors.facebook.connector.FacebookConnector",
     Network.WHATSAPP: "houseboat.connectors.whatsapp.connector.WhatsAppConnector",
     Network.RSS: "houseboat.connectors.rss.connector.RssConnector",
+    Network.MATRIX: "houseboat.connectors.matrix.connector.MatrixConnector",
 }
 
 

@@ -37,6 +37,7 @@ TAGLINES = {  # lazy: translated when the page is drawn
     Network.FACEBOOK: gettext_lazy("Post to a Facebook Page. Groups cannot be reached any more."),
     Network.WHATSAPP: gettext_lazy("Send approved messages to supporters who opted in."),
     Network.RSS: gettext_lazy("Follow a news site or blog: the press side of the conversation."),
+    Network.MATRIX: gettext_lazy("Post to a Matrix room your community owns, and follow it."),
 }
 # Networks whose connect page starts with a sign-in at the network (OAuth) as well.
 SIGN_IN_FLOWS: dict[str, str] = {Network.MASTODON: "mastodon:start", Network.X: "x:start"}

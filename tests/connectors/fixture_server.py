@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import unquote
 
 import httpx
 
@@ -40,7 +41,7 @@ class Handler(BaseHTTPRequestHandler):
         length = int(self.headers.get("Content-Length") or 0)
         if length:
             self.rfile.read(length)
-        path = self.path.split("?", 1)[0]
+        path = unquote(self.path.split("?", 1)[0])  # as httpx.URL(...).path reads it
         self.server.seen.append((self.command, path))
         response = self.server.answers.get((self.command, path))
         if response is None:
@@ -63,7 +64,7 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(body)
 
-    do_GET = do_POST = do_DELETE = answer
+    do_GET = do_POST = do_PUT = do_DELETE = answer
 
     def log_message(self, *args: Any) -> None:
         pass
