@@ -116,3 +116,8 @@ class AuditAction(models.TextChoices):
     ACTION_CREATED = "action_created", _("created a call to action")
     FOLLOW_UP_QUEUED = "follow_up_queued", _("sent a follow-up to supporters")
     DONATIONS_IMPORTED = "donations_imported", _("imported donations from a payment file")
+    INBOX_ASSIGNED = "inbox_assigned", _("assigned an inbox entry")
+    INBOX_TAGGED = "inbox_tagged", _("changed the tags of an inbox entry")
+    INBOX_DONE = "inbox_done", _("marked an inbox entry done")
+    INBOX_REOPENED = "inbox_reopened", _("reopened an inbox entry")
+    INBOX_REPLIED = "inbox_replied", _("replied to an inbox entry")
