@@ -269,3 +269,29 @@ def test_graphic_media_are_shielded_as_in_the_archive(
     after = as_bob.get(page_url(campaign_a)).content.decode()
     assert 'class="graphic shielded"' in after
     assert "injuries" in after
+
+
+def test_the_navigation_counts_open_entries_given_to_me_or_to_nobody(
+    as_bob, as_charlie, charlie, reply_entry, campaign_a
+):
+    from houseboat.core import hooks
+    from houseboat.core.models import Membership
+
+    def count(user) -> int:
+        return hooks.tally(Membership.objects.get(user=user)).get("inbox", 0)
+
+    bob = reply_entry.team.memberships.get(user__username="bob").user
+    assert count(bob) == 1 and count(charlie) == 1  # nobody's: for everyone
+    as_bob.post(action(reply_entry, "assign"), {"assignee": charlie.pk})
+    assert count(bob) == 0 and count(charlie) == 1
+    body = as_charlie.get(page_url(campaign_a)).content.decode()
+    assert 'class="nav-count"' in body and "inbox message waits for you" in body
+    as_charlie.post(action(reply_entry, "state"), {"state": "done"})
+    assert count(charlie) == 0
+
+
+def test_a_viewer_has_no_inbox_count(victor, reply_entry):
+    from houseboat.core import hooks
+    from houseboat.core.models import Membership
+
+    assert "inbox" not in hooks.tally(Membership.objects.get(user=victor))
