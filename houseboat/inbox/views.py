@@ -90,6 +90,7 @@ def inbox(request: HttpRequest, slug: str | None = None) -> HttpResponse:
             "answers_delivery__variant__channel",
             "channel",
             "assignee",
+            "done_by",
             "reply_post",
         ).prefetch_related("tags"),
         PER_PAGE,

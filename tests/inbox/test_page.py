@@ -295,3 +295,25 @@ def test_a_viewer_has_no_inbox_count(victor, reply_entry):
     from houseboat.core.models import Membership
 
     assert "inbox" not in hooks.tally(Membership.objects.get(user=victor))
+
+
+def test_the_page_takes_as_many_queries_for_many_entries_as_for_few(
+    as_bob, arrive, sent_post, campaign_a, accounts
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert as_bob.get(page_url(campaign_a)).status_code == 200
+        return len(captured)
+
+    arrive(item("8001", reply_to_id=sent_post.remote_id))
+    few = queries()
+    arrive(
+        *[item(f"81{n:02}", reply_to_id="8001", author=f"@p{n}@else.example") for n in range(12)]
+    )
+    as_bob.post(action(InboxEntry.objects.first(), "tags"), {"tags": "press"})
+    as_bob.post(action(InboxEntry.objects.last(), "state"), {"state": "done"})
+    assert InboxEntry.objects.count() == 13
+    assert queries() == few
