@@ -23,12 +23,15 @@ from (an import or a live column) does not matter.
 
 from __future__ import annotations
 
+import zlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import timedelta
+from functools import cached_property
 from typing import Any
 
+import orjson
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -47,8 +50,6 @@ FILE_BATCH = 2000
 # An item older than this when it is filed (an import of last year's mentions) is filed
 # as done: it is there to read and answer, but it does not fill the open list.
 OPEN_FOR = timedelta(days=14)
-# Networks whose direct messages are told apart by their raw payload.
-DIRECT_NETWORKS = {"telegram", "mastodon"}
 
 
 def file_new_items(name: str) -> int:
@@ -132,7 +133,7 @@ class Row:
     captured_at: Any
     capture_id: int | None
 
-    @property
+    @cached_property
     def instance(self) -> str:
         """The Mastodon server the item was written on: its author's, else its address's."""
         author = handle_key("mastodon", self.author_handle or "")
@@ -164,8 +165,11 @@ class Accounts:
 
     def named(self, row: Row, handle: str) -> Channel | None:
         """Return the team's channel this handle (as written in the row) names, if any."""
+        ours = self.handles.get(row.network)
+        if not ours:
+            return None  # no account of the team's on that network: nothing to compare
         key = row.key(handle)
-        return self.handles[row.network].get(key) if key else None
+        return ours.get(key) if key else None
 
 
 def channel_handles(channel: Channel) -> set[str]:
@@ -293,9 +297,10 @@ def sent_deliveries(team_id: int, rows: Iterable[Row]) -> dict[tuple[str, str], 
                     wanted.add(value.rsplit(":", 1)[-1])
     if not wanted:
         return {}
+    addresses = {value for value in wanted if value.startswith(("http://", "https://"))}
     found = (
         Delivery.objects.filter(state=DeliveryState.SENT, variant__channel__team_id=team_id)
-        .filter(Q(remote_id__in=wanted) | Q(remote_url__in=wanted))
+        .filter(Q(remote_id__in=wanted - addresses) | Q(remote_url__in=addresses))
         .select_related("variant__channel")
     )
     by_key = {}
@@ -342,15 +347,27 @@ def filed_kinds(
 
 
 def direct_ids(rows: Iterable[Row]) -> set[int]:
-    """Return the ids of the rows that are direct messages, as their raw payloads say."""
-    ids = [row.id for row in rows if row.network in DIRECT_NETWORKS]
+    """Return the ids of the rows that are direct messages, as their raw payloads say.
+
+    Only the payloads that can say so are read: every Telegram item (a private chat
+    with the bot), and the Mastodon items that mention someone.
+    """
+    ids = [
+        row.id
+        for row in rows
+        if row.network == "telegram" or (row.network == "mastodon" and row.mentions)
+    ]
     if not ids:
         return set()
-    return {
-        item.pk
-        for item in Item.objects.filter(pk__in=ids).only("pk", "network", "raw")
-        if is_direct(item.network, item.raw_payload())
-    }
+    found = set()
+    for pk, network, raw in Item.objects.filter(pk__in=ids).values_list("pk", "network", "raw"):
+        try:
+            payload = orjson.loads(zlib.decompress(bytes(raw)))
+        except (zlib.error, orjson.JSONDecodeError):
+            continue  # a payload that cannot be read says nothing about who it was for
+        if is_direct(network, payload):
+            found.add(pk)
+    return found
 
 
 def is_direct(network: str, raw: Any) -> bool:
