@@ -7,12 +7,15 @@ from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 
+from houseboat.connectors.models import Channel
 from houseboat.core import worker
 from houseboat.inbox.constants import EntryKind, EntryState
 from houseboat.inbox.filing import file_all, file_new_items, is_direct
 from houseboat.inbox.handles import handle_key
 from houseboat.inbox.models import InboxCheckpoint, InboxEntry
 from houseboat.listening.models import Item
+from houseboat.publishing.models import Delivery, Post, Variant
+from tests.conftest import make_user
 from tests.inbox.conftest import PAGE, item, telegram_update
 
 pytestmark = pytest.mark.django_db
@@ -209,3 +212,28 @@ def test_a_mastodon_handle_is_the_same_with_or_without_at_case_or_its_server(nam
 def test_any_text_gives_a_handle_or_nothing_never_an_error(network, text):
     key = handle_key(network, text, instance="social.example")
     assert key == "" or (not any(char.isspace() for char in key) and not key.startswith("@"))
+
+
+def test_another_teams_accounts_and_posts_file_nothing_in_this_teams_inbox(
+    arrive, team_b, campaign_a
+):
+    theirs = Channel.objects.create(
+        team=team_b, network="mastodon", name="B", account_handle="@freetheten@social.example"
+    )
+    owner = team_b.memberships.first() or None
+
+    post = Post.objects.create(
+        team=team_b, author=owner.user if owner else make_user("m2"), text="B"
+    )
+    Delivery.objects.create(
+        variant=Variant.objects.create(post=post, channel=theirs),
+        text="B",
+        due_at=timezone.now(),
+        state="sent",
+        remote_id="7777",
+    )
+    arrive(
+        item("9001", reply_to_id="7777"),
+        item("9002", mentions=["freetheten@social.example"]),
+    )
+    assert InboxEntry.objects.count() == 0
