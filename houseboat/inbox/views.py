@@ -163,7 +163,20 @@ def decorate(request: HttpRequest, campaign: Campaign, entries: Sequence[InboxEn
         )
         entry.reply_channels = channels.get(entry.network, [])
         entry.reply_delivery = replies.get(entry.reply_post_id)
+        # Addresses a network gave back are linked only when they are web addresses.
+        entry.answers_link = (
+            web_address(entry.answers_delivery.remote_url) if entry.answers_delivery else ""
+        )
+        entry.reply_link = (
+            web_address(entry.reply_delivery.remote_url) if entry.reply_delivery else ""
+        )
         entry.tag_text = ", ".join(tag.tag for tag in entry.tags.all())
+
+
+def web_address(url: str) -> str:
+    """Return url when it is an http(s) address, else "" (never a javascript: link)."""
+    scheme = url.split(":", 1)[0].strip().lower() if ":" in url else ""
+    return url if scheme in ("http", "https") and url.isprintable() else ""
 
 
 def sent_replies(post_ids: list[int]) -> dict[int, Delivery]:

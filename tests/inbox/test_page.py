@@ -317,3 +317,12 @@ def test_the_page_takes_as_many_queries_for_many_entries_as_for_few(
     as_bob.post(action(InboxEntry.objects.last(), "state"), {"state": "done"})
     assert InboxEntry.objects.count() == 13
     assert queries() == few
+
+
+def test_an_address_a_network_gave_back_is_linked_only_when_it_is_a_web_address(
+    as_bob, reply_entry, sent_post, campaign_a
+):
+    Delivery.objects.filter(pk=sent_post.pk).update(remote_url="javascript:alert(1)")
+    body = as_bob.get(page_url(campaign_a)).content.decode()
+    assert "Vigil on Friday at the ministry" in body
+    assert "javascript:" not in body
