@@ -326,3 +326,51 @@ def test_an_address_a_network_gave_back_is_linked_only_when_it_is_a_web_address(
     body = as_bob.get(page_url(campaign_a)).content.decode()
     assert "Vigil on Friday at the ministry" in body
     assert "javascript:" not in body
+
+
+def test_a_reply_is_never_sent_twice_when_the_worker_dies_after_the_network_answered(
+    as_bob, reply_entry, run, mastodon, monkeypatch
+):
+    from houseboat.publishing import dispatch
+    from tests.publishing.conftest import crash_once, expire_leases
+
+    as_bob.post(action(reply_entry, "reply"), {"text": "Friday, 6 pm."})
+    before = len(mastodon.posts)
+    monkeypatch.setattr(dispatch, "record_sent", crash_once(dispatch.record_sent))
+
+    run("worker-1")  # Mastodon posts the reply; the worker dies before writing that down
+    expire_leases()
+    run("worker-2")  # looks at the account's posts first: the reply is there
+
+    assert len(mastodon.posts) == before + 1
+    sent = Delivery.objects.get(variant__post__text="Friday, 6 pm.")
+    assert sent.state == DeliveryState.SENT
+    assert mastodon.posts[-1]["in_reply_to_id"] == "2001"
+
+
+def test_after_a_lost_request_the_same_words_under_another_item_are_not_taken_for_the_reply(
+    as_bob, arrive, sent_post, run, mastodon
+):
+    from tests.publishing.conftest import come_back
+
+    first, second = (
+        InboxEntry.objects.get(item=stored)
+        for stored in arrive(
+            item("2101", "Thanks!", reply_to_id=sent_post.remote_id),
+            item("2102", "Me too!", author="@ana@else.example", reply_to_id=sent_post.remote_id),
+        )
+    )
+    as_bob.post(action(first, "reply"), {"text": "Thank you!"})
+    run()
+    as_bob.post(action(second, "reply"), {"text": "Thank you!"})
+    mastodon.then("lost")  # the request never reached Mastodon: the outcome is in doubt
+
+    run()
+    come_back()
+    run()  # looks at the account's posts: "Thank you!" is there, but under 2101
+
+    replies = [post for post in mastodon.posts if post["text"] == "Thank you!"]
+    assert [post["in_reply_to_id"] for post in replies] == ["2101", "2102"]
+    second.refresh_from_db()
+    sent = Delivery.objects.get(variant__post=second.reply_post)
+    assert sent.state == DeliveryState.SENT and sent.remote_id == replies[1]["id"]
