@@ -100,9 +100,11 @@ def arrive(campaign_a) -> Callable[..., list[Item]]:
         capture_live(campaign=campaign_a, items=list(items), network=items[0].network, source="t")
         if file:
             file_all(campaign_a)
-        return list(
-            Item.objects.filter(campaign=campaign_a, remote_id__in=[i.remote_id for i in items])
+        stored = Item.objects.filter(
+            campaign=campaign_a, remote_id__in=[i.remote_id for i in items]
         )
+        by_id = {found.remote_id: found for found in stored}
+        return [by_id[i.remote_id] for i in items]  # in the order given, on any database
 
     return store
 
