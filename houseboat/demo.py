@@ -16,6 +16,7 @@ from houseboat.campaigns.models import Campaign, SitePost
 from houseboat.core.constants import AuditAction, Role
 from houseboat.core.models import Membership, Team
 from houseboat.core.services import audit
+from houseboat.inbox.demo import seed_inbox
 from houseboat.listening.demo import seed_archive
 from houseboat.organizing.demo import seed_organizing
 from houseboat.publishing.demo import seed_publishing
@@ -132,4 +133,5 @@ def seed() -> str:
     seed_archive(campaign, actor=owner)
     seed_demands(campaign, {OWNER: owner, **people})
     seed_organizing(campaign, owner)
+    seed_inbox(campaign)
     return password

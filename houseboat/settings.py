@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "houseboat.safety",
     "houseboat.accountability",
     "houseboat.organizing",
+    "houseboat.inbox",
 ]
 
 MIDDLEWARE = [

@@ -19,6 +19,7 @@ urlpatterns = [
     path("t/<slug:team_slug>/publish/", include("houseboat.publishing.urls")),
     path("", include("houseboat.publishing.deadman_urls")),  # …/publish/deadman/, /checkin/
     path("t/<slug:team_slug>/archive/", include("houseboat.listening.urls")),
+    path("t/<slug:team_slug>/inbox/", include("houseboat.inbox.urls")),
     path("t/<slug:team_slug>/safety/", include("houseboat.safety.urls")),
     path("t/<slug:team_slug>/demands/", include("houseboat.accountability.urls")),
     path("t/<slug:team_slug>/organise/", include("houseboat.organizing.urls")),

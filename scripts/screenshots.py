@@ -126,6 +126,7 @@ def owner_pages(cam: Camera, page: Page, password: str) -> tuple[str, str]:
     cam.shoot(page, "campaign-new-with-errors")
     cam.shoot(page, "post-new", f"{team}/campaigns/{CAMPAIGN}/posts/new/")
     cam.shoot(page, "channels", f"{team}/channels/")
+    cam.shoot(page, "inbox", f"{team}/inbox/{CAMPAIGN}/")
     cam.shoot(page, "members", f"{team}/members/")
     page.get_by_label("Who it is for").fill("Sam, volunteer from the vigil")
     page.locator("#id_role").select_option("viewer")
@@ -198,6 +199,7 @@ def phone_pages(cam: Camera, browser: Browser, owner: BrowserContext) -> None:
     cam.shoot(page, "phone-campaigns", f"/t/{TEAM}/")
     cam.shoot(page, "phone-campaign-detail", f"/t/{TEAM}/campaigns/{CAMPAIGN}/")
     cam.shoot(page, "phone-security", "/account/security/")
+    cam.shoot(page, "phone-inbox", f"/t/{TEAM}/inbox/{CAMPAIGN}/")
     cam.shoot(page, "phone-public-page", f"/c/{CAMPAIGN}/")
     context.close()
 

@@ -130,3 +130,8 @@ class AuditAction(models.TextChoices):
     DEMAND_RESPONSE_RECORDED = "demand_response_recorded", _("recorded an authority's response")
     DEMAND_EVIDENCE_LINKED = "demand_evidence_linked", _("linked evidence to a demand")
     DEMAND_REVIEWED = "demand_reviewed", _("reviewed a demand's status change or response")
+    INBOX_ASSIGNED = "inbox_assigned", _("assigned an inbox entry")
+    INBOX_TAGGED = "inbox_tagged", _("changed the tags of an inbox entry")
+    INBOX_DONE = "inbox_done", _("marked an inbox entry done")
+    INBOX_REOPENED = "inbox_reopened", _("reopened an inbox entry")
+    INBOX_REPLIED = "inbox_replied", _("replied to an inbox entry")

@@ -12,6 +12,7 @@ from houseboat.core.constants import ROLE_CAPABILITIES
 # name is planned: it shows in the navigation, greyed, so the shape is visible now.
 NAVIGATION = [
     ("campaigns", _("Campaigns"), "campaigns:index"),
+    ("inbox", _("Inbox"), "inbox:inbox"),
     ("publish", _("Publish"), "publishing:index"),
     ("listen", _("Listen"), None),
     ("archive", _("Archive"), "listening:archive"),

@@ -223,6 +223,8 @@ def outgoing(delivery: Delivery) -> OutgoingPost:
                 f"{delivery.part + 1} cannot reply to it. Mark part {delivery.part} as posted "
                 "with its link."
             )
+    elif (target := answered(variant)) is not None:
+        reply_to = target  # a reply written in the team inbox, to someone else's post
     media = [item.media_file() for item in variant.media.all()] if delivery.part == 0 else []
     for item in media:
         if not item.path.is_file():
@@ -236,7 +238,26 @@ def outgoing(delivery: Delivery) -> OutgoingPost:
         media=media,
         reply_to=reply_to,
         thread_root=root,
-        options={**(variant.options or {}), "author_id": variant.post.author_id},
+        options={
+            **{k: v for k, v in (variant.options or {}).items() if k != "reply_to"},
+            "author_id": variant.post.author_id,
+        },
+    )
+
+
+def answered(variant) -> Published | None:
+    """Return the post a variant replies to (``options["reply_to"]``), if it is a reply.
+
+    The team inbox (``houseboat.inbox.services.reply``) sets it: the network's id of the
+    post answered, its address, and what else the network needs to reply under it.
+    """
+    target = (variant.options or {}).get("reply_to")
+    if not isinstance(target, dict) or not target.get("remote_id"):
+        return None
+    return Published(
+        remote_id=str(target["remote_id"]),
+        url=str(target.get("url") or ""),
+        extra=dict(target.get("extra") or {}),
     )
 
 
@@ -378,7 +399,10 @@ def find_posted(delivery: Delivery, connector: Connector) -> RemoteItem | None:
     """Return this delivery's post among the account's recent posts, if it is there."""
     wanted = expected_forms(delivery)
     since = (delivery.first_claimed_at or delivery.created_at) - CLOCK_SLACK
-    replying_to = delivery.previous.remote_id if delivery.previous else ""
+    target = answered(delivery.variant)
+    replying_to = (
+        delivery.previous.remote_id if delivery.previous else target.remote_id if target else ""
+    )
     for item in connector.recent_posts(limit=RECENT_POSTS_LIMIT):
         if normalise(item.text) not in wanted:
             continue

@@ -205,8 +205,27 @@ def test_an_unpublished_photo_upload_is_retried_after_a_timeout_because_nobody_s
 def test_a_thread_is_not_supported():
     with pytest.raises(NotSupported):
         facebook(respx.Router()).publish(
-            OutgoingPost(text="part 2", idempotency_key="d", reply_to=Published(remote_id="1_2"))
+            OutgoingPost(
+                text="part 2",
+                idempotency_key="d",
+                reply_to=Published(remote_id="1_2"),
+                thread_root=Published(remote_id="1_2"),
+            )
         )
+
+
+def test_a_reply_from_the_inbox_is_a_comment_under_what_it_answers():
+    router = respx.Router()
+    comments = route(router, fixture("publish_comment"))
+    published = facebook(router).publish(
+        OutgoingPost(
+            text="Thank you, Lagos. The vigil is on Friday at 6 pm.",
+            idempotency_key="d",
+            reply_to=Published(remote_id=f"{PAGE}_9876543220"),
+        )
+    )
+    assert_sent(comments.calls.last.request, fixture("publish_comment"))
+    assert published.remote_id == "9876543220_1122334455"
 
 
 def test_a_duplicate_post_is_rejected_as_already_posted():

@@ -189,6 +189,21 @@ def test_publish_replies_to_an_item_read_from_the_channel(router):
     assert body["reply_parameters"] == {"message_id": 311}
 
 
+def test_a_reply_to_a_direct_message_goes_to_the_persons_private_chat(router):
+    sent = route(router, fixture("send_message_reply"))
+
+    connect(router).publish(
+        post(
+            "Thank you for writing.",
+            reply_to=Published(remote_id="555000111:17", extra={"chat_id": "555000111"}),
+        )
+    )
+
+    body = json.loads(sent.calls.last.request.content)
+    assert body["chat_id"] == "555000111"  # not the channel's @riversideten
+    assert body["reply_parameters"] == {"message_id": 17}
+
+
 # --- publish: media ------------------------------------------------------------------------
 
 

@@ -180,7 +180,12 @@ class FacebookConnector(GraphConnector):
     # -- publishing
 
     def publish(self, post: OutgoingPost) -> Published:
-        """Post text, a link, one photo or an album of up to ten to the Page's feed."""
+        """Post text, a link, one photo or an album of up to ten to the Page's feed.
+
+        A reply (from the team inbox) is a comment under the post or comment it answers.
+        """
+        if post.reply_to and not post.thread_root and not post.media:
+            return self._comment(post)
         if post.reply_to or post.thread_root:
             raise NotSupported(
                 "Facebook Page posts cannot be threaded in houseboat; publish this part as "
@@ -200,6 +205,17 @@ class FacebookConnector(GraphConnector):
             "POST", self.graph_url(self.page_id(), "feed"), data=form, after_publish=True
         )
         return self._published(answer.get("id"))
+
+    def _comment(self, post: OutgoingPost) -> Published:
+        """Comment as the Page under a post or a comment (Graph API: POST /{object-id}/comments)."""
+        assert post.reply_to is not None
+        answer = self.call(
+            "POST",
+            self.graph_url(post.reply_to.remote_id, "comments"),
+            data={"message": post.text},
+            after_publish=True,
+        )
+        return self._published(answer.get("id") if isinstance(answer, dict) else None)
 
     def _post_form(self, post: OutgoingPost) -> dict[str, str]:
         form = {"message": post.text}

@@ -347,7 +347,10 @@ class TelegramConnector(Connector):
     # -- publish
 
     def publish(self, post: OutgoingPost) -> Published:
-        chat_id = self._chat_id()
+        # A reply goes to the chat of the message it answers: a person's private chat
+        # with the bot (a direct message in the team inbox), or the channel itself.
+        answered_chat = post.reply_to.extra.get("chat_id") if post.reply_to else None
+        chat_id = str(answered_chat) if answered_chat not in (None, "") else self._chat_id()
         kinds = media_kinds(post.media)
         self._refuse_before_sending(post, kinds)
         reply_to = reply_target(post)
