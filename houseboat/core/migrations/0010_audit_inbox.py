@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0007_audit_organizing'),
+        ("core", "0009_user_language"),
     ]
 
     operations = [
