@@ -72,7 +72,7 @@ class MastodonServer(ThreadingHTTPServer):
 class Handler(BaseHTTPRequestHandler):
     server: MastodonServer
 
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         self.server.seen.append(self.path)
         parts = urlsplit(self.path)
         query = {k: v[0] for k, v in parse_qs(parts.query).items()}
