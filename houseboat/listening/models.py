@@ -546,6 +546,8 @@ class Column(models.Model):
     items_seen = models.BigIntegerField(default=0)
     items_new = models.BigIntegerField(default=0)
     gone_seen = models.BigIntegerField(default=0)
+    # When the deletion watch last looked at this column's items (None: never).
+    watched_at = models.DateTimeField(null=True, blank=True)
     lease_owner = models.CharField(max_length=200, blank=True)
     lease_until = models.DateTimeField(null=True, blank=True)
     created_by = models.ForeignKey(
