@@ -55,12 +55,16 @@ class ColumnForm(forms.Form):
 
 
 def team_campaign(request: HttpRequest, slug: str | None):
-    """The team's campaign by slug (the first one when none is named); 404 otherwise."""
+    """The team's campaign by slug (when none is named, the first with columns); else 404."""
     campaigns = list(request.team.campaigns.order_by("-starts_on", "name"))
     if not campaigns:
         return None, campaigns
     if not slug:
-        return campaigns[0], campaigns
+        # The first campaign that has a board, so Listen opens on columns, not on a form.
+        with_columns = set(
+            Column.objects.filter(campaign__team=request.team).values_list("campaign", flat=True)
+        )
+        return next((c for c in campaigns if c.pk in with_columns), campaigns[0]), campaigns
     for campaign in campaigns:
         if campaign.slug == slug:
             return campaign, campaigns
