@@ -49,17 +49,17 @@ class Houseboat:
         assert "Traceback" not in done.stderr
         return done.stdout
 
-    def sql(self, query: str) -> list[tuple]:
+    def sql(self, query: str, params: tuple = ()) -> list[tuple]:
         import sqlite3
 
         with sqlite3.connect(self.folder / "data" / "houseboat.sqlite3") as db:
-            return db.execute(query).fetchall()
+            return db.execute(query, params).fetchall()
 
 
-def post_on(snac: SnacServer, text: str) -> str:
+def post_on(server: SnacServer, text: str) -> str:
     answer = httpx.post(
-        f"{snac.base_url}/api/v1/statuses",
-        headers={"Authorization": f"Bearer {snac.token}"},
+        f"{server.base_url}/api/v1/statuses",
+        headers={"Authorization": f"Bearer {server.token}"},
         data={"status": text},
         timeout=30,
     )
@@ -88,18 +88,23 @@ def test_a_hashtag_column_picks_up_new_posts_once_across_worker_restarts(snac, t
     hb("worker", "--once")  # a restarted worker: reads from the stored cursor
     second = post_on(snac, "Hearing moved to Friday #vigil")
     # Due at once, as if its interval had passed (the command line has no clock to move).
-    hb.sql(f"UPDATE listening_column SET next_poll_at = '2000-01-01 00:00:00' WHERE id = {column}")
+    hb.sql(
+        "UPDATE listening_column SET next_poll_at = '2000-01-01 00:00:00' WHERE id = ?", (column,)
+    )
     hb("worker", "--once")
     hb("worker", "--once")
 
     linked = hb.sql(
         "SELECT i.remote_id, count(*) FROM listening_columnitem c "
         "JOIN listening_item i ON i.id = c.item_id "
-        f"WHERE c.column_id = {column} GROUP BY i.remote_id"
+        "WHERE c.column_id = ? GROUP BY i.remote_id",
+        (column,),
     )
     counts = dict(linked)
     assert counts[first] == 1 and counts[second] == 1
-    assert hb.sql(f"SELECT count(*) FROM listening_item WHERE remote_id = '{first}'") == [(1,)]
-    assert hb.sql(f"SELECT count(*) FROM listening_item WHERE remote_id = '{second}'") == [(1,)]
+    for remote_id in (first, second):
+        assert hb.sql("SELECT count(*) FROM listening_item WHERE remote_id = ?", (remote_id,)) == [
+            (1,)
+        ]
     listed = hb("column", "list", "--campaign", "open-the-files")
     assert "#vigil · snac2" in listed and "\treading" in listed
