@@ -40,6 +40,7 @@ from houseboat.connectors.base import (
     Source,
 )
 from houseboat.connectors.constants import Network
+from houseboat.connectors.http import AddressRefused
 from houseboat.connectors.registry import connector_class
 from houseboat.core import leases
 from houseboat.listening import alerting
@@ -109,6 +110,9 @@ def poll_column(column: Column, lease: leases.Lease) -> int:
     except AuthRevoked as error:
         pause(column, lease, str(error))
         return 0
+    except AddressRefused as error:
+        pause(column, lease, refused_text(column, error))
+        return 0
     except ConnectorError as error:
         if error.permanent:
             pause(column, lease, str(error))
@@ -120,6 +124,18 @@ def poll_column(column: Column, lease: leases.Lease) -> int:
         failed(column, lease, f"houseboat could not read it ({type(error).__name__}).")
         return 0
     return store_page(column, lease, page, next_poll(column, connector, page))
+
+
+def refused_text(column: Column, error: AddressRefused) -> str:
+    """Say how to let a feed column reach a private address (a channel's text says its own)."""
+    if column.channel_id is not None:
+        return str(error)
+    return (
+        f"{error.message.split(',', 1)[0]}. houseboat reads a feed there only if the column "
+        "was added allowing the private network (houseboat column add ... "
+        "--allow-private-network), because a feed address could otherwise reach the machines "
+        "around the server. Remove this column and add it again that way if the feed is yours."
+    )
 
 
 def next_poll(column: Column, connector: Connector, page: ReadPage) -> datetime:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -10,10 +11,11 @@ from django.utils import timezone
 from houseboat.connectors.base import Connector
 from houseboat.connectors.models import Channel
 from houseboat.core import worker
-from houseboat.listening import polling
+from houseboat.listening import columns, polling
 from houseboat.listening.constants import CaptureKind
 from houseboat.listening.models import Capture, Column, ColumnItem, CustodyRecord, Item
 from houseboat.safety.models import Alert
+from tests.connectors.fixture_server import serving
 from tests.listening.mastodon_server import (
     RATE_LIMITED,
     REVOKED,
@@ -214,3 +216,52 @@ def test_the_reading_lane_polls_columns_and_raises_alerts_on_what_they_read(camp
     worker.run(once=True, interval=0, stop=__import__("threading").Event(), lanes=["reading"])
     assert numbers(column) == [1, 2]
     assert Alert.objects.filter(campaign=campaign_a, remote_id=status(2)["id"]).exists()
+
+
+FEED = (Path(__file__).resolve().parents[1] / "fixtures/rss/rss20_cdata.xml").read_text()
+
+
+@pytest.fixture
+def feed_server():
+    fixture = {
+        "request": {"method": "GET", "url": "http://feeds.example/feed.xml"},
+        "response": {
+            "status": 200,
+            "headers": {"Content-Type": "application/rss+xml"},
+            "text": FEED,
+        },
+    }
+    with serving([fixture]) as running:
+        yield f"{running.base_url}/feed.xml"
+
+
+def test_a_feed_column_on_a_private_address_is_paused_unless_allowed(campaign_a, feed_server):
+    guarded = columns.add_column(campaign_a, kind="feed", query=feed_server)
+    allowed = columns.add_column(
+        campaign_a, kind="feed", query=feed_server, allow_private_network=True
+    )
+    assert polling.poll_due("worker-1") == 2
+    guarded.refresh_from_db()
+    allowed.refresh_from_db()
+    assert guarded.paused and guarded.column_items.count() == 0
+    assert guarded.pause_reason.startswith("127.0.0.1 is a private or local address")
+    assert "--allow-private-network" in guarded.pause_reason
+    assert not allowed.paused and allowed.column_items.count() == 2
+    assert set(Item.objects.values_list("network", flat=True)) == {"rss"}
+
+
+def test_a_spent_read_budget_waits_for_the_limit_to_reset(campaign_a, server):
+    column = tag_column(campaign_a, server)
+    reset = timezone.now() + timedelta(hours=2)
+
+    class Spent(Connector):
+        def read_budget(self):
+            return {"remaining": 0, "reset_at": reset}
+
+    class Plenty(Connector):
+        def read_budget(self):
+            return {"remaining": 250, "reset_at": reset}
+
+    page = polling.ReadPage(items=[], cursor=None)
+    assert polling.next_poll(column, Spent(config={}, secrets={}), page) == reset
+    assert polling.next_poll(column, Plenty(config={}, secrets={}), page) < reset
