@@ -63,28 +63,40 @@ def claimable(now: datetime) -> Q:
 
 
 def poll_due(name: str) -> int:
-    """Worker step: poll every column that is due (up to a round's worth); return how many."""
-    now = timezone.now()
-    ids = leases.claim(
-        Column.objects.filter(claimable(now)),
-        claimable(now),
-        name,
-        values={},
-        order_by=("next_poll_at", "id"),
-        limit=COLUMNS_PER_ROUND,
-        seconds=LEASE_SECONDS,
-        now=now,
-    )
+    """Worker step: poll every column that is due (up to a round's worth); return how many.
+
+    Each column is claimed just before it is read, so a slow network never holds the
+    leases of columns still waiting their turn.
+    """
     polled = 0
-    for pk in ids:
-        lease = leases.Lease(Column, pk, name, LEASE_SECONDS)
-        column = Column.objects.select_related("campaign", "channel").get(pk=pk)
+    for _ in range(COLUMNS_PER_ROUND):
+        now = timezone.now()
+        ids = leases.claim(
+            Column.objects.filter(claimable(now)),
+            claimable(now),
+            name,
+            values={},
+            order_by=("next_poll_at", "id"),
+            seconds=LEASE_SECONDS,
+            now=now,
+        )
+        if not ids:
+            break
+        lease = leases.Lease(Column, ids[0], name, LEASE_SECONDS)
+        column = Column.objects.select_related("campaign", "channel").get(pk=ids[0])
         try:
             with leases.working_on(lease):
                 poll_column(column, lease)
             polled += 1
         except leases.LeaseLost:
-            logger.info("Column %s was taken over by another worker", pk)
+            logger.info("Column %s was taken over by another worker", column.pk)
+        except Exception as error:
+            # Storing failed (nothing of it was kept): count it as a failed read, so the
+            # column backs off and, if it keeps failing, is paused with the reason shown.
+            logger.exception("Storing what column %s read failed", column.pk)
+            failed(
+                column, lease, f"houseboat could not store what it read ({type(error).__name__})."
+            )
     return polled
 
 

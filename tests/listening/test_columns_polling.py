@@ -265,3 +265,26 @@ def test_a_spent_read_budget_waits_for_the_limit_to_reset(campaign_a, server):
     page = polling.ReadPage(items=[], cursor=None)
     assert polling.next_poll(column, Spent(config={}, secrets={}), page) == reset
     assert polling.next_poll(column, Plenty(config={}, secrets={}), page) < reset
+
+
+def test_a_read_that_cannot_be_stored_counts_as_a_failure_and_the_round_goes_on(
+    campaign_a, server, monkeypatch
+):
+    server.post(1)
+    broken = tag_column(campaign_a, server)
+    fine = Column.objects.create(
+        campaign=campaign_a, channel=broken.channel, kind="hashtag", query="cats", position=1
+    )
+    real_link_items = polling.link_items
+
+    def fails_for_the_first(column, items):
+        if column.pk == broken.pk:
+            raise ValueError("disk full")
+        return real_link_items(column, items)
+
+    monkeypatch.setattr(polling, "link_items", fails_for_the_first)
+    assert polling.poll_due("worker-1") == 1
+    broken.refresh_from_db()
+    assert broken.failures == 1 and "could not store what it read" in broken.last_error
+    assert broken.cursor is None and broken.column_items.count() == 0
+    assert numbers(fine) == [1]
