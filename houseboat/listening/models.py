@@ -571,6 +571,8 @@ class Column(models.Model):
         """How the board names the column: what it reads, and where."""
         where = self.channel.name if self.channel_id else _("feed")
         what = self.query or self.get_kind_display()
+        if self.kind == ColumnKind.FEED:
+            what = self.query.split("://", 1)[-1]  # the address without its scheme
         if self.kind == ColumnKind.HASHTAG:
             what = "#" + self.query.lstrip("#")
         return f"{what} · {where}"

@@ -7,30 +7,34 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.test import Client
-from pytest_django.live_server_helper import LiveServer
 
 from houseboat import demo
 from houseboat.campaigns.models import Campaign
 from houseboat.core.models import User
 from houseboat.listening import polling
 from houseboat.listening.models import Column, Item
+from tests.connectors.fixture_server import serving
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
-@pytest.fixture
-def served():
-    """The demo's web server on 127.0.0.1, as `houseboat demo` runs it."""
-    server = LiveServer("127.0.0.1:0")
-    yield server
-    server.stop()
-
-
-def test_the_demo_board_fills_from_the_archive_and_from_its_own_feed(served, settings, tmp_path):
+def test_the_demo_board_fills_from_the_archive_and_from_its_own_feed(settings, tmp_path):
     settings.DATA_DIR = tmp_path / "data"
-    port = urlsplit(served.url).port
-    demo.seed(port=port)
-    campaign = Campaign.objects.get(slug="free-the-riverside-ten")
+    with serving([]) as served:
+        port = urlsplit(served.base_url).port
+        demo.seed(port=port)
+        campaign = Campaign.objects.get(slug="free-the-riverside-ten")
+        # The demo's own feed, as its web server answers it, served on 127.0.0.1.
+        feed = Client().get(campaign.feed_url())
+        served.answers[("GET", campaign.feed_url())] = {
+            "status": 200,
+            "headers": {"Content-Type": feed["Content-Type"]},
+            "text": feed.content.decode(),
+        }
+        check_board(campaign, port)
+
+
+def check_board(campaign: Campaign, port: int) -> None:
     tag, chats, feed = Column.objects.filter(campaign=campaign).order_by("position")
 
     assert tag.kind == "hashtag" and tag.paused and "Demo:" in tag.pause_reason
