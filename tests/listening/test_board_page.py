@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import io
 from datetime import UTC, datetime
 
 import pytest
 from django.utils import timezone
+from PIL import Image
 
-from houseboat.connectors.base import RemoteAuthor, RemoteItem
+from houseboat.connectors.base import RemoteAuthor, RemoteItem, RemoteMedia
 from houseboat.connectors.models import Channel
 from houseboat.listening import polling
-from houseboat.listening.models import Column, ColumnReadMark, Item
-from houseboat.safety.models import Alert
+from houseboat.listening.models import (
+    Column,
+    ColumnReadMark,
+    Item,
+    ItemMedia,
+    MediaBlob,
+    blob_path,
+)
+from houseboat.safety.models import Alert, GraphicMark
 
 BOARD = "/t/team-a/archive/board/"
 
@@ -180,3 +190,22 @@ def test_the_column_refreshes_itself_and_the_nav_links_the_board(as_charlie, col
     assert f'hx-get="/t/team-a/archive/board/columns/{column.pk}/"' in page
     assert 'hx-trigger="every 10s"' in page
     assert f'href="{BOARD}"' in page
+
+
+def test_a_graphic_picture_in_a_column_is_shielded_as_in_the_archive(as_charlie, column):
+    picture = io.BytesIO()
+    Image.new("RGB", (8, 8), (200, 40, 40)).save(picture, format="PNG")
+    data = picture.getvalue()
+    digest = hashlib.sha256(data).hexdigest()
+    item = post(1, "After the raid")
+    fill(column, RemoteItem(**{**item.__dict__, "media": (RemoteMedia(url="https://m.x/1.png"),)}))
+    blob_path(digest).parent.mkdir(parents=True, exist_ok=True)
+    blob_path(digest).write_bytes(data)
+    blob = MediaBlob.objects.create(sha256=digest, size=len(data), mime_type="image/png")
+    ItemMedia.objects.update(blob=blob)
+    GraphicMark.objects.create(team=column.campaign.team, media_sha256=digest, reason="injuries")
+
+    page = as_charlie.get(f"{BOARD}columns/{column.pk}/").text
+    [_before, figure] = page.split('<figure class="graphic shielded"')
+    assert "Graphic content" in figure and "injuries" in figure
+    assert f'<img src="/t/team-a/archive/media/{digest}/"' in figure
