@@ -209,3 +209,14 @@ def test_a_graphic_picture_in_a_column_is_shielded_as_in_the_archive(as_charlie,
     [_before, figure] = page.split('<figure class="graphic shielded"')
     assert "Graphic content" in figure and "injuries" in figure
     assert f'<img src="/t/team-a/archive/media/{digest}/"' in figure
+
+
+def test_column_changes_need_the_pages_csrf_token(alice, column):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(alice)
+    assert client.post(f"{BOARD}columns/{column.pk}/pause/").status_code == 403
+    assert client.post(f"{BOARD}columns/{column.pk}/read/").status_code == 403
+    column.refresh_from_db()
+    assert not column.paused
