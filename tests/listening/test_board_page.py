@@ -220,3 +220,8 @@ def test_column_changes_need_the_pages_csrf_token(alice, column):
     assert client.post(f"{BOARD}columns/{column.pk}/read/").status_code == 403
     column.refresh_from_db()
     assert not column.paused
+
+
+def test_the_campaign_page_links_its_board(as_charlie, campaign_a):
+    page = as_charlie.get(f"/t/team-a/campaigns/{campaign_a.slug}/").text
+    assert f'href="{BOARD}?campaign={campaign_a.slug}"' in page
