@@ -14,7 +14,7 @@ NAVIGATION = [
     ("campaigns", _("Campaigns"), "campaigns:index"),
     ("inbox", _("Inbox"), "inbox:inbox"),
     ("publish", _("Publish"), "publishing:index"),
-    ("listen", _("Listen"), None),
+    ("listen", _("Listen"), "listening:board"),
     ("archive", _("Archive"), "listening:archive"),
     ("analyse", _("Analyse"), None),
     ("organise", _("Organise"), "organizing:index"),
