@@ -6,36 +6,51 @@
   and a remote mention @user@domain as just @user, as Mastodon counts.
 - graphemes: user-perceived characters (Bluesky): 👋🏽 is one, as is क्षि.
 - utf16: UTF-16 code units (Telegram measures text and entity offsets this way).
-- weighted: X's rule (twitter-text 3): code points in the Latin, General Punctuation
-  and similar ranges weigh 1, everything else 2, an emoji sequence 2, a URL 23.
+- weighted: X's rule, twitter-text's v3 configuration (through twitter-text-parser):
+  code points in the Latin, General Punctuation and similar ranges weigh 1, everything
+  else 2, an emoji sequence 2, a URL (found by twitter-text's own rules, with its list of
+  top-level domains, so report.docx is no link) 23.
 """
 
 from __future__ import annotations
 
-import unicodedata
+import sys
+import types
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import regex
 
 from houseboat.connectors.base import Limits, MediaFile
 from houseboat.core import text as shared_text
 
-URL_RE = regex.compile(
-    r"""(?<![\w@/])(?:https?://)?(?:[\p{L}\p{N}-]+\.)+\p{L}{2,}(?::\d+)?(?:/[^\s<>"]*)?""",
-    regex.IGNORECASE,
-)
 SCHEME_URL_RE = shared_text.URL_RE  # a web address with its scheme, as every app finds it
-# An emoji sequence is one unit: a pictograph with its modifiers and variation
-# selectors, joined by ZWJ to the next; a flag (two regional indicators); a keycap.
-_EMOJI_PART = r"\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})*"
-EMOJI_RE = regex.compile(
-    rf"(?:{_EMOJI_PART}(?:\u200D{_EMOJI_PART})*|\p{{Regional_Indicator}}{{2}}|[#*0-9]\uFE0F?\u20E3)"
-)
 
-# twitter-text v3 configuration: these ranges weigh 100 (one character), others 200.
-X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-X_URL_WEIGHT = 23
+
+def _twitter_text() -> Any:
+    """Import twitter-text-parser, which reads its emoji list through pkg_resources.
+
+    pkg_resources came with setuptools, which new installs no longer carry; the one call
+    the library makes is given here rather than pulling setuptools into every install.
+    """
+    try:
+        import pkg_resources  # noqa: F401
+    except ImportError:
+        shim = types.ModuleType("pkg_resources")
+        shim.resource_string = _resource_string  # type: ignore[attr-defined]
+        sys.modules["pkg_resources"] = shim
+    import twitter_text
+
+    return twitter_text
+
+
+def _resource_string(module: str, name: str) -> bytes:
+    return Path(sys.modules[module].__file__ or "").with_name(name).read_bytes()
+
+
+_X = _twitter_text()
 
 
 def graphemes(text: str) -> int:
@@ -54,25 +69,7 @@ def _with_urls_as(text: str, url_length: int, pattern: regex.Pattern = SCHEME_UR
 
 def x_weighted(text: str) -> int:
     """X's weighted length: the limit of 280 allows 280 Latin or 140 CJK characters."""
-    text = unicodedata.normalize("NFC", text)  # as twitter-text does: é typed two ways is 1
-    total = 0
-    position = 0
-    spans = sorted(
-        [(m.start(), m.end(), X_URL_WEIGHT) for m in URL_RE.finditer(text)]
-        + [(m.start(), m.end(), 2) for m in EMOJI_RE.finditer(text)]
-    )
-    for start, end, weight in spans:
-        if start < position:
-            continue  # an emoji inside a URL
-        total += _weigh(text[position:start]) + weight
-        position = end
-    return total + _weigh(text[position:])
-
-
-def _weigh(text: str) -> int:
-    return sum(
-        1 if any(low <= ord(char) <= high for low, high in X_LIGHT_RANGES) else 2 for char in text
-    )
+    return int(_X.parse_tweet(text).weightedLength)
 
 
 MASTODON_MENTION_RE = regex.compile(r"(?<![\w/])(@[\w.-]+)@[\w.-]+\.[\p{L}]{2,}", regex.UNICODE)

@@ -36,6 +36,59 @@ def test_x_counts_latin_as_one_cjk_as_two_emoji_as_two_and_urls_as_23():
     assert text.x_weighted("example.org") == 23
 
 
+CHINESE = "中"
+
+
+def test_x_counts_chinese_joined_by_one_dot_as_315_and_refuses_it():
+    # The hand-written count took this for a web address (23); X counts it 315 and refuses it.
+    sample = CHINESE * 78 + "." + CHINESE * 79
+    assert text.x_weighted(sample) == 315
+    limits = {"text": {"max": 280, "counted": "weighted"}, "media": None}
+    problems = text.check(limits, sample, label="X")
+    assert problems and "315 weighted characters, the limit is 280" in problems[0].message
+
+
+def test_x_counts_file_names_as_their_letters_so_a_valid_280_is_not_refused():
+    # report.docx and budget.xlsx are file names, not links: .docx is no top-level domain.
+    words = "See report.docx and budget.xlsx before the hearing. "
+    sample = (words * 10)[:280]
+    assert text.x_weighted(sample) == 280
+    limits = {"text": {"max": 280, "counted": "weighted"}, "media": None}
+    assert text.check(limits, sample, label="X") == []
+
+
+# Cases shaped like twitter-text's conformance (validate.yml, v3 configuration with
+# discounted emoji), one per rule it checks: weights, URLs, emoji, normalisation.
+GENERAL_PUNCTUATION = (
+    "\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a"
+    + " ".join(chr(c) for c in [*range(0x2010, 0x2020), *range(0x2032, 0x2038)])
+)
+X_CONFORMANCE = [
+    ("plain latin", "This is a test.", 15),
+    ("a URL with http", "http://test.com", 23),
+    ("a URL with https", "https://test.com", 23),
+    ("a URL without a scheme", "test.com", 23),
+    ("several URLs", "Test https://test.com test https://test.com test.com test", 86),
+    ("ten long URLs", "https://www.example.com/aloha " * 10, 240),
+    ("CJK weighs two", "故人西辞黄鹤楼\uff0c烟花三月下扬州\u3002", 32),
+    ("three latin and CJK", "the故人西辞黄鹤楼", 3 + 14),
+    ("precomposed accent", "A\u0301B", 2),
+    ("Hebrew presentation form normalises to three", "A\ufb2c", 4),
+    ("emoji in the BMP and beyond", "😷👾😡🔥💩", 10),
+    ("skin tone and ZWJ sequences count as one emoji", "🙋🏽👨\u200d🎤", 4),
+    ("a family is one emoji", "H🐱☺👨\u200d👩\u200d👧\u200d👦", 7),
+    ("general punctuation weighs one", GENERAL_PUNCTUATION, len(GENERAL_PUNCTUATION)),
+    ("directional marks are outside the light ranges", "\u200e\u200f", 4),
+    ("characters beyond the BMP", "\U00010000\U0010ffff", 4),
+    ("Hangul weighs two", "저찀쯿쿿", 8),
+]
+
+
+@pytest.mark.parametrize(("description", "sample", "expected"), X_CONFORMANCE)
+def test_x_weighted_length_follows_twitter_text_v3(description, sample, expected):
+    assert text.x_weighted(sample) == expected, description
+
+
 def test_mastodon_counts_urls_as_23_and_remote_mentions_by_their_local_part():
     sample = "hi @alice@mastodon.social https://example.org/" + "x" * 100
     assert text.mastodon_length(sample) == len("hi @alice ") + 23
