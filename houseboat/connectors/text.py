@@ -72,17 +72,37 @@ def x_weighted(text: str) -> int:
     return int(_X.parse_tweet(text).weightedLength)
 
 
-MASTODON_MENTION_RE = regex.compile(r"(?<![\w/])(@[\w.-]+)@[\w.-]+\.[\p{L}]{2,}", regex.UNICODE)
+# Mastodon's Account::MENTION_RE: @user or @user@domain, not after a word, "=" or "/".
+MASTODON_MENTION_RE = regex.compile(
+    r"(?<![=/\w])@((?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@\w+(?:[.-]+\w+)*)?)"
+)
+# twitter-text's end_mention_match: a "mention" that runs on into one of these is none.
+_MENTION_RUNS_ON_RE = regex.compile(r"[@\uff20]|://|[\xc0-\xd6\xd8-\xf6\xf8-\u024f\u1e00-\u1eff]")
 
 
-def mastodon_length(text: str, url_length: int = 23) -> int:
-    """Mastodon's count: grapheme clusters, URLs as url_length, @user@domain as @user.
+def mastodon_length(text: str, url_length: int = 23, spoiler: str = "") -> int:
+    """Count as Mastodon's StatusLengthValidator does, for the composer and the connector.
 
-    Mastodon counts the content warning in the same limit: pass both together.
+    Grapheme clusters (👋🏽 is one); every web address with a scheme, found by twitter-text's
+    rules as Mastodon finds it, as url_length; a mention @user@domain as @user; where a
+    link and a mention overlap, the one that starts first. The content warning shares
+    the budget, counted as it is.
     """
-    text = MASTODON_MENTION_RE.sub(r"\1", text)
-    urls = SCHEME_URL_RE.findall(text)
-    return graphemes(SCHEME_URL_RE.sub("", text)) + url_length * len(urls)
+    entities = [
+        (start, end, "x" * url_length)
+        for start, end in (url["indices"] for url in _X.extract_urls_with_indices(text, False))
+    ]
+    for match in MASTODON_MENTION_RE.finditer(text):
+        if not _MENTION_RUNS_ON_RE.match(text, match.end()):
+            entities.append((match.start(), match.end(), "@" + match.group(1).split("@")[0]))
+    countable, position = [], 0
+    for start, end, replacement in sorted(entities):
+        if start < position:
+            continue  # overlapping: the entity that starts first wins
+        countable += [text[position:start], replacement]
+        position = end
+    countable.append(text[position:])
+    return graphemes(spoiler + "".join(countable))
 
 
 def length(text: str, counted: str, url_length: int | None = None) -> int:

@@ -95,6 +95,37 @@ def test_mastodon_counts_urls_as_23_and_remote_mentions_by_their_local_part():
     assert text.mastodon_length(WAVE + DEVANAGARI) == 2  # Mastodon counts graphemes
 
 
+# Mastodon's StatusLengthValidator: twitter-text's URLs (with a scheme) as 23, mentions
+# (Account::MENTION_RE) by their local part, overlapping entities dropped, and a mention
+# that runs on into "://" or "@" is no mention at all.
+MASTODON_CASES = [
+    ("a mention running into a link is neither", "@alice@example.orghttps://example.com/abc", 41),
+    ("a mention before a link", "@alice@example.org https://example.com/" + "a" * 50, 7 + 23),
+    ("a link that holds a mention is one link", "https://example.com/@bob@example.org/1", 23),
+    ("a link without a scheme is plain text", "example.com/" + "a" * 30, 42),
+    ("a mention after a word is plain text", "mail@bob@example.org", 20),
+    ("a local mention", "@alice hi", 9),
+    ("a link after a letter is plain text", "seehttps://example.com/abc", 26),
+    ("graphemes, not code points", WAVE + DEVANAGARI + FAMILY, 3),
+]
+
+
+@pytest.mark.parametrize(("description", "sample", "expected"), MASTODON_CASES)
+def test_mastodon_counts_as_the_server_does(description, sample, expected):
+    assert text.mastodon_length(sample) == expected, description
+
+
+def test_the_composer_and_the_mastodon_connector_count_with_one_counter():
+    from houseboat.connectors.mastodon import connector as mastodon
+
+    sample = "@alice@example.orghttps://example.com/abc"
+    limits = {"text": {"max": 500, "counted": "mastodon", "url_length": 23}}
+    assert text.length(sample, "mastodon", 23) == 41
+    assert mastodon.mastodon_length is text.mastodon_length
+    assert text.mastodon_length(sample, spoiler="CW " + WAVE) == 41 + 4
+    assert text.check(limits, sample, label="Mastodon") == []
+
+
 def test_a_post_over_the_limit_says_by_how_much_and_what_to_do():
     limits = {"text": {"max": 300, "counted": "graphemes"}, "media": None}
     problems = text.check(limits, WAVE * 301, label="Bluesky")

@@ -35,7 +35,7 @@ from houseboat.connectors.base import (
     Source,
     UnexpectedResponse,
 )
-from houseboat.connectors.text import MASTODON_MENTION_RE, SCHEME_URL_RE, graphemes
+from houseboat.connectors.text import mastodon_length
 from houseboat.core.text import html_to_text, parse_iso_time
 
 MB = 1024 * 1024
@@ -141,17 +141,6 @@ def newest_id(ids: Iterable[str]) -> str | None:
     if all(i.isascii() and i.isdigit() for i in found):
         return max(found, key=int)
     return max(found)
-
-
-def mastodon_count(text: str, spoiler: str = "", url_length: int = URL_LENGTH) -> int:
-    """Count as Mastodon's StatusLengthValidator does.
-
-    Grapheme clusters (👋🏽 is one), every http(s) URL as ``url_length``, a remote
-    mention as its local part, and the content warning in the same budget.
-    """
-    body = SCHEME_URL_RE.sub("x" * url_length, text)
-    body = MASTODON_MENTION_RE.sub(r"\1", body)
-    return graphemes(spoiler) + graphemes(body)
 
 
 def instance_limits(instance: Mapping[str, Any]) -> dict[str, Any]:
@@ -504,7 +493,7 @@ class MastodonConnector(Connector):
         limits = self.limits()
         rule = limits["text"]
         if rule is not None:
-            used = mastodon_count(text, spoiler, rule.get("url_length", URL_LENGTH))
+            used = mastodon_length(text, rule.get("url_length", URL_LENGTH), spoiler)
             if used > rule["max"]:
                 raise PayloadRejected(
                     f"Too long for Mastodon: {used} characters with the content warning, the "
