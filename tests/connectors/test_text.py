@@ -175,3 +175,33 @@ def test_a_long_caption_is_a_warning_because_the_text_follows_as_a_reply(tmp_pat
 def test_an_empty_post_is_refused():
     limits = {"text": {"max": 500, "counted": "characters"}, "media": None}
     assert "needs some text" in text.check(limits, "  ", label="Mastodon")[0].message
+
+
+@pytest.mark.parametrize(
+    ("sample", "tag", "start"),
+    [
+        # JavaScript's \s (the official client's) holds no \x1c-\x1f; Python's str does.
+        ("#tag\x1cmore", "tag\x1cmore", 0),
+        ("#vigil\x1f", "vigil\x1f", 0),
+        ("say #free\x1dall now", "free\x1dall", 4),
+        ("#\x1etag", "\x1etag", 0),
+    ],
+)
+def test_bluesky_tags_run_through_control_characters_as_the_official_client_does(
+    sample, tag, start
+):
+    from houseboat.connectors.bluesky.facets import build_facets, detect_spans
+
+    spans = [span for span in detect_spans(sample) if span.kind == "tag"]
+    assert [(span.value, span.start) for span in spans] == [(tag, start)]
+    (facet,) = build_facets(sample, spans, {})
+    data = sample.encode("utf-8")
+    index = facet["index"]
+    assert data[index["byteStart"] : index["byteEnd"]].decode() == "#" + tag
+
+
+@pytest.mark.parametrize("separator", ["\x1c", "\x1d", "\x1e", "\x1f"])
+def test_a_control_character_before_a_hash_starts_no_bluesky_tag(separator):
+    from houseboat.connectors.bluesky.facets import detect_spans
+
+    assert [s for s in detect_spans(f"a{separator}#tag") if s.kind == "tag"] == []
