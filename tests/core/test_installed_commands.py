@@ -340,6 +340,68 @@ def run_channel_add(hb: Houseboat) -> None:
     assert "Added channel" in out and "works:" in out
 
 
+# A local address the channel does not allow: its check fails at once, without retries.
+REFUSED_FEED = ["--set", "feed_url=http://127.0.0.1:9/feed.xml"]
+
+
+def rss_channels(hb: Houseboat) -> list[tuple]:
+    return hb.sql("SELECT id, status, last_error FROM connectors_channel WHERE network = 'rss'")
+
+
+def test_a_script_adding_a_channel_whose_check_fails_keeps_nothing_and_says_why(houseboat):
+    result = houseboat(
+        "channel", "add", "--team", TEAM, "--network", "rss", "--name", "Press feed", *REFUSED_FEED
+    )  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "The check failed" in result.stderr and "Removed the channel" in result.stderr
+    assert "--keep-if-failing" in result.stderr
+    assert rss_channels(houseboat) == []
+
+
+def test_keep_if_failing_keeps_the_channel_marked_not_working_with_the_reason(houseboat):
+    out = houseboat.ok(
+        "channel", "add", "--team", TEAM, "--network", "rss", "--name", "Press feed",
+        *REFUSED_FEED, "--keep-if-failing",
+    )  # fmt: skip
+    [(channel, status, last_error)] = rss_channels(houseboat)
+    assert f"Kept channel {channel}" in out and "marked not working" in out
+    assert status == "failing" and last_error
+    assert last_error in out
+    assert "works:" not in out
+
+
+def answer_on_a_terminal(hb: Houseboat, answer: str, *args: str) -> tuple[int, str]:
+    """Run the command with a terminal as its input, type answer, return code and output."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*script(), *args], stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env=hb.environment(), cwd=hb.work,
+    )  # fmt: skip
+    os.close(follower)
+    os.write(leader, f"{answer}\n".encode())
+    out, _ = process.communicate(timeout=120)
+    os.close(leader)
+    return process.returncode, out
+
+
+@pytest.mark.parametrize(("answer", "kept"), [("y", True), ("n", False)])
+def test_on_a_terminal_adding_a_failing_channel_asks_whether_to_keep_it(houseboat, answer, kept):
+    code, out = answer_on_a_terminal(
+        houseboat, answer, "channel", "add", "--team", TEAM, "--network", "rss",
+        "--name", "Press feed", *REFUSED_FEED,
+    )  # fmt: skip
+    assert "Keep it anyway, marked not working?" in out
+    channels = rss_channels(houseboat)
+    if kept:
+        assert code == 0 and "marked not working" in out
+        assert [status for _, status, _ in channels] == ["failing"]
+    else:
+        assert code == 1 and "Removed the channel" in out
+        assert channels == []
+
+
 @uses("channel list")
 def run_channel_list(hb: Houseboat) -> None:
     feed_channel(hb, hb.feed_url)
