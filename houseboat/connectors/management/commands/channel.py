@@ -10,6 +10,7 @@ from houseboat.connectors.models import Channel
 from houseboat.connectors.registry import CONNECTORS, connector_class
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import AuditAction
+from houseboat.core.messages import unpromise_retry
 from houseboat.core.models import Team
 from houseboat.core.services import audit
 
@@ -127,7 +128,7 @@ class Command(HouseboatCommand):
     def keep_or_remove(self, channel: Channel, error: ConnectorError, *, keep: bool) -> None:
         """Keep a channel whose first check failed, marked not working, or remove it."""
         if not keep and sys.stdin.isatty():
-            self.stdout.write(f"The check failed: {error}")
+            self.stdout.write(f"The check failed: {unpromise_retry(str(error))}")
             answer = input("Keep it anyway, marked not working? [y/N] ")
             keep = answer.strip().lower() in ("y", "yes")
         if keep:
@@ -135,7 +136,7 @@ class Command(HouseboatCommand):
             self.stdout.write(
                 self.style.WARNING(
                     f"Kept channel {channel.pk}: {channel}, marked not working: "
-                    f"{channel.last_error} Fix it, then run `houseboat channel check "
+                    f"{unpromise_retry(channel.last_error)} Fix it, then run `houseboat channel check "
                     f"{channel.pk}`."
                 )
             )
@@ -147,7 +148,7 @@ class Command(HouseboatCommand):
         channel.delete()
         hint = "" if sys.stdin.isatty() else " (or add --keep-if-failing to keep it)"
         raise CommandError(
-            f"The check failed: {error}\nRemoved the channel again; nothing was kept. "
+            f"The check failed: {unpromise_retry(str(error))}\nRemoved the channel again; nothing was kept. "
             f"Fix the settings and add it again{hint}."
         )
 
@@ -213,7 +214,8 @@ class Command(HouseboatCommand):
         try:
             account = services.check_channel(channel)
         except ConnectorError as error:
-            raise CommandError(f"{channel}: {error}") from None
+            # Run by hand: nothing will try this check again.
+            raise CommandError(f"{channel}: {unpromise_retry(str(error))}") from None
         self.report_check(channel, account)
 
     def report_check(self, channel: Channel, account) -> None:
