@@ -16,6 +16,7 @@ _PROMISE_RE = re.compile(
     re.IGNORECASE,
 )
 _CLAUSE_RE = re.compile(r"[^.;:,!?]+[.;:,!?]*")
+_LEADING_THEN_RE = re.compile(r"^(?:and\s+)?then\s+", re.IGNORECASE)
 
 
 def promise_retry(message: str) -> str:
@@ -41,8 +42,15 @@ def _said(clause: str) -> str:
 
 
 def without_repeats(advice: str, already: str) -> str:
-    """Leave out the clauses of advice that already says; capitalise what is left."""
+    """Leave out the clauses of advice that already says; what is left reads on its own.
+
+    "Reconnect the channel, then write the post again." after a message that says to
+    reconnect the channel becomes "Write the post again."
+    """
     said = _said(already)
-    kept = [c.strip() for c in _CLAUSE_RE.findall(advice) if _said(c) and _said(c) not in said]
-    text = " ".join(kept)
+    clauses = _CLAUSE_RE.findall(advice)
+    kept = [c.strip() for c in clauses if _said(c) and _said(c) not in said]
+    if len(kept) == len([c for c in clauses if _said(c)]):
+        return advice
+    text = _LEADING_THEN_RE.sub("", " ".join(kept))
     return text[:1].upper() + text[1:]
