@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import sys
 import types
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -46,11 +47,32 @@ def _twitter_text() -> Any:
     return twitter_text
 
 
+def _punycode(domain: str) -> str | None:
+    """Encode a domain as the official library does (punycode.js toASCII), label by label.
+
+    twitter-text-parser uses Python's IDNA 2003 codec, which also validates and refuses
+    an Arabic or Hebrew name run into an ASCII one ("حريةexample.org"); the official
+    library only encodes, then counts the ASCII name inside as a link.
+    """
+    try:
+        labels = regex.split(r"[.\u3002\uff0e\uff61]", domain)
+        return ".".join(
+            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+            for label in labels
+        )
+    except UnicodeError:
+        return None
+
+
 def _resource_string(module: str, name: str) -> bytes:
     return Path(sys.modules[module].__file__ or "").with_name(name).read_bytes()
 
 
 _X = _twitter_text()
+sys.modules["twitter_text.extract_urls"].idna_to_ascii = _punycode  # type: ignore[attr-defined]
+from twitter_text.extract_emojis import (  # noqa: E402 (after the shim above)
+    extract_emojis_with_indices as _extract_emojis,
+)
 
 
 def graphemes(text: str) -> int:
@@ -67,9 +89,24 @@ def _with_urls_as(text: str, url_length: int, pattern: regex.Pattern = SCHEME_UR
     return len(rest) + url_length * len(urls)
 
 
+# © and ® are emoji for the official library only with U+FE0F after them (twemoji-parser);
+# twitter-text-parser's emoji list takes them alone too, and weighs them 2 instead of 1.
+_TEXT_STYLE_EMOJI = {"\u00a9", "\u00ae"}
+
+
 def x_weighted(text: str) -> int:
     """X's weighted length: the limit of 280 allows 280 Latin or 140 CJK characters."""
-    return int(_X.parse_tweet(text).weightedLength)
+    weighted = int(_X.parse_tweet(text).weightedLength)
+    if not _TEXT_STYLE_EMOJI & set(text):
+        return weighted
+    normalized = regex.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
+    links = [range(*url["indices"]) for url in _X.extract_urls_with_indices(normalized)]
+    return weighted - sum(
+        1
+        for emoji in _extract_emojis(normalized)
+        if emoji["emoji"] in _TEXT_STYLE_EMOJI
+        and not any(emoji["indices"][0] in link for link in links)
+    )
 
 
 # Mastodon's Account::MENTION_RE: @user or @user@domain, not after a word, "=" or "/".

@@ -81,6 +81,15 @@ X_CONFORMANCE = [
     ("directional marks are outside the light ranges", "\u200e\u200f", 4),
     ("characters beyond the BMP", "\U00010000\U0010ffff", 4),
     ("Hangul weighs two", "저찀쯿쿿", 8),
+    # The official JavaScript library (twemoji-parser) takes © and ® for emoji only with
+    # U+FE0F after them; twitter-text-parser counts them as emoji (2) on their own.
+    ("copyright and registered signs weigh one", "© 2026 Harbour Watch®", 21),
+    ("with the emoji selector they weigh two", "\u00a9\ufe0f\u00ae\ufe0f", 4),
+    ("a link ends before them", "https://example.org/a\u00a9b", 23 + 1 + 1),
+    # The official library encodes a domain with punycode alone; Python's IDNA 2003 codec
+    # refused Arabic or Hebrew run into an ASCII name, and the link went uncounted.
+    ("a link run into Arabic", "\u062d\u0631\u064a\u0629example.org", 4 + 23),
+    ("a link run into Hebrew", "\u05e9\u05dc\u05d5\u05ddexample.org", 4 + 23),
 ]
 
 
