@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import functools
 import sys
 import types
 import unicodedata
@@ -30,11 +31,14 @@ from houseboat.core import text as shared_text
 SCHEME_URL_RE = shared_text.URL_RE  # a web address with its scheme, as every app finds it
 
 
+@functools.cache
 def _twitter_text() -> Any:
     """Import twitter-text-parser, which reads its emoji list through pkg_resources.
 
     pkg_resources came with setuptools, which new installs no longer carry; the one call
     the library makes is given here rather than pulling setuptools into every install.
+    Imported on first use: reading the emoji list takes half a second, which every
+    command and page that never counts X text would otherwise pay.
     """
     try:
         import pkg_resources  # noqa: F401
@@ -43,7 +47,10 @@ def _twitter_text() -> Any:
         shim.resource_string = _resource_string  # type: ignore[attr-defined]
         sys.modules["pkg_resources"] = shim
     import twitter_text
+    from twitter_text import extract_emojis
 
+    sys.modules["twitter_text.extract_urls"].idna_to_ascii = _punycode  # type: ignore[attr-defined]
+    twitter_text.extract_emojis_with_indices = extract_emojis.extract_emojis_with_indices
     return twitter_text
 
 
@@ -68,13 +75,6 @@ def _resource_string(module: str, name: str) -> bytes:
     return Path(sys.modules[module].__file__ or "").with_name(name).read_bytes()
 
 
-_X = _twitter_text()
-sys.modules["twitter_text.extract_urls"].idna_to_ascii = _punycode  # type: ignore[attr-defined]
-from twitter_text.extract_emojis import (  # noqa: E402 (after the shim above)
-    extract_emojis_with_indices as _extract_emojis,
-)
-
-
 def graphemes(text: str) -> int:
     return len(regex.findall(r"\X", text))
 
@@ -96,14 +96,16 @@ _TEXT_STYLE_EMOJI = {"\u00a9", "\u00ae"}
 
 def x_weighted(text: str) -> int:
     """X's weighted length: the limit of 280 allows 280 Latin or 140 CJK characters."""
-    weighted = int(_X.parse_tweet(text).weightedLength)
+    weighted = int(_twitter_text().parse_tweet(text).weightedLength)
     if not _TEXT_STYLE_EMOJI & set(text):
         return weighted
     normalized = regex.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
-    links = [range(*url["indices"]) for url in _X.extract_urls_with_indices(normalized)]
+    links = [
+        range(*url["indices"]) for url in _twitter_text().extract_urls_with_indices(normalized)
+    ]
     return weighted - sum(
         1
-        for emoji in _extract_emojis(normalized)
+        for emoji in _twitter_text().extract_emojis_with_indices(normalized)
         if emoji["emoji"] in _TEXT_STYLE_EMOJI
         and not any(emoji["indices"][0] in link for link in links)
     )
@@ -127,7 +129,9 @@ def mastodon_length(text: str, url_length: int = 23, spoiler: str = "") -> int:
     """
     entities = [
         (start, end, "x" * url_length)
-        for start, end in (url["indices"] for url in _X.extract_urls_with_indices(text, False))
+        for start, end in (
+            url["indices"] for url in _twitter_text().extract_urls_with_indices(text, False)
+        )
     ]
     for match in MASTODON_MENTION_RE.finditer(text):
         if not _MENTION_RUNS_ON_RE.match(text, match.end()):
