@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from houseboat.campaigns.models import Campaign
 from houseboat.connectors.base import Account, ConnectorError, NetworkUnreachable, SecretsStore
-from houseboat.connectors.constants import Network
+from houseboat.connectors.constants import ChannelStatus, Network
 from houseboat.connectors.models import Channel
 from houseboat.connectors.registry import connector_class
 from houseboat.core.models import Team, User
@@ -58,6 +58,18 @@ def check_channel(channel: Channel, *, transport: httpx.BaseTransport | None = N
         channel.save(update_fields=["config"])
     channel.record_success(handle=account.handle, url=account.url)
     return account
+
+
+def keep_failing_channel(channel: Channel, error: ConnectorError) -> None:
+    """Keep a channel whose check failed, marked not working with the reason.
+
+    check_channel has recorded the error; a transient one leaves the status as it was,
+    so a channel that never worked is marked failing here rather than "not checked yet".
+    """
+    channel.record_error(error)
+    if channel.status not in (ChannelStatus.NEEDS_RECONNECT, ChannelStatus.FAILING):
+        channel.status = ChannelStatus.FAILING
+        channel.save(update_fields=["status"])
 
 
 @transaction.atomic

@@ -6,36 +6,73 @@
   and a remote mention @user@domain as just @user, as Mastodon counts.
 - graphemes: user-perceived characters (Bluesky): 👋🏽 is one, as is क्षि.
 - utf16: UTF-16 code units (Telegram measures text and entity offsets this way).
-- weighted: X's rule (twitter-text 3): code points in the Latin, General Punctuation
-  and similar ranges weigh 1, everything else 2, an emoji sequence 2, a URL 23.
+- weighted: X's rule, twitter-text's v3 configuration (through twitter-text-parser):
+  code points in the Latin, General Punctuation and similar ranges weigh 1, everything
+  else 2, an emoji sequence 2, a URL (found by twitter-text's own rules, with its list of
+  top-level domains, so report.docx is no link) 23.
 """
 
 from __future__ import annotations
 
+import functools
+import sys
+import types
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
 import regex
 
 from houseboat.connectors.base import Limits, MediaFile
 from houseboat.core import text as shared_text
 
-URL_RE = regex.compile(
-    r"""(?<![\w@/])(?:https?://)?(?:[\p{L}\p{N}-]+\.)+\p{L}{2,}(?::\d+)?(?:/[^\s<>"]*)?""",
-    regex.IGNORECASE,
-)
 SCHEME_URL_RE = shared_text.URL_RE  # a web address with its scheme, as every app finds it
-# An emoji sequence is one unit: a pictograph with its modifiers and variation
-# selectors, joined by ZWJ to the next; a flag (two regional indicators); a keycap.
-_EMOJI_PART = r"\p{Extended_Pictographic}(?:\uFE0F|\p{Emoji_Modifier})*"
-EMOJI_RE = regex.compile(
-    rf"(?:{_EMOJI_PART}(?:\u200D{_EMOJI_PART})*|\p{{Regional_Indicator}}{{2}}|[#*0-9]\uFE0F?\u20E3)"
-)
 
-# twitter-text v3 configuration: these ranges weigh 100 (one character), others 200.
-X_LIGHT_RANGES = ((0, 4351), (8192, 8205), (8208, 8223), (8242, 8247))
-X_URL_WEIGHT = 23
+
+@functools.cache
+def _twitter_text() -> Any:
+    """Import twitter-text-parser, which reads its emoji list through pkg_resources.
+
+    pkg_resources came with setuptools, which new installs no longer carry; the one call
+    the library makes is given here rather than pulling setuptools into every install.
+    Imported on first use: reading the emoji list takes half a second, which every
+    command and page that never counts X text would otherwise pay.
+    """
+    try:
+        import pkg_resources  # noqa: F401
+    except ImportError:
+        shim = types.ModuleType("pkg_resources")
+        shim.resource_string = _resource_string  # type: ignore[attr-defined]
+        sys.modules["pkg_resources"] = shim
+    import twitter_text
+    from twitter_text import extract_emojis
+
+    sys.modules["twitter_text.extract_urls"].idna_to_ascii = _punycode  # type: ignore[attr-defined]
+    twitter_text.extract_emojis_with_indices = extract_emojis.extract_emojis_with_indices
+    return twitter_text
+
+
+def _punycode(domain: str) -> str | None:
+    """Encode a domain as the official library does (punycode.js toASCII), label by label.
+
+    twitter-text-parser uses Python's IDNA 2003 codec, which also validates and refuses
+    an Arabic or Hebrew name run into an ASCII one ("حريةexample.org"); the official
+    library only encodes, then counts the ASCII name inside as a link.
+    """
+    try:
+        labels = regex.split(r"[.\u3002\uff0e\uff61]", domain)
+        return ".".join(
+            label if label.isascii() else "xn--" + label.encode("punycode").decode("ascii")
+            for label in labels
+        )
+    except UnicodeError:
+        return None
+
+
+def _resource_string(module: str, name: str) -> bytes:
+    return Path(sys.modules[module].__file__ or "").with_name(name).read_bytes()
 
 
 def graphemes(text: str) -> int:
@@ -52,40 +89,61 @@ def _with_urls_as(text: str, url_length: int, pattern: regex.Pattern = SCHEME_UR
     return len(rest) + url_length * len(urls)
 
 
+# © and ® are emoji for the official library only with U+FE0F after them (twemoji-parser);
+# twitter-text-parser's emoji list takes them alone too, and weighs them 2 instead of 1.
+_TEXT_STYLE_EMOJI = {"\u00a9", "\u00ae"}
+
+
 def x_weighted(text: str) -> int:
     """X's weighted length: the limit of 280 allows 280 Latin or 140 CJK characters."""
-    text = unicodedata.normalize("NFC", text)  # as twitter-text does: é typed two ways is 1
-    total = 0
-    position = 0
-    spans = sorted(
-        [(m.start(), m.end(), X_URL_WEIGHT) for m in URL_RE.finditer(text)]
-        + [(m.start(), m.end(), 2) for m in EMOJI_RE.finditer(text)]
-    )
-    for start, end, weight in spans:
-        if start < position:
-            continue  # an emoji inside a URL
-        total += _weigh(text[position:start]) + weight
-        position = end
-    return total + _weigh(text[position:])
-
-
-def _weigh(text: str) -> int:
-    return sum(
-        1 if any(low <= ord(char) <= high for low, high in X_LIGHT_RANGES) else 2 for char in text
+    weighted = int(_twitter_text().parse_tweet(text).weightedLength)
+    if not _TEXT_STYLE_EMOJI & set(text):
+        return weighted
+    normalized = regex.sub(r"\r\n|\r|\n", "\n", unicodedata.normalize("NFC", text))
+    links = [
+        range(*url["indices"]) for url in _twitter_text().extract_urls_with_indices(normalized)
+    ]
+    return weighted - sum(
+        1
+        for emoji in _twitter_text().extract_emojis_with_indices(normalized)
+        if emoji["emoji"] in _TEXT_STYLE_EMOJI
+        and not any(emoji["indices"][0] in link for link in links)
     )
 
 
-MASTODON_MENTION_RE = regex.compile(r"(?<![\w/])(@[\w.-]+)@[\w.-]+\.[\p{L}]{2,}", regex.UNICODE)
+# Mastodon's Account::MENTION_RE: @user or @user@domain, not after a word, "=" or "/".
+MASTODON_MENTION_RE = regex.compile(
+    r"(?<![=/\w])@((?i:[a-z0-9_]+(?:[.-]+[a-z0-9_]+)*)(?:@\w+(?:[.-]+\w+)*)?)"
+)
+# twitter-text's end_mention_match: a "mention" that runs on into one of these is none.
+_MENTION_RUNS_ON_RE = regex.compile(r"[@\uff20]|://|[\xc0-\xd6\xd8-\xf6\xf8-\u024f\u1e00-\u1eff]")
 
 
-def mastodon_length(text: str, url_length: int = 23) -> int:
-    """Mastodon's count: grapheme clusters, URLs as url_length, @user@domain as @user.
+def mastodon_length(text: str, url_length: int = 23, spoiler: str = "") -> int:
+    """Count as Mastodon's StatusLengthValidator does, for the composer and the connector.
 
-    Mastodon counts the content warning in the same limit: pass both together.
+    Grapheme clusters (👋🏽 is one); every web address with a scheme, found by twitter-text's
+    rules as Mastodon finds it, as url_length; a mention @user@domain as @user; where a
+    link and a mention overlap, the one that starts first. The content warning shares
+    the budget, counted as it is.
     """
-    text = MASTODON_MENTION_RE.sub(r"\1", text)
-    urls = SCHEME_URL_RE.findall(text)
-    return graphemes(SCHEME_URL_RE.sub("", text)) + url_length * len(urls)
+    entities = [
+        (start, end, "x" * url_length)
+        for start, end in (
+            url["indices"] for url in _twitter_text().extract_urls_with_indices(text, False)
+        )
+    ]
+    for match in MASTODON_MENTION_RE.finditer(text):
+        if not _MENTION_RUNS_ON_RE.match(text, match.end()):
+            entities.append((match.start(), match.end(), "@" + match.group(1).split("@")[0]))
+    countable, position = [], 0
+    for start, end, replacement in sorted(entities):
+        if start < position:
+            continue  # overlapping: the entity that starts first wins
+        countable += [text[position:start], replacement]
+        position = end
+    countable.append(text[position:])
+    return graphemes(spoiler + "".join(countable))
 
 
 def length(text: str, counted: str, url_length: int | None = None) -> int:

@@ -61,6 +61,7 @@ from houseboat.connectors.models import Channel
 from houseboat.core import leases, worker
 from houseboat.core import text as shared_text
 from houseboat.core.constants import AuditAction
+from houseboat.core.messages import promise_retry, unpromise_retry
 from houseboat.core.services import audit
 from houseboat.publishing import conf
 from houseboat.publishing.constants import DeliveryState, ErrorKind, PostStatus
@@ -497,7 +498,8 @@ def after_sent(delivery: Delivery, channel: Channel | None) -> None:
 def retry_later(delivery: Delivery, error: ConnectorError, *, in_doubt: bool = False) -> Outcome:
     """Put the delivery back with exponential backoff, or give up after the last attempt."""
     if delivery.attempts >= conf.value("HOUSEBOAT_DISPATCH_MAX_ATTEMPTS"):
-        message = f"Gave up after {delivery.attempts} attempts: {error}"
+        # Nothing will be tried again: the network's "will try again" is no longer true.
+        message = f"Gave up after {delivery.attempts} attempts: {unpromise_retry(str(error))}"
         if in_doubt or delivery.in_doubt:
             return mark_unknown(delivery, message)
         return fail(delivery, error.kind, message)
@@ -505,7 +507,7 @@ def retry_later(delivery: Delivery, error: ConnectorError, *, in_doubt: bool = F
     changed = _mine(delivery).update(
         state=DeliveryState.SCHEDULED,
         next_attempt_at=timezone.now() + backoff(delivery.attempts),
-        last_error=f"{error} houseboat will try again.",
+        last_error=promise_retry(str(error)),  # the connector's words may promise it already
         error_kind=error.kind,
         **doubt,
         **RELEASED,

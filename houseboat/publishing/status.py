@@ -9,6 +9,7 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from houseboat.core.constants import Capability
+from houseboat.core.messages import without_repeats
 from houseboat.core.models import Membership
 from houseboat.publishing.constants import DeliveryState, ErrorKind, PostStatus
 from houseboat.publishing.models import Delivery, Post, Variant
@@ -191,7 +192,8 @@ def line_for(variant: Variant) -> ChannelLine:
         line.error = worst.last_error
     elif line.state == DeliveryState.FAILED:
         line.error = worst.last_error
-        line.advice = str(ADVICE.get(worst.error_kind, GENERIC_ADVICE))
+        advice = str(ADVICE.get(worst.error_kind, GENERIC_ADVICE))
+        line.advice = without_repeats(advice, line.error)
     return line
 
 

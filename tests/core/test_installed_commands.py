@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import http.server
+import json
 import os
 import shutil
 import signal
@@ -340,6 +341,68 @@ def run_channel_add(hb: Houseboat) -> None:
     assert "Added channel" in out and "works:" in out
 
 
+# A local address the channel does not allow: its check fails at once, without retries.
+REFUSED_FEED = ["--set", "feed_url=http://127.0.0.1:9/feed.xml"]
+
+
+def rss_channels(hb: Houseboat) -> list[tuple]:
+    return hb.sql("SELECT id, status, last_error FROM connectors_channel WHERE network = 'rss'")
+
+
+def test_a_script_adding_a_channel_whose_check_fails_keeps_nothing_and_says_why(houseboat):
+    result = houseboat(
+        "channel", "add", "--team", TEAM, "--network", "rss", "--name", "Press feed", *REFUSED_FEED
+    )  # fmt: skip
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "The check failed" in result.stderr and "Removed the channel" in result.stderr
+    assert "--keep-if-failing" in result.stderr
+    assert rss_channels(houseboat) == []
+
+
+def test_keep_if_failing_keeps_the_channel_marked_not_working_with_the_reason(houseboat):
+    out = houseboat.ok(
+        "channel", "add", "--team", TEAM, "--network", "rss", "--name", "Press feed",
+        *REFUSED_FEED, "--keep-if-failing",
+    )  # fmt: skip
+    [(channel, status, last_error)] = rss_channels(houseboat)
+    assert f"Kept channel {channel}" in out and "marked not working" in out
+    assert status == "failing" and last_error
+    assert last_error in out
+    assert "works:" not in out
+
+
+def answer_on_a_terminal(hb: Houseboat, answer: str, *args: str) -> tuple[int, str]:
+    """Run the command with a terminal as its input, type answer, return code and output."""
+    import pty
+
+    leader, follower = pty.openpty()
+    process = subprocess.Popen(
+        [*script(), *args], stdin=follower, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env=hb.environment(), cwd=hb.work,
+    )  # fmt: skip
+    os.close(follower)
+    os.write(leader, f"{answer}\n".encode())
+    out, _ = process.communicate(timeout=120)
+    os.close(leader)
+    return process.returncode, out
+
+
+@pytest.mark.parametrize(("answer", "kept"), [("y", True), ("n", False)])
+def test_on_a_terminal_adding_a_failing_channel_asks_whether_to_keep_it(houseboat, answer, kept):
+    code, out = answer_on_a_terminal(
+        houseboat, answer, "channel", "add", "--team", TEAM, "--network", "rss",
+        "--name", "Press feed", *REFUSED_FEED,
+    )  # fmt: skip
+    assert "Keep it anyway, marked not working?" in out
+    channels = rss_channels(houseboat)
+    if kept:
+        assert code == 0 and "marked not working" in out
+        assert [status for _, status, _ in channels] == ["failing"]
+    else:
+        assert code == 1 and "Removed the channel" in out
+        assert channels == []
+
+
 @uses("channel list")
 def run_channel_list(hb: Houseboat) -> None:
     feed_channel(hb, hb.feed_url)
@@ -374,6 +437,93 @@ def run_post_create(hb: Houseboat) -> None:
     assert hb.sql("SELECT status, text FROM publishing_post") == [
         ("draft", "The files belong to the public.")
     ]
+
+
+def mastodon_channel(hb: Houseboat) -> int:
+    """A Mastodon channel (threads, pictures), not checked: nothing here calls a network."""
+    (hb.work / "secrets").write_text("access_token=not-a-real-token\n")
+    hb.ok(
+        "channel", "add", "--team", TEAM, "--network", "mastodon", "--name", "Masto",
+        "--set", "base_url=https://mastodon.example", "--secrets-file", "secrets", "--no-check",
+    )  # fmt: skip
+    return hb.sql("SELECT id FROM connectors_channel WHERE network = 'mastodon'")[0][0]
+
+
+def parts_by_network(hb: Houseboat) -> dict[str, list[str]]:
+    rows = hb.sql(
+        "SELECT c.network, v.parts FROM publishing_variant v "
+        "JOIN connectors_channel c ON c.id = v.channel_id"
+    )
+    return {network: json.loads(parts) for network, parts in rows}
+
+
+def create_post(hb: Houseboat, *more: str) -> subprocess.CompletedProcess:
+    return hb(
+        "post", "create", "--team", TEAM, "--as", "charlie", "--campaign", CAMPAIGN, *more
+    )  # fmt: skip
+
+
+def test_post_create_thread_splits_by_each_networks_limit(houseboat):
+    channel = mastodon_channel(houseboat)
+    story = "Sixty days ago, police detained ten reporters. None has been charged. " * 20
+    result = create_post(houseboat, "--channel", str(channel), "--text", story, "--thread")
+    assert result.returncode == 0, result.stderr
+    parts = parts_by_network(houseboat)
+    assert len(parts["mastodon"]) == 3 and parts["mastodon"][0].endswith(" 1/3")
+    assert all(len(part) <= 500 for part in parts["mastodon"])
+    assert parts["own_site"] == []  # the own site takes the whole text as one page
+    assert "a thread of 3 posts" in result.stdout
+
+
+def test_post_create_thread_takes_parts_between_dashes_or_from_each_part(houseboat):
+    channel = mastodon_channel(houseboat)
+    (houseboat.work / "thread.txt").write_text("First.\n---\nSecond.\n  ---  \nThird.\n")
+    made = create_post(
+        houseboat, "--channel", str(channel), "--text-file", "thread.txt", "--thread"
+    )
+    assert made.returncode == 0, made.stderr
+    assert parts_by_network(houseboat)["mastodon"] == ["First.", "Second.", "Third."]
+    houseboat.sql("DELETE FROM publishing_variant")
+    made = create_post(houseboat, "--channel", str(channel), "--part", "One.", "--part", "Two.")
+    assert made.returncode == 0, made.stderr
+    assert parts_by_network(houseboat)["mastodon"] == ["One.", "Two."]
+
+
+def test_post_create_attaches_pictures_with_their_descriptions_stripped_of_metadata(houseboat):
+    channel = mastodon_channel(houseboat)
+    for name, colour in (("vigil.jpg", "navy"), ("banner.jpg", "teal")):
+        photo = Image.new("RGB", (64, 48), colour)
+        exif = photo.getexif()
+        exif[0x010F] = "Secret Camera Maker"
+        photo.save(houseboat.work / name, exif=exif)
+    result = create_post(
+        houseboat, "--channel", str(channel), "--text", "Candles tonight.",
+        "--media", "vigil.jpg", "--alt", "Candles on the steps", "--media", "banner.jpg",
+        "--alt", "A banner: free the ten",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    rows = houseboat.sql("SELECT file, alt FROM publishing_attachment ORDER BY position")
+    assert [alt for _, alt in rows] == ["Candles on the steps", "A banner: free the ten"]
+    for stored, _ in rows:
+        assert b"Secret Camera Maker" not in (houseboat.data / "media" / stored).read_bytes()
+    assert houseboat.sql("SELECT count(*) FROM publishing_variant_media") == [(4,)]
+
+
+@pytest.mark.parametrize(
+    ("more", "says"),
+    [
+        (["--media", "missing.jpg"], "Cannot read missing.jpg"),
+        (["--alt", "A description"], "--alt describes the --media before it"),
+        (["--part", "only one"], "A thread needs at least two parts"),
+        (["--thread", "--text", "x", "--no-own-site"], "Choose at least one channel"),
+    ],
+)
+def test_post_create_refuses_bad_media_or_parts_and_drafts_nothing(houseboat, more, says):
+    words = [] if "--part" in more or "--text" in more else ["--text", "Candles tonight."]
+    result = create_post(houseboat, *words, *more)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert says in result.stderr
+    assert houseboat.sql("SELECT count(*) FROM publishing_post") == [(0,)]
 
 
 @uses("post list")

@@ -17,21 +17,27 @@ from houseboat.core.text import URL_RE
 # links and mentions, so an "@" or "#" inside a URL is left alone. Facets point into
 # the text by UTF-8 byte offsets, start inclusive and end exclusive.
 
+# JavaScript's \s, which the official client's patterns use: unlike Python's str methods
+# it holds no \x1c-\x1f, and unlike the regex module's \s it holds U+FEFF but not U+0085.
+_SPACE = r"\t\n\v\f\r \xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+
 # A handle as the handle spec writes it; the official client also asks for a known
 # top-level domain, which resolving the handle checks here instead.
 MENTION_RE = regex.compile(
-    r"(?:^|(?<=[\s(]))@((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
+    rf"(?:^|(?<=[{_SPACE}(]))@"
+    r"((?:[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+"
     r"[a-zA-Z](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)(?![a-zA-Z0-9-])"
 )
 # A link is the shared web-address pattern: unlike the official client's, it also ends
 # at < > ", which no address holds unescaped.
-LINK_RE = regex.compile(rf"(?:^|(?<=[\s(]))({URL_RE.pattern})", regex.IGNORECASE)
+LINK_RE = regex.compile(rf"(?:^|(?<=[{_SPACE}(]))({URL_RE.pattern})", regex.IGNORECASE)
 _INVISIBLE = "\u00ad\u2060\u200a\u200b\u200c\u200d\u20e2"  # soft hyphen, zero-width marks
 # A tag is anything up to white space with at least one character that is neither a
 # digit nor punctuation (so #2024 is no tag). [0-9] rather than \d: the official
 # client's JavaScript \d is ASCII only, so #١٢٣ (Arabic-Indic digits) is a tag there.
 TAG_RE = regex.compile(
-    rf"(?:^|(?<=\s))[#\uff03]((?!\ufe0f)[^\s{_INVISIBLE}]*[^0-9\s\p{{P}}{_INVISIBLE}]+[^\s{_INVISIBLE}]*)"
+    rf"(?:^|(?<=[{_SPACE}]))[#\uff03]((?!\ufe0f)[^{_SPACE}{_INVISIBLE}]*"
+    rf"[^0-9{_SPACE}\p{{P}}{_INVISIBLE}]+[^{_SPACE}{_INVISIBLE}]*)"
 )
 TRAILING_PUNCTUATION_RE = regex.compile(r"\p{P}+$")
 MAX_TAG_UTF16 = 64  # the official client's limit, in JavaScript string length
@@ -60,7 +66,9 @@ def detect_spans(text: str) -> list[Span]:
             uri, end = uri[:-1], end - 1
         spans.append(Span(match.start(1), end, "link", uri))
     for match in TAG_RE.finditer(text):
-        tag = TRAILING_PUNCTUATION_RE.sub("", match.group(1).strip())
+        # The official client trims JavaScript's white space, which the pattern has
+        # already kept out; Python's strip() would also cut \x1c-\x1f and shift the end.
+        tag = TRAILING_PUNCTUATION_RE.sub("", match.group(1))
         if tag and text_rules.utf16_units(tag) <= MAX_TAG_UTF16:
             start = match.start()  # the "#" (or the full-width U+FF03)
             spans.append(Span(start, start + 1 + len(tag), "tag", tag))

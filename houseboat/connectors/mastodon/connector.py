@@ -35,7 +35,7 @@ from houseboat.connectors.base import (
     Source,
     UnexpectedResponse,
 )
-from houseboat.connectors.text import MASTODON_MENTION_RE, SCHEME_URL_RE, graphemes
+from houseboat.connectors.text import mastodon_length
 from houseboat.core.text import html_to_text, parse_iso_time
 
 MB = 1024 * 1024
@@ -142,17 +142,6 @@ def newest_id(ids: Iterable[str]) -> str | None:
     if all(i.isascii() and i.isdigit() for i in found):
         return max(found, key=int)
     return max(found)
-
-
-def mastodon_count(text: str, spoiler: str = "", url_length: int = URL_LENGTH) -> int:
-    """Count as Mastodon's StatusLengthValidator does.
-
-    Grapheme clusters (👋🏽 is one), every http(s) URL as ``url_length``, a remote
-    mention as its local part, and the content warning in the same budget.
-    """
-    body = SCHEME_URL_RE.sub("x" * url_length, text)
-    body = MASTODON_MENTION_RE.sub(r"\1", body)
-    return graphemes(spoiler) + graphemes(body)
 
 
 def instance_limits(instance: Mapping[str, Any]) -> dict[str, Any]:
@@ -336,27 +325,10 @@ class MastodonConnector(Connector):
         """Raise the typed error for a Mastodon error answer, with the server's reason."""
         status = response.status_code
         reason = self.http.scrub(self.error_text(response))
-        if status == 401:
-            raise AuthRevoked(
-                "The Mastodon token was revoked: reconnect the channel on the Channels page.",
-                reason=reason,
-            )
-        if status == 403:
-            if "scope" in reason.lower():
-                raise PermissionMissing(
-                    "The Mastodon token may not do this (a scope is missing): reconnect the "
-                    "channel and allow both reading and writing.",
-                    reason=reason,
-                )
-            raise PermissionMissing(
-                "Mastodon does not let this account do this. Sign in on the server's website "
-                "to see why: the account may be disabled, unconfirmed or awaiting approval.",
-                reason=reason,
-            )
+        if status in (401, 403, 410, 422):
+            self._refused_for_who(status, reason, after_input=bool(response.request.content))
         if status == 404 and not_found:
             raise PayloadRejected(not_found, reason=reason)
-        if status == 410:
-            raise PayloadRejected("That Mastodon account is suspended.", reason=reason)
         if status in (400, 413, 422):
             raise PayloadRejected(refused or "Mastodon refused the request.", reason=reason)
         if 300 <= status < 400:
@@ -369,6 +341,69 @@ class MastodonConnector(Connector):
         raise UnexpectedResponse(
             f"Mastodon answered HTTP {status}, which houseboat did not expect.", reason=reason
         )
+
+    @staticmethod
+    def _refused_for_who(status: int, reason: str, *, after_input: bool) -> None:
+        """Raise what a refusal says about the token or the account, if it says anything.
+
+        Mastodon's words (Doorkeeper's for tokens, Api::BaseController#require_user! for
+        accounts) tell a wrong token from a revoked or expired one, and a missing scope
+        from an account its server disabled. snac2 answers an unknown token with a bare
+        422, so a 422 without words to a request that sent nothing is the token too.
+        """
+        said = reason.lower()
+        reconnect = "reconnect the channel on the Channels page"
+        if status == 401 and "revoked" in said:
+            raise AuthRevoked(
+                "The Mastodon token was revoked (on the server, under Authorized apps, or "
+                f"by its moderators): {reconnect}.",
+                reason=reason,
+            )
+        if status == 401 and "expired" in said:
+            raise AuthRevoked(f"The Mastodon token has expired: {reconnect}.", reason=reason)
+        if status == 401 or (status == 422 and not said and not after_input):
+            raise AuthRevoked(
+                "The Mastodon server does not accept this token (it is wrong, or was "
+                f"revoked or deleted on the server): {reconnect}.",
+                reason=reason,
+            )
+        if status == 422 and "authenticated user" in said:
+            raise AuthRevoked(
+                "The Mastodon server has no account behind this token (it was made for the "
+                f"app alone, or the account was deleted): {reconnect}.",
+                reason=reason,
+            )
+        if status == 403 and "scope" in said:
+            raise PermissionMissing(
+                "The Mastodon token may not do this (a scope is missing): reconnect the "
+                "channel and allow both reading and writing.",
+                reason=reason,
+            )
+        account = {
+            "disabled": "The Mastodon account is disabled or suspended by its server: sign in "
+            "on the server's website to see why, or ask its moderators. Nothing can be "
+            "posted for it until they lift it.",
+            "confirmed": "The Mastodon account's e-mail address is not confirmed yet: open the "
+            "confirmation link the server sent, then check the channel again.",
+            "pending approval": "The Mastodon account is waiting for the server's moderators "
+            "to approve it: check the channel again once they have.",
+            "two-factor": "The Mastodon server asks this account to turn on two-factor "
+            "sign-in: do that on the server's website, then check the channel again.",
+        }
+        for words, message in account.items():
+            if status == 403 and words in said:
+                raise PermissionMissing(message, reason=reason)
+        if status == 403:
+            raise PermissionMissing(
+                "Mastodon does not let this account do this. Sign in on the server's website "
+                "to see why: the account may be disabled, unconfirmed or awaiting approval.",
+                reason=reason,
+            )
+        if status == 410:
+            raise PayloadRejected(
+                "Mastodon answered that the account is suspended or gone (410 Gone).",
+                reason=reason,
+            )
 
     @staticmethod
     def _dict(value: Any, what: str, *, after_publish: bool = False) -> dict[str, Any]:
@@ -505,7 +540,7 @@ class MastodonConnector(Connector):
         limits = self.limits()
         rule = limits["text"]
         if rule is not None:
-            used = mastodon_count(text, spoiler, rule.get("url_length", URL_LENGTH))
+            used = mastodon_length(text, rule.get("url_length", URL_LENGTH), spoiler)
             if used > rule["max"]:
                 raise PayloadRejected(
                     f"Too long for Mastodon: {used} characters with the content warning, the "

@@ -10,6 +10,7 @@ from houseboat.connectors.models import Channel
 from houseboat.connectors.registry import CONNECTORS, connector_class
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import AuditAction
+from houseboat.core.messages import unpromise_retry
 from houseboat.core.models import Team
 from houseboat.core.services import audit
 
@@ -58,6 +59,12 @@ class Command(HouseboatCommand):
             help="Allow a private or local address (your own Bot API server, say).",
         )
         add.add_argument("--no-check", action="store_true", help="Do not call the network now.")
+        add.add_argument(
+            "--keep-if-failing",
+            action="store_true",
+            help="If the check fails, keep the channel marked not working instead of "
+            "removing it (on a terminal you are asked).",
+        )
         listing = sub.add_parser("list", help="List channels with their status and last error.")
         listing.add_argument("--team", help="Only this team's channels.")
         check = sub.add_parser("check", help="Ask the network who the account is.")
@@ -107,9 +114,43 @@ class Command(HouseboatCommand):
         except services.ChannelSetupError as error:
             raise CommandError(str(error)) from None
         audit(AuditAction.CHANNEL_ADDED, team=team, target=channel, detail="from the command line")
+        if options["no_check"]:
+            self.stdout.write(self.style.SUCCESS(f"Added channel {channel.pk}: {channel}."))
+            return
+        try:
+            account = services.check_channel(channel)
+        except ConnectorError as error:
+            self.keep_or_remove(channel, error, keep=options["keep_if_failing"])
+            return
         self.stdout.write(self.style.SUCCESS(f"Added channel {channel.pk}: {channel}."))
-        if not options["no_check"]:
-            self.run_check(channel)
+        self.report_check(channel, account)
+
+    def keep_or_remove(self, channel: Channel, error: ConnectorError, *, keep: bool) -> None:
+        """Keep a channel whose first check failed, marked not working, or remove it."""
+        if not keep and sys.stdin.isatty():
+            self.stdout.write(f"The check failed: {unpromise_retry(str(error))}")
+            answer = input("Keep it anyway, marked not working? [y/N] ")
+            keep = answer.strip().lower() in ("y", "yes")
+        if keep:
+            services.keep_failing_channel(channel, error)
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Kept channel {channel.pk}: {channel}, marked not working: "
+                    f"{unpromise_retry(channel.last_error)} Fix it, then run `houseboat channel check "
+                    f"{channel.pk}`."
+                )
+            )
+            return
+        audit(
+            AuditAction.CHANNEL_REMOVED, team=channel.team, target=channel,
+            detail="its first check failed",
+        )  # fmt: skip
+        channel.delete()
+        hint = "" if sys.stdin.isatty() else " (or add --keep-if-failing to keep it)"
+        raise CommandError(
+            f"The check failed: {unpromise_retry(str(error))}\nRemoved the channel again; nothing was kept. "
+            f"Fix the settings and add it again{hint}."
+        )
 
     def read_secrets(self, path: str | None, manifest) -> dict[str, str]:
         if path:
@@ -173,7 +214,11 @@ class Command(HouseboatCommand):
         try:
             account = services.check_channel(channel)
         except ConnectorError as error:
-            raise CommandError(f"{channel}: {error}") from None
+            # Run by hand: nothing will try this check again.
+            raise CommandError(f"{channel}: {unpromise_retry(str(error))}") from None
+        self.report_check(channel, account)
+
+    def report_check(self, channel: Channel, account) -> None:
         audit(AuditAction.CHANNEL_CHECKED, team=channel.team, target=channel)
         self.stdout.write(self.style.SUCCESS(f"{channel} works: {account.handle}"))
         if account.permissions:

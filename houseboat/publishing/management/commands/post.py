@@ -1,3 +1,5 @@
+import argparse
+import re
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,9 +17,23 @@ from houseboat.core.access import require
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import Capability
 from houseboat.core.models import Membership, Team
-from houseboat.publishing import queue, services, zones
+from houseboat.publishing import preview, queue, services, zones
 from houseboat.publishing.constants import DeliveryState, PostStatus, Resolution
 from houseboat.publishing.models import Delivery, Post
+
+# A thread's parts are separated by a line of three (or more) dashes, nothing else on it.
+THREAD_BREAK_RE = re.compile(r"^[ \t]*-{3,}[ \t]*$", re.MULTILINE)
+
+
+class AltAfter(argparse.Action):
+    """Remember which --media each --alt follows, so they pair in order."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        namespace.alt = [*(namespace.alt or []), values]
+        namespace._alt_after = [
+            *getattr(namespace, "_alt_after", []),
+            len(namespace.media or []) - 1,
+        ]
 
 
 class Command(HouseboatCommand):
@@ -52,6 +68,37 @@ class Command(HouseboatCommand):
         words.add_argument("--text", help="The words of the post.")
         words.add_argument(
             "--text-file", metavar="PATH", help="Read them from a file ('-': stdin)."
+        )
+        words.add_argument(
+            "--part",
+            action="append",
+            metavar="TEXT",
+            help="One post of a thread, in order (repeatable): each channel that takes "
+            "threads gets these parts.",
+        )
+        create.add_argument(
+            "--thread",
+            action="store_true",
+            help="Make a thread: parts separated by a line of three dashes (---), or, "
+            "without such lines, split for each channel by its network's limit.",
+        )
+        create.add_argument(
+            "--media",
+            action="append",
+            default=[],
+            metavar="FILE",
+            help="A picture or video to attach, stripped of its metadata first (repeatable).",
+        )
+        create.add_argument(
+            "--alt",
+            action=AltAfter,
+            default=[],
+            metavar="TEXT",
+            help="The description of the --media before it, for people who cannot see it.",
+        )
+        create.set_defaults(_alt_after=[])
+        create.add_argument(
+            "--blur-faces", action="store_true", help="Blur the faces in the attached pictures."
         )
         create.add_argument("--link", default="", help="A link, tagged per channel with UTM.")
         when = create.add_mutually_exclusive_group()
@@ -195,10 +242,12 @@ class Command(HouseboatCommand):
             require(membership, Capability.PUBLISH)  # before a draft is left behind
         if options["queue"]:
             self.refuse_empty_queues(channels)
+        text, parts = self.words_and_parts(options)
+        media = self.media_with_alt(options["media"], options["alt"], options["_alt_after"])
         post = services.create_post(
             membership=membership,
             campaign=campaign,
-            text=self.words(options),
+            text=text,
             channels=channels,
             link=options["link"],
             scheduled_at=self.when(options["at"], options["tz"]),
@@ -206,6 +255,9 @@ class Command(HouseboatCommand):
             queued=options["queue"],
         )
         self.stdout.write(self.style.SUCCESS(f"Drafted post {post.pk}."))
+        if parts or options["thread"]:
+            self.make_threads(membership, post, parts)
+        self.attach(membership, post, media, blur_faces=options["blur_faces"])
         self.report_problems(post)
         if options["submit"]:
             services.submit(membership, post)
@@ -250,6 +302,87 @@ class Command(HouseboatCommand):
             return Path(path).read_text(encoding="utf-8")
         except OSError as exc:
             raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+
+    def words_and_parts(self, options: dict[str, Any]) -> tuple[str, list[str]]:
+        """Return the post's words and the thread's explicit parts (none: split or no thread)."""
+        if options["part"] is not None:
+            parts = [part.strip() for part in options["part"] if part.strip()]
+        elif options["thread"]:
+            parts = [part.strip() for part in THREAD_BREAK_RE.split(self.words(options))]
+            parts = [part for part in parts if part]
+            if len(parts) == 1:
+                return parts[0], []  # no dashes: split for each channel by its limit
+        else:
+            return self.words(options), []
+        if len(parts) < 2:
+            raise CommandError(
+                "A thread needs at least two parts: give --part twice or more, or separate "
+                "the parts by a line of three dashes (---)."
+            )
+        return "\n\n".join(parts), parts
+
+    def media_with_alt(
+        self, files: list[str], alts: list[str], alt_after: list[int]
+    ) -> list[tuple[Path, str]]:
+        """Pair each --media with the --alt that follows it; refuse what cannot be read."""
+        described = dict(zip(alt_after, alts, strict=True))
+        if any(after < 0 for after in alt_after) or len(described) < len(alts):
+            raise CommandError(
+                "--alt describes the --media before it: give each --alt right after its "
+                "--media, at most one for each."
+            )
+        media = []
+        for index, name in enumerate(files):
+            path = Path(name)
+            if not path.is_file():
+                raise CommandError(f"Cannot read {name}: there is no such file. Nothing drafted.")
+            media.append((path, described.get(index, "")))
+        return media
+
+    def make_threads(self, membership: Membership, post: Post, parts: list[str]) -> None:
+        """Give each channel that takes threads the parts, or its own split of the text."""
+        for variant in post.variants.select_related("channel"):
+            channel = variant.channel
+            if channel is None or "threads" not in channel.manifest["can"]:
+                continue
+            if not parts:
+                target = preview.Target(str(channel.pk), channel.name, channel.network,
+                                        channel.config)  # fmt: skip
+                try:
+                    split = preview.suggest_thread(
+                        target, post.text, link=post.link, campaign=post.campaign
+                    )
+                except ValueError as error:
+                    raise CommandError(f"Post {post.pk}, {channel.name}: {error}") from None
+            services.edit_variant(membership, variant, parts=parts or split)
+            count = len(parts or split)
+            if count > 1:
+                self.stdout.write(f"  {channel.name}: a thread of {count} posts")
+
+    def attach(
+        self, membership: Membership, post: Post, media: list[tuple[Path, str]], *, blur_faces: bool
+    ) -> None:
+        """Clean and attach each file, as the composer does; a bad file keeps the draft."""
+        if not media:
+            return
+        from houseboat.safety.media import MediaError  # numpy and Pillow load only here
+
+        for path, alt in media:
+            try:
+                services.add_attachment(membership, post, path, alt=alt, blur_faces=blur_faces)
+            except MediaError as error:
+                raise CommandError(
+                    f"{path.name} was not attached: {error} Post {post.pk} is kept as a draft "
+                    f"with what was attached before it."
+                ) from None
+            self.stdout.write(f"  attached {path.name}" + (f": {alt}" if alt else ""))
+            if not alt:
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"  {path.name} has no description: add --alt after it so people "
+                        "who cannot see it know what it shows."
+                    )
+                )
 
     def when(self, at: str, zone: str) -> datetime | None:
         if not at:
