@@ -33,3 +33,22 @@ class ImportJobState(models.TextChoices):
     RUNNING = "running", _("importing")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
+
+
+class RollupDimension(models.TextChoices):
+    """What an hourly key count counts (listening/dashboards_models.py HourlyKeyCount)."""
+
+    NETWORK = "network", _("network")
+    LANGUAGE = "language", _("language")
+    LINK = "link", _("link")
+    # Mentions of the team's own accounts (their handles), for the spike alerts.
+    TEAM_MENTION = "team_mention", _("mention of the team's accounts")
+
+
+class ActionKind(models.TextChoices):
+    """What kind of dated event the team enters as an action."""
+
+    MARCH = "march", _("march")
+    HEARING = "hearing", _("hearing")
+    PRESS_CONFERENCE = "press_conference", _("press conference")
+    OTHER = "other", _("other")

@@ -486,3 +486,12 @@ class ImportJob(models.Model):
         if not self.records_total:
             return None
         return min(100, round(100 * self.records_done / self.records_total))
+
+
+# The dashboards' roll-ups and actions live in their own module; imported here so Django
+# finds them with the app's other models.
+from houseboat.listening.dashboards_models import (  # noqa: E402, F401
+    AuthorFirstPost,
+    DatedEvent,
+    HourlyKeyCount,
+)
