@@ -32,6 +32,9 @@ class AlertKind(models.TextChoices):
     SLUR = "slur", _("slur")
     THREAT = "threat", _("threat")
     DOXXING = "doxxing", _("doxxing")
+    # Not an item but a volume: a hashtag or the team's mentions far above their usual
+    # hour (raised by listening/spikes.py).
+    PILE_ON = "pile_on", _("possible pile-on")
 
 
 class ProtectedKind(models.TextChoices):
