@@ -16,6 +16,7 @@ from houseboat.campaigns.models import Campaign, SitePost
 from houseboat.core.constants import AuditAction, Role
 from houseboat.core.models import Membership, Team
 from houseboat.core.services import audit
+from houseboat.listening.actions_demo import seed_actions
 from houseboat.listening.demo import seed_archive
 from houseboat.organizing.demo import seed_organizing
 from houseboat.publishing.demo import seed_publishing
@@ -130,6 +131,7 @@ def seed() -> str:
         starts_on=date.today() + timedelta(days=30),
     )
     seed_archive(campaign, actor=owner)
+    seed_actions(campaign)  # after the archive and the sent posts it reads around
     seed_demands(campaign, {OWNER: owner, **people})
     seed_organizing(campaign, owner)
     return password
