@@ -21,9 +21,10 @@ from xml.sax.saxutils import escape, quoteattr
 
 from django.utils.safestring import SafeString, mark_safe
 
-WIDTH, HEIGHT = 640, 240
-PAD_TOP, PAD_BOTTOM, PAD_SIDE, AXIS_WIDTH = 12, 28, 8, 44
-BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, VALUE_WIDTH = 18, 6, 200, 60
+WIDTH, HEIGHT = 520, 230
+PAD_TOP, PAD_BOTTOM, PAD_SIDE, AXIS_WIDTH = 30, 28, 8, 44
+BAR_HEIGHT, BAR_GAP, LABEL_WIDTH, VALUE_WIDTH = 18, 6, 190, 50
+LEGEND_ROW = 18
 # Colours that stay apart for most colour-blind readers (Okabe-Ito), with dashes for print.
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 4")
@@ -87,7 +88,7 @@ def _open(chart: Chart, width: int, height: int, rtl: bool) -> list[str]:
     return [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
         f'width="100%" role="img" class="chart" direction="{"rtl" if rtl else "ltr"}" '
-        f'aria-labelledby="{uid}-title {uid}-desc" font-size="11" font-family="sans-serif">',
+        f'aria-labelledby="{uid}-title {uid}-desc" font-size="12" font-family="sans-serif">',
         f'<title id="{uid}-title">{escape(chart.title)}</title>',
         f'<desc id="{uid}-desc">{escape(chart.desc)}</desc>',
     ]
@@ -104,10 +105,13 @@ def line_chart(
     area: bool = False,
     x_heading: str = "",
     marks: Sequence[tuple[int, str]] = (),
+    ticks: Sequence[str] | None = None,
 ) -> Chart:
     """Draw one line per series over the x labels (oldest first); ``area`` fills the first.
 
-    ``marks`` are (index, label) vertical rules, such as the start of an action.
+    ``marks`` are (index, label) vertical rules, such as the start of an action;
+    ``ticks`` are shorter x labels to draw (the table and CSV keep ``x_labels``).
+    More than one series gets a legend under the chart.
     """
     header = [x_heading, *(s.name for s in series)]
     rows = [[label, *(s.values[i] for s in series)] for i, label in enumerate(x_labels)]
@@ -115,8 +119,11 @@ def line_chart(
     top = nice_max(max((v for s in series for v in s.values), default=0))
     left = PAD_SIDE if rtl else AXIS_WIDTH
     right = WIDTH - (AXIS_WIDTH if rtl else PAD_SIDE)
+    legend_rows = len(series) if len(series) > 1 else 0
+    height = HEIGHT + legend_rows * LEGEND_ROW
     bottom = HEIGHT - PAD_BOTTOM
     count = len(x_labels)
+    drawn = list(ticks) if ticks is not None else list(x_labels)
 
     def x_at(i: int) -> float:
         share = i / (count - 1) if count > 1 else 0.5
@@ -125,7 +132,7 @@ def line_chart(
     def y_at(value: float) -> float:
         return round(bottom - (value / top) * (bottom - PAD_TOP), 1)
 
-    parts = _open(chart, WIDTH, HEIGHT, rtl)
+    parts = _open(chart, WIDTH, height, rtl)
     axis_x, anchor = (right + 4, "end") if rtl else (left - 4, "end")
     # Under direction="rtl" "end" is the text's left edge: the labels read away from the axis.
     for step in range(GRID_LINES + 1):
@@ -136,18 +143,28 @@ def line_chart(
             f'<text class="y-label" x="{axis_x}" y="{y + 4}" text-anchor="{anchor}">'
             f"{fmt(value)}</text>"
         )
-    for i in _label_positions(count):
+    positions = _label_positions(count)
+    for i in positions:
+        # The first and last labels lean inwards so they stay inside the drawing. Labels
+        # are dates and times: drawn left to right in any page, so bidi cannot reorder them.
+        # With direction="ltr" on the label, "start" extends rightwards, "end" leftwards.
+        edge = "middle"
+        if len(positions) > 1 and i in (positions[0], positions[-1]):
+            leftmost = (i == positions[0]) != rtl
+            edge = "start" if leftmost else "end"
+        x = x_at(i)
         parts.append(
-            f'<text class="x-label" x="{x_at(i)}" y="{HEIGHT - 8}" text-anchor="middle">'
-            f"{escape(x_labels[i])}</text>"
+            f'<text class="x-label" x="{x}" y="{HEIGHT - 8}" text-anchor="{edge}" '
+            f'direction="ltr">{escape(drawn[i])}</text>'
         )
-    for index, label in marks:
+    for n, (index, label) in enumerate(marks):
         if 0 <= index < count:
             x = x_at(index)
             parts.append(
                 f'<line class="mark" x1="{x}" x2="{x}" y1="{PAD_TOP}" y2="{bottom}" '
                 f'stroke="#444" stroke-dasharray="3 3"/>'
-                f'<text x="{x}" y="{PAD_TOP - 2}" text-anchor="middle">{escape(label)}</text>'
+                f'<text class="mark-label" x="{x}" y="{PAD_TOP - 16 + 12 * (n % 2)}" '
+                f'text-anchor="middle">{escape(label)}</text>'
             )
     for n, one in enumerate(series):
         colour, dash = COLOURS[n % len(COLOURS)], DASHES[n % len(DASHES)]
@@ -163,14 +180,37 @@ def line_chart(
             f'fill="none" stroke="{colour}" stroke-width="2"{dashed}>'
             f"<title>{escape(one.name)}</title></polyline>"
         )
-    parts.append(
-        f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="#888"/></svg>'
-    )
+    parts.append(f'<line x1="{left}" x2="{right}" y1="{bottom}" y2="{bottom}" stroke="#888"/>')
+    parts.extend(_legend(series, rtl, HEIGHT) if legend_rows else [])
+    parts.append("</svg>")
     chart.svg = mark_safe("".join(parts))  # noqa: S308 -- every text above is escaped
     return chart
 
 
-def _label_positions(count: int, most: int = 6) -> list[int]:
+def _legend(series: Sequence[Series], rtl: bool, top: int) -> list[str]:
+    """Return one legend row per series: a sample of its line (colour and dashes), its name."""
+    parts = []
+    for n, one in enumerate(series):
+        y = top + n * LEGEND_ROW + 4
+        colour, dash = COLOURS[n % len(COLOURS)], DASHES[n % len(DASHES)]
+        dashed = f' stroke-dasharray="{dash}"' if dash else ""
+        x1, x2, text_x = (
+            (WIDTH - PAD_SIDE, WIDTH - PAD_SIDE - 28, WIDTH - PAD_SIDE - 34)
+            if rtl
+            else (PAD_SIDE, PAD_SIDE + 28, PAD_SIDE + 34)
+        )
+        # "start" follows the SVG's direction: the name reads away from its sample line.
+        parts.append(
+            f'<line class="legend" x1="{x1}" x2="{x2}" y1="{y}" y2="{y}" stroke="{colour}" '
+            f'stroke-width="2"{dashed}/>'
+            f'<text class="legend-label" x="{text_x}" y="{y + 4}" text-anchor="start" '
+            'unicode-bidi="plaintext">'
+            f"{escape(one.name)}</text>"
+        )
+    return parts
+
+
+def _label_positions(count: int, most: int = 5) -> list[int]:
     """Return which x labels to print: at most ``most``, evenly spread, first and last kept."""
     if count <= most:
         return list(range(count))
@@ -207,7 +247,8 @@ def bar_chart(
             label_x, bar_x = PAD_SIDE, PAD_SIDE + LABEL_WIDTH
             value_x, value_anchor = bar_x + length + 4, "start"
         parts.append(
-            f'<text class="bar-label" x="{label_x}" y="{text_y}" text-anchor="start">'
+            f'<text class="bar-label" x="{label_x}" y="{text_y}" text-anchor="start" '
+            'unicode-bidi="plaintext">'
             f"{escape(_shorten(label))}<title>{escape(label)}</title></text>"
             f'<rect class="bar" x="{bar_x}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '
             f'fill="{COLOURS[0]}"/>'
@@ -219,5 +260,5 @@ def bar_chart(
     return chart
 
 
-def _shorten(label: str, most: int = 32) -> str:
+def _shorten(label: str, most: int = 26) -> str:
     return label if len(label) <= most else label[: most - 1] + "…"

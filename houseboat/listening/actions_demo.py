@@ -36,6 +36,12 @@ BEFORE = [
     ),
     ("en", "Who is going to the court tomorrow? #PressFreedom", ("PressFreedom",), ""),
 ]
+DURING = [
+    ("en", "At the Central Court now. Candles are being lit. #CourtVigil", ("CourtVigil",)),
+    ("ar", "نحن أمام المحكمة الآن. #CourtVigil", ("CourtVigil",)),
+    ("en", "Families arriving for the vigil. #FreeRiverside10", ("FreeRiverside10",)),
+    ("es", "Ya estamos frente al tribunal. #CourtVigil", ("CourtVigil",)),
+]
 AFTER = [
     ("en", "Hundreds of candles outside the Central Court tonight. #FreeRiverside10 #CourtVigil"),
     ("en", "Watch the vigil live. #CourtVigil #FreeRiverside10"),
@@ -71,6 +77,9 @@ def seed_actions(campaign: Campaign) -> DatedEvent:
                 n, "regular", n % 4, start - timedelta(hours=22 - 4 * n), language, text, tags, link
             )
         )
+    for n, (language, text, tags) in enumerate(DURING):
+        when = start + timedelta(minutes=20 + 25 * n)
+        items.append(post(50 + n, "new", 100 + n, when, language, text, tags, LIVESTREAM))
     # The wave: most in the first hours after the vigil, new voices among the regulars.
     for n in range(60):
         language, text = AFTER[n % len(AFTER)]

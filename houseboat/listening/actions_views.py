@@ -191,6 +191,7 @@ def response_charts(result: actions.Response, *, rtl: bool) -> dict:
         area=True,
         x_heading=_("hour (UTC)"),
         marks=marks,
+        ticks=[hour.strftime("%m-%d %H:00") for hour in hours],
     )
     names = {"before": _("before"), "during": _("during"), "after": _("after")}
     windows = bar_chart(

@@ -149,6 +149,7 @@ def volume_by_network(campaign: Campaign, period: Period, rtl: bool) -> Chart:
         rtl=rtl,
         area=len(series) == 1,
         x_heading=unit,
+        ticks=[label_of(b, period.by_day)[5:] for b in period.buckets()],
     )
 
 
@@ -185,6 +186,7 @@ def volume_by_hashtag(
         series,
         rtl=rtl,
         x_heading=unit,
+        ticks=[label_of(b, period.by_day)[5:] for b in period.buckets()],
     )
 
 

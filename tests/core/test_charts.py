@@ -110,3 +110,18 @@ def test_the_value_axis_ends_on_a_round_number():
         200,
         5000,
     ]
+
+
+def test_several_series_get_a_legend_with_each_name():
+    root = parse(volume_chart())
+    names = [t.text for t in root.iter(f"{SVG}text") if t.get("class") == "legend-label"]
+    assert names == ["mastodon", "bluesky"]
+
+
+def test_dates_on_the_time_axis_keep_their_order_and_stay_inside_in_right_to_left_pages():
+    root = parse(volume_chart(rtl=True))
+    labels = [t for t in root.iter(f"{SVG}text") if t.get("class") == "x-label"]
+    assert {t.get("direction") for t in labels} == {"ltr"}
+    # The oldest hour is on the right and leans left; the newest on the left leans right.
+    assert (labels[0].get("text-anchor"), labels[-1].get("text-anchor")) == ("end", "start")
+    assert float(labels[0].get("x")) > float(labels[-1].get("x"))
