@@ -146,6 +146,8 @@ def load(path: Path, a: Archive, campaign: int, *, hashtag_rows: bool) -> dict[s
         "listening_authorcount",
         "listening_authorfirstpost",
         "listening_hashtagpair",
+        "listening_dailykeycount",
+        "listening_keytotal",
     ]
     marks = ",".join("?" * len(tables))
     indexes = db.execute(
@@ -282,6 +284,9 @@ def load(path: Path, a: Archive, campaign: int, *, hashtag_rows: bool) -> dict[s
             for k, n in zip(keys, counts, strict=True)
         ]
     write("listening_hourlykeycount", ("campaign_id", "dimension", "hour", "key", "count"), keyed)
+    daily, total = by_day(a, columns, links, campaign)
+    write("listening_dailykeycount", ("campaign_id", "dimension", "day", "key", "count"), daily)
+    write("listening_keytotal", ("campaign_id", "dimension", "key", "count"), total)
     active = np.nonzero(posted)[0]
     write(
         "listening_authorcount",
@@ -302,6 +307,31 @@ def load(path: Path, a: Archive, campaign: int, *, hashtag_rows: bool) -> dict[s
     print(f"  indexes and ANALYZE: {seconds['indexes']:,.0f} s", flush=True)
     db.close()
     return seconds
+
+
+def by_day(a: Archive, columns, links: list[str], campaign: int) -> tuple[list, list]:
+    """Count hashtags, languages and links per day and in all (DailyKeyCount, KeyTotal)."""
+    day = a.hour // 24
+    width = LINKS + 1
+    sources = [("hashtag", day[index], tags, tag_name) for index, tags in columns]
+    sources.append(("language", day, a.language, lambda k: LANGUAGES[k]))
+    sources.append(("link", day[a.link > 0], a.link[a.link > 0], lambda k: links[k]))
+    daily: dict[tuple[str, int, str], int] = {}
+    total: dict[tuple[str, str], int] = {}
+    for dimension, days, values, name in sources:
+        keys, counts = counted(days * width + values)
+        for k, n in zip(keys, counts, strict=True):
+            key = name(int(k % width))
+            d = int(k // width)
+            daily[(dimension, d, key)] = daily.get((dimension, d, key), 0) + int(n)
+            total[(dimension, key)] = total.get((dimension, key), 0) + int(n)
+    return (
+        [
+            (campaign, dim, (START + timedelta(days=d)).strftime("%Y-%m-%d"), key, n)
+            for (dim, d, key), n in daily.items()
+        ],
+        [(campaign, dim, key, n) for (dim, key), n in total.items()],
+    )
 
 
 def pairs(a: Archive, campaign: int) -> list[tuple]:
@@ -418,6 +448,8 @@ def rollups(campaign_id: int) -> dict[str, set]:
         "AuthorCount": ("author_id", "posts", "reposts"),
         "AuthorFirstPost": ("author_id", "first_at"),
         "HashtagPair": ("tag", "other", "count"),
+        "DailyKeyCount": ("dimension", "day", "key", "count"),
+        "KeyTotal": ("dimension", "key", "count"),
     }
     return {
         name: set(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.db import connection
@@ -24,11 +24,13 @@ from houseboat.listening.models import (
     MAX_PAIRED_TAGS,
     AuthorCount,
     AuthorFirstPost,
+    DailyKeyCount,
     HashtagPair,
     HourlyCount,
     HourlyKeyCount,
     Item,
     ItemHashtag,
+    KeyTotal,
 )
 
 
@@ -74,6 +76,10 @@ class Rollups:
         self.pairs: Counter[tuple[str, str]] = Counter()
         # (dimension, hour, key) for the dashboards (dashboards_models.HourlyKeyCount).
         self.keys: Counter[tuple[str, datetime, str]] = Counter()
+        # (dimension, day, key) and (dimension, key): hashtags, links and languages by day
+        # and in all, for the dashboard's rankings (DailyKeyCount, KeyTotal).
+        self.days: Counter[tuple[str, date, str]] = Counter()
+        self.totals: Counter[tuple[str, str]] = Counter()
         self.first_posts: dict[int, datetime] = {}
         # The team's own handles (case folded, no @): their mentions are counted per hour.
         self.team_handles = team_handles
@@ -102,6 +108,7 @@ class Rollups:
             for tag in tag_keys:
                 self.hours[(hour, tag)] += 1
             self._count_keys(hour, network, language, links, mentions)
+            self._count_days(hour.date(), tag_keys, language, links)
         if author_id is not None:
             self.posts[author_id] += 1
             if is_repost:
@@ -134,6 +141,19 @@ class Rollups:
             mentioned = {str(m).lstrip("@").casefold() for m in mentions} & self.team_handles
             for handle in mentioned:
                 self.keys[(RollupDimension.TEAM_MENTION, hour, handle)] += 1
+
+    def _count_days(
+        self, day: date, tag_keys: Sequence[str], language: str, links: Sequence[str]
+    ) -> None:
+        keys = [(RollupDimension.HASHTAG, tag) for tag in tag_keys]
+        keys.append((RollupDimension.LANGUAGE, language))
+        keys += [
+            (RollupDimension.LINK, link)
+            for link in {str(link)[:LINK_KEY_LENGTH] for link in links if link}
+        ]
+        for dimension, key in keys:
+            self.days[(dimension, day, key)] += 1
+            self.totals[(dimension, key)] += 1
 
     def save(self, campaign_id: int, *, sign: int = 1) -> None:
         """Add the counts to the campaign's roll-up tables (sign=-1: take them away).
@@ -175,6 +195,30 @@ class Rollups:
                 for (dimension, hour, key), n in sorted(self.keys.items())
             ],
         )
+        upsert_counts(
+            DailyKeyCount,
+            ("campaign_id", "dimension", "day", "key"),
+            ("count",),
+            [
+                (
+                    campaign_id,
+                    str(dimension),
+                    connection.ops.adapt_datefield_value(day),
+                    key,
+                    sign * n,
+                )
+                for (dimension, day, key), n in sorted(self.days.items())
+            ],
+        )
+        upsert_counts(
+            KeyTotal,
+            ("campaign_id", "dimension", "key"),
+            ("count",),
+            [
+                (campaign_id, str(dimension), key, sign * n)
+                for (dimension, key), n in sorted(self.totals.items())
+            ],
+        )
         if sign > 0:
             save_first_posts(campaign_id, self.first_posts)
         if sign < 0:
@@ -182,6 +226,8 @@ class Rollups:
             AuthorCount.objects.filter(campaign_id=campaign_id, posts__lte=0).delete()
             HashtagPair.objects.filter(campaign_id=campaign_id, count__lte=0).delete()
             HourlyKeyCount.objects.filter(campaign_id=campaign_id, count__lte=0).delete()
+            DailyKeyCount.objects.filter(campaign_id=campaign_id, count__lte=0).delete()
+            KeyTotal.objects.filter(campaign_id=campaign_id, count__lte=0).delete()
             # A first post cannot be taken away from a minimum: an account with nothing
             # left goes; one with other items keeps the earlier time until a rebuild.
             AuthorFirstPost.objects.filter(campaign_id=campaign_id).exclude(
@@ -241,6 +287,8 @@ def rebuild(campaign: Campaign) -> None:
     AuthorCount.objects.filter(campaign=campaign).delete()
     HashtagPair.objects.filter(campaign=campaign).delete()
     HourlyKeyCount.objects.filter(campaign=campaign).delete()
+    DailyKeyCount.objects.filter(campaign=campaign).delete()
+    KeyTotal.objects.filter(campaign=campaign).delete()
     AuthorFirstPost.objects.filter(campaign=campaign).delete()
     count_items(
         Item.objects.filter(campaign=campaign),

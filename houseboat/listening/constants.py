@@ -39,6 +39,7 @@ class RollupDimension(models.TextChoices):
     """What an hourly key count counts (listening/dashboards_models.py HourlyKeyCount)."""
 
     NETWORK = "network", _("network")
+    HASHTAG = "hashtag", _("hashtag")  # daily and total counts only (hours: HourlyCount)
     LANGUAGE = "language", _("language")
     LINK = "link", _("link")
     # Mentions of the team's own accounts (their handles), for the spike alerts.

@@ -2,8 +2,10 @@
 
 Every number comes from a roll-up table the ingest pipeline keeps (analytics.py and
 dashboards_models.py), so a dashboard costs a few index ranges whatever the size of
-the archive. Hours are UTC hours. Amplifiers and co-occurring hashtags are counted
-over the whole archive (their roll-ups have no time); the page says so.
+the archive. Hours and days are UTC. Periods are whole days, so the rankings
+(hashtags, links, languages) add up daily counts (DailyKeyCount), or read the whole
+archive's totals (KeyTotal). Amplifiers and co-occurring hashtags are counted over the
+whole archive (their roll-ups have no time); the page says so.
 """
 
 from __future__ import annotations
@@ -22,7 +24,13 @@ from houseboat.connectors.constants import Network
 from houseboat.core.charts import Chart, Series, bar_chart, line_chart
 from houseboat.listening import analytics
 from houseboat.listening.constants import RollupDimension
-from houseboat.listening.models import HashtagPair, HourlyCount, HourlyKeyCount
+from houseboat.listening.models import (
+    DailyKeyCount,
+    HashtagPair,
+    HourlyCount,
+    HourlyKeyCount,
+    KeyTotal,
+)
 
 # Periods offered, counted back from the archive's last hour (an imported archive may be old).
 PERIODS = {"1d": 1, "7d": 7, "30d": 30, "90d": 90}
@@ -86,8 +94,10 @@ def resolve_period(
             stop = start + timedelta(days=1)
         return Period(start, stop, "custom")
     if choice in PERIODS:
-        return Period(max(first, end - timedelta(days=PERIODS[choice])), end, choice)
-    return Period(first, end, "all")
+        # Whole days: the last N days of the archive, its last (partial) day included.
+        day = last.replace(hour=0) - timedelta(days=PERIODS[choice] - 1)
+        return Period(max(first.replace(hour=0), day), end, choice)
+    return Period(first.replace(hour=0), end, "all")
 
 
 def label_of(moment: datetime, by_day: bool) -> str:
@@ -155,14 +165,7 @@ def volume_by_network(campaign: Campaign, period: Period, rtl: bool) -> Chart:
 
 def top_hashtags(campaign: Campaign, period: Period, limit: int) -> list[tuple[str, int]]:
     """Return the hashtags with the most items in the period, and how many."""
-    rows = (
-        HourlyCount.objects.filter(campaign=campaign, hour__gte=period.since, hour__lt=period.until)
-        .exclude(hashtag="")
-        .values("hashtag")
-        .annotate(total=Sum("count"))
-        .order_by("-total", "hashtag")[:limit]
-    )
-    return [(row["hashtag"], row["total"]) for row in rows]
+    return top_keys(campaign, RollupDimension.HASHTAG, period, limit)
 
 
 def volume_by_hashtag(
@@ -193,15 +196,22 @@ def volume_by_hashtag(
 def top_keys(
     campaign: Campaign, dimension: str, period: Period, limit: int = TOP_ROWS
 ) -> list[tuple[str, int]]:
-    """Return the keys (links, languages) with the most items in the period, and how many."""
-    rows = (
-        HourlyKeyCount.objects.filter(
-            campaign=campaign, dimension=dimension, hour__gte=period.since, hour__lt=period.until
-        )
-        .values("key")
-        .annotate(total=Sum("count"))
-        .order_by("-total", "key")[:limit]
+    """Return the keys (hashtags, links, languages) with the most items in the period.
+
+    The whole archive reads its totals; another period adds up its days (periods are
+    whole UTC days, so the sums are exact).
+    """
+    if period.choice == "all":
+        totals = KeyTotal.objects.filter(campaign=campaign, dimension=dimension)
+        rows = totals.order_by("-count", "key").values_list("key", "count")[:limit]
+        return list(rows)
+    days = DailyKeyCount.objects.filter(
+        campaign=campaign,
+        dimension=dimension,
+        day__gte=period.since.date(),
+        day__lt=(period.until + timedelta(hours=23)).date(),
     )
+    rows = days.values("key").annotate(total=Sum("count")).order_by("-total", "key")[:limit]
     return [(row["key"], row["total"]) for row in rows]
 
 

@@ -40,9 +40,68 @@ class HourlyKeyCount(models.Model):
                 fields=["campaign", "dimension", "hour", "key"], name="one_count_per_hour_and_key"
             )
         ]
+        # Holds the count too, so summing a window never reads the table's rows.
+        indexes = [
+            models.Index(
+                fields=["campaign", "dimension", "hour", "key", "count"],
+                name="hourlykeycount_covering",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.hour:%Y-%m-%d %H:00} {self.dimension} {self.key!r}: {self.count}"
+
+
+class DailyKeyCount(models.Model):
+    """How many items of a campaign on a day (UTC) had a hashtag, a link or a language.
+
+    The dashboard's rankings for a period of whole days add up at most a row per key
+    and day, instead of one per key and hour.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=20, choices=RollupDimension.choices)
+    day = models.DateField()
+    key = models.CharField(max_length=LINK_KEY_LENGTH, blank=True)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "dimension", "day", "key"], name="one_count_per_day_and_key"
+            )
+        ]
+        indexes = [
+            models.Index(
+                fields=["campaign", "dimension", "day", "key", "count"],
+                name="dailykeycount_covering",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.dimension} {self.key!r}: {self.count}"
+
+
+class KeyTotal(models.Model):
+    """How many items of a campaign, in the whole archive, had a hashtag, a link or a language."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    dimension = models.CharField(max_length=20, choices=RollupDimension.choices)
+    key = models.CharField(max_length=LINK_KEY_LENGTH, blank=True)
+    count = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "dimension", "key"], name="one_total_per_key"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["campaign", "dimension", "-count"], name="keytotal_by_count")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dimension} {self.key!r}: {self.count}"
 
 
 class AuthorFirstPost(models.Model):

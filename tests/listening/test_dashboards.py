@@ -39,8 +39,9 @@ def rows_of(chart):
 
 def test_the_whole_archive_spans_its_first_to_its_last_hour(archive):
     period = whole(archive)
-    assert (period.since, period.until) == (at(5), at(17))
-    assert len(period.buckets()) == 12
+    # Periods are whole days: from the first day's midnight to the last hour's end.
+    assert (period.since, period.until) == (at(0), at(17))
+    assert len(period.buckets()) == 17
 
 
 def test_volume_by_network_counts_each_hour_of_each_network(archive):
@@ -51,6 +52,7 @@ def test_volume_by_network_counts_each_hour_of_each_network(archive):
     assert by_hour["2026-05-10 12:00"] == [0, 1]
     assert by_hour["2026-05-10 15:00"] == [2, 0]
     assert by_hour["2026-05-10 10:00"] == [0, 0]
+    assert by_hour["2026-05-10 00:00"] == [0, 0]
     assert [sum(column) for column in zip(*by_hour.values(), strict=True)] == [6, 3]
 
 
@@ -58,8 +60,15 @@ def test_a_period_keeps_only_its_hours(archive):
     period = dashboards.Period(at(12), at(17), "custom")
     chart = dashboards.volume_by_network(archive, period, rtl=False)
     assert [sum(col) for col in zip(*rows_of(chart).values(), strict=True)] == [3, 3]
-    # A tie is broken by name.
-    assert dashboards.top_hashtags(archive, period, 5) == [("freetheten", 4), ("march", 4)]
+
+
+def test_a_period_of_days_ranks_what_was_posted_on_those_days(archive):
+    day = dashboards.resolve_period(archive, "custom", at(0).date(), at(0).date())
+    assert dashboards.top_hashtags(archive, day, 5) == [("freetheten", 6), ("march", 4)]
+    before = at(0).date() - timedelta(days=1)
+    empty = dashboards.resolve_period(archive, "custom", before, before)
+    assert dashboards.top_hashtags(archive, empty, 5) == []
+    assert dashboards.top_keys(archive, RollupDimension.LINK, empty) == []
 
 
 def test_hashtags_links_languages_and_co_hashtags_match_the_hand_count(archive):
@@ -160,7 +169,7 @@ def test_the_volume_chart_draws_one_point_per_hour_of_the_period(as_alice, archi
     start = html.index("<svg", html.index('id="chart-volume_network"'))
     root = ET.fromstring(html[start : html.index("</svg>", start) + len("</svg>")])
     lines = root.findall(f"{SVG}polyline")
-    assert [len(line.get("points").split()) for line in lines] == [12, 12]
+    assert [len(line.get("points").split()) for line in lines] == [17, 17]
 
 
 def test_an_unknown_chart_is_not_found(as_alice, archive):
@@ -186,3 +195,11 @@ def test_an_empty_archive_says_so(as_alice, campaign_a):
 def test_a_custom_period_of_days_covers_whole_days(archive):
     period = dashboards.resolve_period(archive, "custom", at(0).date(), at(0).date())
     assert (period.since, period.until) == (at(0), at(0) + timedelta(days=1))
+
+
+def test_the_dashboard_asks_a_fixed_number_of_queries(
+    as_alice, archive, django_assert_max_num_queries
+):
+    # Sessions, membership, navigation counts, then the roll-ups: never one per row.
+    with django_assert_max_num_queries(20):
+        as_alice.get("/t/team-a/archive/dashboard/", {"campaign": archive.slug})
