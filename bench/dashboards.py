@@ -315,6 +315,7 @@ def by_day(a: Archive, columns, links: list[str], campaign: int) -> tuple[list, 
     width = LINKS + 1
     sources = [("hashtag", day[index], tags, tag_name) for index, tags in columns]
     sources.append(("language", day, a.language, lambda k: LANGUAGES[k]))
+    sources.append(("network", day, a.network, lambda k: NETWORKS[k]))
     sources.append(("link", day[a.link > 0], a.link[a.link > 0], lambda k: links[k]))
     daily: dict[tuple[str, int, str], int] = {}
     total: dict[tuple[str, str], int] = {}

@@ -108,7 +108,7 @@ class Rollups:
             for tag in tag_keys:
                 self.hours[(hour, tag)] += 1
             self._count_keys(hour, network, language, links, mentions)
-            self._count_days(hour.date(), tag_keys, language, links)
+            self._count_days(hour.date(), tag_keys, network, language, links)
         if author_id is not None:
             self.posts[author_id] += 1
             if is_repost:
@@ -143,10 +143,17 @@ class Rollups:
                 self.keys[(RollupDimension.TEAM_MENTION, hour, handle)] += 1
 
     def _count_days(
-        self, day: date, tag_keys: Sequence[str], language: str, links: Sequence[str]
+        self,
+        day: date,
+        tag_keys: Sequence[str],
+        network: str,
+        language: str,
+        links: Sequence[str],
     ) -> None:
         keys = [(RollupDimension.HASHTAG, tag) for tag in tag_keys]
         keys.append((RollupDimension.LANGUAGE, language))
+        if network:
+            keys.append((RollupDimension.NETWORK, network))
         keys += [
             (RollupDimension.LINK, link)
             for link in {str(link)[:LINK_KEY_LENGTH] for link in links if link}

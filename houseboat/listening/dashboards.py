@@ -131,16 +131,42 @@ def language_label(code: str) -> str:
         return code
 
 
+def counts_over(
+    campaign: Campaign, period: Period, dimension: str, keys: list[str] | None = None
+) -> list[tuple[datetime, str, int]]:
+    """Return (hour or day, key, count) rows of a dimension over the period.
+
+    Long periods read the daily counts, so a year costs a row per day, not per hour.
+    """
+    if period.by_day:
+        rows = DailyKeyCount.objects.filter(
+            campaign=campaign,
+            dimension=dimension,
+            day__gte=period.since.date(),
+            day__lt=(period.until + timedelta(hours=23)).date(),
+        )
+        if keys is not None:
+            rows = rows.filter(key__in=keys)
+        return [
+            (datetime.combine(day, time(), UTC), key, count)
+            for day, key, count in rows.values_list("day", "key", "count")
+        ]
+    if dimension == RollupDimension.HASHTAG:
+        tags = HourlyCount.objects.filter(
+            campaign=campaign, hashtag__in=keys or [], hour__gte=period.since, hour__lt=period.until
+        )
+        return list(tags.values_list("hour", "hashtag", "count"))
+    rows = HourlyKeyCount.objects.filter(
+        campaign=campaign, dimension=dimension, hour__gte=period.since, hour__lt=period.until
+    )
+    if keys is not None:
+        rows = rows.filter(key__in=keys)
+    return list(rows.values_list("hour", "key", "count"))
+
+
 def volume_by_network(campaign: Campaign, period: Period, rtl: bool) -> Chart:
     """Chart the items per hour (or day) of each network, and all networks together."""
-    rows = list(
-        HourlyKeyCount.objects.filter(
-            campaign=campaign,
-            dimension=RollupDimension.NETWORK,
-            hour__gte=period.since,
-            hour__lt=period.until,
-        ).values_list("hour", "key", "count")
-    )
+    rows = counts_over(campaign, period, RollupDimension.NETWORK)
     totals: dict[str, int] = defaultdict(int)
     for _hour, key, count in rows:
         totals[key] += count
@@ -173,9 +199,7 @@ def volume_by_hashtag(
 ) -> Chart:
     """Chart the items per hour (or day) of the period's top hashtags."""
     names = [tag for tag, _n in tags[:TOP_TAGS]]
-    rows = HourlyCount.objects.filter(
-        campaign=campaign, hashtag__in=names, hour__gte=period.since, hour__lt=period.until
-    ).values_list("hour", "hashtag", "count")
+    rows = counts_over(campaign, period, RollupDimension.HASHTAG, names)
     series = series_over(period, rows, names)
     for one in series:
         one.name = "#" + one.name

@@ -203,3 +203,16 @@ def test_the_dashboard_asks_a_fixed_number_of_queries(
     # Sessions, membership, navigation counts, then the roll-ups: never one per row.
     with django_assert_max_num_queries(20):
         as_alice.get("/t/team-a/archive/dashboard/", {"campaign": archive.slug})
+
+
+def test_a_long_period_draws_days_from_the_daily_counts(archive):
+    period = dashboards.Period(at(0) - timedelta(days=20), at(17), "custom")
+    assert period.by_day
+    by_day = rows_of(dashboards.volume_by_network(archive, period, rtl=False))
+    assert len(by_day) == 21
+    assert by_day["2026-05-10"] == [6, 3]
+    assert by_day["2026-05-01"] == [0, 0]
+    tags = dashboards.top_hashtags(archive, period, 5)
+    assert rows_of(dashboards.volume_by_hashtag(archive, period, tags, rtl=False))[
+        "2026-05-10"
+    ] == [6, 4]
