@@ -15,9 +15,10 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, quoteattr
+from xml.sax import saxutils
 
 from django.utils.safestring import SafeString, mark_safe
 
@@ -29,6 +30,19 @@ LEGEND_ROW = 18
 COLOURS = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 DASHES = ("", "6 3", "2 3", "8 3 2 3", "1 2", "10 4", "4 4")
 GRID_LINES = 4
+# Characters XML 1.0 forbids (control characters, lone surrogates, U+FFFE/U+FFFF): an
+# imported hashtag or link can carry them, and one would make the whole SVG invalid.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def escape(text: str) -> str:
+    """Return text safe inside an SVG element: escaped, characters XML forbids dropped."""
+    return saxutils.escape(NOT_XML.sub("", str(text)))
+
+
+def quoteattr(text: str) -> str:
+    """Return text as a quoted SVG attribute value, characters XML forbids dropped."""
+    return saxutils.quoteattr(NOT_XML.sub("", str(text)))
 
 
 @dataclass

@@ -4,6 +4,9 @@ import csv
 import io
 import xml.etree.ElementTree as ET
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from houseboat.core.charts import Series, bar_chart, line_chart, nice_max
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -125,3 +128,35 @@ def test_dates_on_the_time_axis_keep_their_order_and_stay_inside_in_right_to_lef
     # The oldest hour is on the right and leans left; the newest on the left leans right.
     assert (labels[0].get("text-anchor"), labels[-1].get("text-anchor")) == ("end", "start")
     assert float(labels[0].get("x")) > float(labels[-1].get("x"))
+
+
+@given(
+    values=st.lists(
+        st.lists(st.integers(min_value=0, max_value=10**9), min_size=1, max_size=40),
+        min_size=1,
+        max_size=4,
+    ),
+    names=st.lists(st.text(min_size=1, max_size=30), min_size=4, max_size=4),
+    rtl=st.booleans(),
+)
+@settings(max_examples=60, deadline=None)
+def test_any_numbers_and_names_draw_valid_svg_with_one_point_each_and_matching_csv(
+    values, names, rtl
+):
+    length = len(values[0])
+    series = [Series(names[n], (v * length)[:length]) for n, v in enumerate(values)]
+    labels = [f"h{i}" for i in range(length)]
+    chart = line_chart("p", names[0], names[1], labels, series, rtl=rtl)
+    root = parse(chart)
+    lines = root.findall(f"{SVG}polyline")
+    assert [len(line.get("points").split()) for line in lines] == [length] * len(series)
+    ys = [float(p.split(",")[1]) for line in lines for p in line.get("points").split()]
+    assert all(0 <= y <= 230 for y in ys)  # inside the drawing, whatever the numbers
+    rows = list(csv.reader(io.StringIO(chart.csv())))
+    assert [[int(x) for x in row[1:]] for row in rows[1:]] == [
+        [s.values[i] for s in series] for i in range(length)
+    ]
+    bars = bar_chart(
+        "b", names[0], names[1], [(n, v[0]) for n, v in zip(names, values, strict=False)], rtl=rtl
+    )
+    assert len(parse(bars).findall(f"{SVG}rect")) == len(values)
