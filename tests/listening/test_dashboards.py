@@ -216,3 +216,32 @@ def test_a_long_period_draws_days_from_the_daily_counts(archive):
     assert rows_of(dashboards.volume_by_hashtag(archive, period, tags, rtl=False))[
         "2026-05-10"
     ] == [6, 4]
+
+
+def test_a_corrected_posting_time_moves_the_dashboards_counts_with_it(campaign_a, tmp_path):
+    from houseboat.listening.imports import run_import
+    from houseboat.listening.models import DailyKeyCount
+
+    path = tmp_path / "_chat.txt"
+    path.write_text("24/11/2026, 21:05 - Ana: hola #FreeTheTen\n", encoding="utf-8")
+    run_import(campaign=campaign_a, format="whatsapp-txt", path=path)
+    run_import(
+        campaign=campaign_a,
+        format="whatsapp-txt",
+        path=path,
+        options={"timezone": "America/Bogota"},
+    )
+    days = set(
+        DailyKeyCount.objects.filter(campaign=campaign_a, count__gt=0).values_list(
+            "dimension", "day", "key", "count"
+        )
+    )
+    assert {(dim, str(day)) for dim, day, _key, _n in days} == {
+        ("hashtag", "2026-11-25"),
+        ("language", "2026-11-25"),
+        ("network", "2026-11-25"),
+    }
+    first = AuthorFirstPost.objects.get(campaign=campaign_a).first_at
+    assert first.isoformat() == "2026-11-25T02:05:00+00:00"
+    hours = set(HourlyKeyCount.objects.filter(campaign=campaign_a).values_list("hour", flat=True))
+    assert {h.isoformat() for h in hours} == {"2026-11-25T02:00:00+00:00"}
