@@ -108,6 +108,7 @@ def test_mentions_of_the_teams_account_piling_up_alert_in_safety_and_on_home(cam
     assert "@freetheten had 25 posts" in alert.matches[0]["explanation"]
     page = as_bob.get("/t/team-a/safety/alerts/").content.decode()
     assert "possible pile-on" in page
+    assert "spike:mention" not in page  # the alert's internal name is not shown
     home = as_bob.get("/t/team-a/").content.decode()
     assert "1 safety alert is open" in home
 
