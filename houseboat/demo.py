@@ -18,6 +18,7 @@ from houseboat.core.models import Membership, Team
 from houseboat.core.services import audit
 from houseboat.inbox.demo import seed_inbox
 from houseboat.listening.columns_demo import seed_columns
+from houseboat.listening.actions_demo import seed_actions
 from houseboat.listening.demo import seed_archive
 from houseboat.organizing.demo import seed_organizing
 from houseboat.publishing.demo import seed_publishing
@@ -136,6 +137,7 @@ def seed(*, port: int = 8000) -> str:
     )
     seed_archive(campaign, actor=owner)
     seed_columns(campaign, port=port)
+    seed_actions(campaign)  # after the archive and the sent posts it reads around
     seed_demands(campaign, {OWNER: owner, **people})
     seed_organizing(campaign, owner)
     seed_inbox(campaign)

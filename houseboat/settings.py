@@ -285,6 +285,8 @@ HOUSEBOAT_WORKER_LANES: dict[str, list[str]] = {
         "houseboat.listening.columns_watch.watch_gone",
         # Threat, slur and doxxing alerts on the items stored since the last check.
         "houseboat.listening.alerting.check_new_items",
+        # A tracked hashtag or the team's mentions far above their usual hour: a pile-on.
+        "houseboat.listening.spikes.check_spikes",
         # E-mail that something waits (only with an SMTP server set).
         "houseboat.core.notices.step",
         # New archive items become candidate evidence for demands; deadlines remind.

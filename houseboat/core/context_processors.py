@@ -16,7 +16,7 @@ NAVIGATION = [
     ("publish", _("Publish"), "publishing:index"),
     ("listen", _("Listen"), "listening:board"),
     ("archive", _("Archive"), "listening:archive"),
-    ("analyse", _("Analyse"), None),
+    ("analyse", _("Analyse"), "listening:dashboard"),
     ("organise", _("Organise"), "organizing:index"),
     ("demands", _("Demands"), "accountability:index"),
     ("safety", _("Safety"), "safety:index"),

@@ -54,3 +54,21 @@ class GoneReason(models.TextChoices):
 
     DELETED = "deleted", _("deleted")
     SUSPENDED = "suspended", _("account suspended")
+class RollupDimension(models.TextChoices):
+    """What an hourly key count counts (listening/dashboards_models.py HourlyKeyCount)."""
+
+    NETWORK = "network", _("network")
+    HASHTAG = "hashtag", _("hashtag")  # daily and total counts only (hours: HourlyCount)
+    LANGUAGE = "language", _("language")
+    LINK = "link", _("link")
+    # Mentions of the team's own accounts (their handles), for the spike alerts.
+    TEAM_MENTION = "team_mention", _("mention of the team's accounts")
+
+
+class ActionKind(models.TextChoices):
+    """What kind of dated event the team enters as an action."""
+
+    MARCH = "march", _("march")
+    HEARING = "hearing", _("hearing")
+    PRESS_CONFERENCE = "press_conference", _("press conference")
+    OTHER = "other", _("other")

@@ -10,14 +10,14 @@ number of corrected items goes into the capture's custody record.
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
 from django.db import transaction
 
 from houseboat.campaigns.models import Campaign
-from houseboat.listening.analytics import Rollups, hour_of
+from houseboat.listening.analytics import count_items, team_handles
 from houseboat.listening.ingest import aware
 from houseboat.listening.models import Item, ItemHashtag
 from houseboat.listening.records import Captured
@@ -45,19 +45,15 @@ def correct_times(campaign: Campaign, batch: Sequence[Captured]) -> int:
                 moves[pk] = (stored, new)
     if not moves:
         return 0
-    tags: dict[int, list[str]] = defaultdict(list)
-    for item_id, tag in ItemHashtag.objects.filter(item_id__in=moves).values_list("item_id", "tag"):
-        tags[item_id].append(tag)
-    counts: Counter[tuple[datetime, str]] = Counter()
+    items = Item.objects.filter(pk__in=moves)
+    hashtags = ItemHashtag.objects.filter(item_id__in=moves)
+    handles = team_handles(campaign)
     with transaction.atomic():
-        for pk, (old, new) in moves.items():
+        # Every roll-up that depends on the time (hours, days, first posts) moves with the
+        # items: counted out at their old times, then in at the new ones, by the one path.
+        count_items(items, hashtags, handles).save(campaign.pk, sign=-1)
+        for pk, (_old, new) in moves.items():
             Item.objects.filter(pk=pk).update(created_at=new)
             ItemHashtag.objects.filter(item_id=pk).update(created_at=new)
-            for tag in ["", *tags[pk]]:
-                if old is not None:
-                    counts[(hour_of(old), tag)] -= 1
-                counts[(hour_of(new), tag)] += 1
-        moved = Rollups()  # the one place that writes roll-ups; here only hours move
-        moved.hours.update({key: n for key, n in counts.items() if n})
-        moved.save(campaign.pk)
+        count_items(items, hashtags, handles).save(campaign.pk)
     return len(moves)

@@ -38,7 +38,7 @@ from django.utils import timezone
 from houseboat.campaigns.models import Campaign
 from houseboat.connectors.base import Metrics, RemoteItem
 from houseboat.listening import entities, language
-from houseboat.listening.analytics import Rollups, count_items
+from houseboat.listening.analytics import Rollups, count_items, team_handles
 from houseboat.listening.constants import MediaKind
 from houseboat.listening.models import (
     Author,
@@ -337,6 +337,7 @@ class Pipeline:
         # Authors met in this run: ids of shared rows that are never deleted, so they
         # stay right; bounded, so memory stays flat on archives of millions of accounts.
         self.author_ids: dict[tuple[str, str], int] = {}
+        self.team_handles: frozenset[str] | None = None  # read at the first batch
         if connection.vendor == "sqlite":
             # A page cache of 64 MiB instead of SQLite's 2 MiB: the unique and search
             # indexes of a million items no longer fit in 2 MiB, and each insert then
@@ -554,7 +555,9 @@ class Pipeline:
 
     def _roll_up(self, records: Sequence[Prepared], authors: Mapping[tuple[str, str], int]) -> None:
         """Add the new items to the roll-ups (hours, authors, hashtag pairs)."""
-        rollups = Rollups()
+        if self.team_handles is None:
+            self.team_handles = team_handles(self.campaign)
+        rollups = Rollups(self.team_handles)
         for record in records:
             author = record.author
             rollups.add(
@@ -562,6 +565,10 @@ class Pipeline:
                 authors.get((record.key[0], author[0])) if author else None,
                 bool(record.repost_of_id),
                 record.tag_keys,
+                network=record.key[0],
+                language=record.language,
+                links=record.links,
+                mentions=record.mentions,
             )
         rollups.save(self.campaign.pk)
 
@@ -766,9 +773,11 @@ def undo_capture(capture: Capture) -> int:
     items = Item.objects.filter(capture=capture)
     with transaction.atomic():
         list(Campaign.objects.select_for_update().filter(pk=capture.campaign_id).values_list("pk"))
-        count_items(items, ItemHashtag.objects.filter(item__capture=capture)).save(
-            capture.campaign_id, sign=-1
-        )
+        count_items(
+            items,
+            ItemHashtag.objects.filter(item__capture=capture),
+            team_handles(capture.campaign),
+        ).save(capture.campaign_id, sign=-1)
         blobs: set[str] = set()
         removed = 0
         MetricSnapshot.objects.filter(capture=capture).delete()

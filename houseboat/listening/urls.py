@@ -20,3 +20,14 @@ urlpatterns = [
         name="column_action",
     ),
 ]
+
+# The dashboards and the response to actions (listening/dashboards_views.py, actions_views.py).
+from houseboat.listening import actions_views, dashboards_views  # noqa: E402
+
+urlpatterns += [
+    path("dashboard/", dashboards_views.dashboard, name="dashboard"),
+    path("actions/", actions_views.action_list, name="actions"),
+    path("actions/events/new/", actions_views.event_add, name="event_add"),
+    path("actions/events/<int:pk>/remove/", actions_views.event_remove, name="event_remove"),
+    path("actions/<str:ref>/", actions_views.action_response, name="action"),
+]

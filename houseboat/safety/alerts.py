@@ -96,6 +96,8 @@ class Protected:
 
 # Where a match comes from, which decides how it is explained.
 FROM_LIST, FROM_TEAM, FROM_PROTECTED, FROM_CONTEXT = "list", "team", "protected", "context"
+# A volume spike (listening/spikes.py), not a matched text.
+FROM_SPIKE = "spike"
 
 
 @dataclass(frozen=True)
@@ -130,6 +132,16 @@ def explain(match: dict) -> str:
     """Explain a stored match in the current language ("matched the threat phrase ...")."""
     source, term, kind = match.get("source"), match.get("term", ""), match.get("kind")
     language = match.get("language", "")
+    if source == FROM_SPIKE:
+        return _(
+            "possible pile-on: %(what)s had %(count)s posts in the hour from %(hour)s UTC, "
+            "against a usual %(usual)s (the median hour of the 7 days before)"
+        ) % {
+            "what": term,
+            "count": match.get("count", "?"),
+            "hour": match.get("hour", "?"),
+            "usual": match.get("usual", "?"),
+        }
     if source == FROM_PROTECTED:
         # Never the detail's label ("Amina phone"): viewers read alerts, and the label is
         # as secret as the detail (older alerts may still store it in ``term``).
@@ -600,6 +612,31 @@ def raise_alerts(team: Team, campaign: Campaign, records: Iterable[AlertRecord])
     ]
     Alert.objects.bulk_create(alerts, ignore_conflicts=True)
     return len(alerts)
+
+
+def raise_pile_on(
+    team: Team, campaign: Campaign, key: str, match: dict, *, severity: str = Severity.MEDIUM
+) -> bool:
+    """Store a possible pile-on alert once per ``key`` (one spike); return whether it is new.
+
+    ``match`` says what spiked (``term``), its ``count``, the ``usual`` hour and the
+    ``hour``; it is stored with ``source`` "spike" and explained by :func:`explain`.
+    """
+    from houseboat.safety.models import Alert
+
+    stored = {**match, "source": FROM_SPIKE, "kind": AlertKind.PILE_ON, "severity": severity}
+    _alert, created = Alert.objects.get_or_create(
+        campaign=campaign,
+        network="houseboat",
+        remote_id=key,
+        defaults={
+            "team": team,
+            "severity": severity,
+            "kinds": AlertKind.PILE_ON,
+            "matches": [{**stored, "explanation": explain(stored)}],
+        },
+    )
+    return created
 
 
 def _highest(matches: Sequence[AlertMatch]) -> str:

@@ -26,12 +26,23 @@ class RiskKind(models.TextChoices):
     UNCHECKED = "unchecked", _("media that could not be checked")
 
 
-class AlertKind(models.TextChoices):
-    """What an incoming item can be flagged for."""
+class TermKind(models.TextChoices):
+    """What a word of the alert lists (shipped or the team's own) flags."""
 
     SLUR = "slur", _("slur")
     THREAT = "threat", _("threat")
     DOXXING = "doxxing", _("doxxing")
+
+
+class AlertKind(models.TextChoices):
+    """What an alert can be for: an incoming item flagged by a term, or a pile-on."""
+
+    SLUR = "slur", _("slur")
+    THREAT = "threat", _("threat")
+    DOXXING = "doxxing", _("doxxing")
+    # Not an item but a volume: a hashtag or the team's mentions far above their usual
+    # hour (raised by listening/spikes.py). Never a term's kind.
+    PILE_ON = "pile_on", _("possible pile-on")
 
 
 class ProtectedKind(models.TextChoices):

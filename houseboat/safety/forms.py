@@ -6,7 +6,7 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
-from houseboat.safety.constants import AlertKind, GraphicRuleKind, ProtectedKind
+from houseboat.safety.constants import GraphicRuleKind, ProtectedKind, TermKind
 from houseboat.safety.models import SafetySettings
 from houseboat.safety.text import fold
 
@@ -90,7 +90,7 @@ class AlertTermForm(forms.Form):
             "End a word with * to match every ending (threat* finds threats, threatening)."
         ),
     )
-    kind = forms.ChoiceField(label=_("Kind"), choices=AlertKind.choices)
+    kind = forms.ChoiceField(label=_("Kind"), choices=TermKind.choices)
     language = forms.ChoiceField(label=_("Language"), choices=language_choices, required=False)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 

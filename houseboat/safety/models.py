@@ -22,6 +22,7 @@ from houseboat.safety.constants import (
     GraphicRuleKind,
     ProtectedKind,
     Severity,
+    TermKind,
 )
 
 SHA256_LENGTH = 64
@@ -54,7 +55,7 @@ class AlertTerm(models.Model):
         _("language"), max_length=16, blank=True, help_text=_("Empty: every language.")
     )
     term = models.CharField(_("word or phrase"), max_length=200)
-    kind = models.CharField(_("kind"), max_length=10, choices=AlertKind.choices)
+    kind = models.CharField(_("kind"), max_length=10, choices=TermKind.choices)
     note = models.CharField(_("note"), max_length=200, blank=True)
     added_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

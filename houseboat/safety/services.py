@@ -20,7 +20,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from houseboat.safety.alerts import AlertMatch, AlertRecord, evaluate, raise_alerts
+from houseboat.safety.alerts import (
+    AlertMatch,
+    AlertRecord,
+    evaluate,
+    raise_alerts,
+    raise_pile_on,
+)
 from houseboat.safety.graphic import MediaRecord, apply_graphic_rules, graphic_hashes, mark_graphic
 from houseboat.safety.regions import (
     discard_prepared,
@@ -45,6 +51,7 @@ __all__ = [
     "mark_graphic",
     "prepare_source",
     "raise_alerts",
+    "raise_pile_on",
     "record_source",
     "remember_upload",
     "review_post",

@@ -22,7 +22,8 @@ def seeded():
 
 
 def test_the_demo_archive_comes_through_four_importers(seeded):
-    # Live reads (the inbox's demo replies and messages) come on top of the four imports.
+    # Live reads (the inbox's replies and messages, the vigil's conversation in
+    # listening/actions_demo.py) come on top of the four imports.
     imports = Capture.objects.filter(kind=CaptureKind.IMPORT)
     formats = dict(imports.values_list("format", "state"))
     assert formats == {
