@@ -116,3 +116,5 @@ class AuditAction(models.TextChoices):
     ACTION_CREATED = "action_created", _("created a call to action")
     FOLLOW_UP_QUEUED = "follow_up_queued", _("sent a follow-up to supporters")
     DONATIONS_IMPORTED = "donations_imported", _("imported donations from a payment file")
+    TAKEDOWN_REQUESTED = "takedown_requested", _("asked to take a post down everywhere")
+    TAKEDOWN_FINISHED = "takedown_finished", _("finished taking a post down everywhere")
