@@ -95,6 +95,4 @@ class TakedownState(models.TextChoices):
 
 
 # A takedown task in one of these will not change again without a person.
-FINAL_TAKEDOWN_STATES = frozenset(
-    {TakedownState.DONE, TakedownState.FAILED, TakedownState.BY_HAND}
-)
+FINAL_TAKEDOWN_STATES = frozenset({TakedownState.DONE, TakedownState.FAILED, TakedownState.BY_HAND})

@@ -93,8 +93,7 @@ BY_HAND_STEPS: dict[str, list[str]] = {
         "and confirm.",
     ],
     "own_site": [
-        "Open the campaign in houseboat and press Take down next to the post on its "
-        "own site.",
+        "Open the campaign in houseboat and press Take down next to the post on its own site.",
     ],
 }
 GENERIC_STEPS = [
@@ -354,9 +353,7 @@ def _take_down(task: TakedownTask, connectors: Connectors, lease: leases.Lease) 
         return after_error(task, lease, channel, error, request_left=job.request_left)
     except Exception:
         logger.exception("Taking down delivery %s failed unexpectedly", delivery.pk)
-        error = ConnectorError(
-            f"houseboat hit an internal error while deleting on {channel.name}."
-        )
+        error = ConnectorError(f"houseboat hit an internal error while deleting on {channel.name}.")
         return after_error(task, lease, channel, error, request_left=job.request_left)
     return record(task, lease, TakedownState.DONE, "")
 
@@ -576,6 +573,8 @@ def summary_line(lines: list[ResultLine]) -> str:
 
 def settled(post: Post) -> bool:
     """Whether every task of the post's takedown has settled."""
-    return not TakedownTask.objects.filter(takedown__post=post).exclude(
-        state__in=FINAL_TAKEDOWN_STATES
-    ).exists()
+    return (
+        not TakedownTask.objects.filter(takedown__post=post)
+        .exclude(state__in=FINAL_TAKEDOWN_STATES)
+        .exists()
+    )

@@ -76,7 +76,9 @@ def test_a_removed_post_leaves_the_feed_with_a_tombstone(campaign_a, alice):
     titles = [entry.findtext(f"{atom}title") for entry in feed.iter(f"{atom}entry")]
     assert titles == ["Stays up"]
     tombstones = feed.findall("{http://purl.org/atompub/tombstones/1.0}deleted-entry")
-    assert [t.get("ref") for t in tombstones] == [atom_id(campaign_a.slug, "post", removed.remote_id)]
+    assert [t.get("ref") for t in tombstones] == [
+        atom_id(campaign_a.slug, "post", removed.remote_id)
+    ]
     assert tombstones[0].get("when")
     assert b"Comes down" not in Client().get(campaign_a.feed_url()).content
     assert connector.exists(kept) is True

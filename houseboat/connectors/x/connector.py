@@ -692,7 +692,9 @@ class XConnector(Connector):
                 "/resource-not-found"
             ):
                 return False
-        raise UnexpectedResponse("X's answer about the post says neither that it is there nor gone.")
+        raise UnexpectedResponse(
+            "X's answer about the post says neither that it is there nor gone."
+        )
 
     # --- reading -----------------------------------------------------------------------
 
