@@ -166,6 +166,14 @@ class PostView:
         return str(_("Was due")) if self.when else ""
 
     @property
+    def can_take_down(self) -> bool:
+        """Whether some part went out (or may have), so there is something to take down."""
+        return any(
+            line.sent_parts or line.state in (DeliveryState.UNKNOWN, DeliveryState.SENDING)
+            for line in self.lines
+        )
+
+    @property
     def needs_a_person(self) -> bool:
         return any(
             line.state in (DeliveryState.UNKNOWN, DeliveryState.FAILED) for line in self.lines

@@ -578,3 +578,21 @@ def settled(post: Post) -> bool:
         .exclude(state__in=FINAL_TAKEDOWN_STATES)
         .exists()
     )
+
+
+def preview(post: Post) -> list[ResultLine]:
+    """What a takedown would do, per channel, before anyone asks for it."""
+    deliveries = (
+        Delivery.objects.filter(
+            variant__post=post,
+            state__in=[DeliveryState.SENT, DeliveryState.UNKNOWN, DeliveryState.SENDING],
+        )
+        .select_related("variant__channel")
+        .order_by("variant_id", "part")
+    )
+    by_variant: dict[int, list[TakedownTask]] = {}
+    for delivery in deliveries:
+        state, note = first_state(delivery)
+        task = TakedownTask(delivery=delivery, state=state, note=note)
+        by_variant.setdefault(delivery.variant_id, []).append(task)
+    return [line_for(group) for group in by_variant.values()]

@@ -610,7 +610,7 @@ def index(request: HttpRequest) -> HttpResponse:
         # shown on the dead-man pages only, never to every member in this list.
         Post.objects.filter(team=request.team)
         .exclude(status=PostStatus.HELD)
-        .select_related("author", "campaign")
+        .select_related("author", "campaign", "takedown")
         .prefetch_related(
             Prefetch(
                 "variants",
