@@ -99,6 +99,8 @@ class ChannelLine:
     sent_parts: int = 0
     moment: datetime | None = None
     sent_at: datetime | None = None
+    # Parts taken down since (houseboat.publishing.takedown): the link leads nowhere now.
+    taken_down: bool = False
 
     @property
     def name(self) -> str:
@@ -193,6 +195,10 @@ def line_for(variant: Variant) -> ChannelLine:
     line.url = first.remote_url if first.state == DeliveryState.SENT else ""
     line.moment = first.sent_at or first.due_at
     line.sent_at = first.sent_at
+    tasks = [getattr(delivery, "takedown_task", None) for delivery in deliveries]
+    line.taken_down = any(task is not None and task.state == "done" for task in tasks)
+    if line.taken_down:
+        line.url = ""
     worst = next(d for d in deliveries if d.state == line.state)
     if line.state == DeliveryState.UNKNOWN:
         line.unknown = worst

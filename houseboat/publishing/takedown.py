@@ -154,8 +154,8 @@ def first_state(delivery: Delivery) -> tuple[str, str]:
         ) % {"network": channel.get_network_display()}
     if delivery.state == DeliveryState.SENT and not delivery.remote_id:
         return TakedownState.BY_HAND, _(
-            "houseboat does not know this post's id on the network (it was marked as "
-            "posted by hand), so it cannot delete it."
+            "houseboat has no id for this post on the network (it was marked as posted "
+            "without one), so it cannot delete it itself."
         )
     return TakedownState.PENDING, ""
 
@@ -502,6 +502,20 @@ class ResultLine:
     @property
     def state_label(self) -> str:
         return str(TakedownState(self.state).label)
+
+    @property
+    def css(self) -> str:
+        """The status colour the post list uses for the same meaning."""
+        return STATE_CSS[self.state]
+
+
+STATE_CSS = {
+    TakedownState.DONE: "state-sent",
+    TakedownState.FAILED: "state-failed",
+    TakedownState.BY_HAND: "state-unknown",
+    TakedownState.PENDING: "state-scheduled",
+    TakedownState.DELETING: "state-scheduled",
+}
 
 
 def results(post: Post) -> list[ResultLine]:

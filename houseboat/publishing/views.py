@@ -615,7 +615,10 @@ def index(request: HttpRequest) -> HttpResponse:
             Prefetch(
                 "variants",
                 Variant.objects.select_related("channel").prefetch_related(
-                    Prefetch("deliveries", Delivery.objects.order_by("part"))
+                    Prefetch(
+                        "deliveries",
+                        Delivery.objects.select_related("takedown_task").order_by("part"),
+                    )
                 ),
             )
         )

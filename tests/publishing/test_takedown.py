@@ -433,3 +433,16 @@ def test_the_post_list_offers_the_takedown_on_a_sent_post(sent_post, as_bob):
     post = sent_post("mastodon")
     listing = as_bob.get(reverse("publishing:index", kwargs={"team_slug": post.team.slug}))
     assert url(post) in listing.content.decode()
+
+
+def test_the_post_list_shows_a_channel_taken_down_without_its_dead_link(
+    sent_post, as_bob, bob_member, router
+):
+    post = sent_post("mastodon", own_site=False)
+    route(router, load("mastodon", "status_delete"))
+    takedown.request_takedown(bob_member, post)
+    run(router)
+    listing = as_bob.get(reverse("publishing:index", kwargs={"team_slug": post.team.slug}))
+    page = listing.content.decode()
+    assert "Taken down: see the results" in page
+    assert f"https://mastodon.social/@campaign/{MASTODON_ID}" not in page
