@@ -92,6 +92,11 @@ BY_HAND_STEPS: dict[str, list[str]] = {
         "Open its “…” menu, choose Delete post (or Move to trash, then empty the trash), "
         "and confirm.",
     ],
+    "matrix": [
+        "Open the room while signed in as the account (in Element, say): {link}",
+        "Hover over the message (or press and hold it), open its options, choose Remove, "
+        "and confirm.",
+    ],
     "own_site": [
         "Open the campaign in houseboat and press Take down next to the post on its own site.",
     ],
