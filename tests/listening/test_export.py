@@ -14,8 +14,7 @@ from houseboat.campaigns.models import Campaign
 from houseboat.connectors.base import RemoteItem
 from houseboat.core.constants import AuditAction
 from houseboat.core.models import AuditEvent
-from houseboat.listening import custody
-from houseboat.listening import export
+from houseboat.listening import custody, export
 from houseboat.listening.export import ExportError, export_campaign, verify_export
 from houseboat.listening.importers.base import ImportFileError
 from houseboat.listening.imports import capture_live, run_import
