@@ -20,6 +20,7 @@ The request and its results are audited.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,7 +39,7 @@ from houseboat.connectors.base import (
 )
 from houseboat.connectors.models import Channel
 from houseboat.connectors.registry import connector_class
-from houseboat.core import leases
+from houseboat.core import leases, worker
 from houseboat.core.access import require
 from houseboat.core.constants import AuditAction, Capability
 from houseboat.core.models import Membership
@@ -455,15 +456,25 @@ def finish_if_settled(takedown_id: int) -> bool:
 
 
 def takedown_due(worker_name: str, *, transport: httpx.BaseTransport | None = None) -> int:
-    """Worker step (dispatch lane): delete what is due to come down; return how many."""
+    """Worker step (dispatch lane): delete what is due to come down; return how many.
+
+    Each task is tried at most once a round: one put back to be tried at once (a
+    network that said "wait 0 seconds") waits for the next round, so a round always ends.
+    """
     connectors = Connectors(transport)
-    done = 0
+    deadline = time.monotonic() + conf.value("HOUSEBOAT_DISPATCH_ROUND_SECONDS")
+    seen: set[int] = set()
     try:
-        while True:
+        while time.monotonic() < deadline and not worker.stop_requested():
             batch = claim(worker_name)
-            if not batch:
-                return done
-            for task in batch:
+            again = [task for task in batch if task.pk in seen]
+            for task in again:  # given back untouched: a claim is not an attempt
+                lease_of(task).finish(state=TakedownState.PENDING)
+            fresh = [task for task in batch if task.pk not in seen]
+            if not fresh:
+                break
+            for task in fresh:
+                seen.add(task.pk)
                 try:
                     take_down(task, connectors)
                 except Exception:
@@ -472,7 +483,7 @@ def takedown_due(worker_name: str, *, transport: httpx.BaseTransport | None = No
                         "another round looks before deleting again.",
                         task.pk,
                     )
-                done += 1
+        return len(seen)
     finally:
         connectors.close()
 

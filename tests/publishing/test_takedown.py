@@ -446,3 +446,21 @@ def test_the_post_list_shows_a_channel_taken_down_without_its_dead_link(
     page = listing.content.decode()
     assert "Taken down: see the results" in page
     assert f"https://mastodon.social/@campaign/{MASTODON_ID}" not in page
+
+
+def test_a_network_that_says_wait_no_time_at_all_does_not_keep_a_round_going(
+    sent_post, bob_member, router
+):
+    post = sent_post("mastodon", own_site=False)
+    limited = router.route(method="DELETE", host="mastodon.social").mock(
+        return_value=httpx.Response(429, headers={"Retry-After": "0"}, json={"error": "Slow down"})
+    )
+    takedown.request_takedown(bob_member, post)
+
+    assert run(router) == 1  # tried once this round, then left for the next
+
+    task = task_on(post, "mastodon")
+    assert task.state == TakedownState.PENDING
+    assert "slow down" in task.note
+    assert task.attempts == 0  # waiting for a limit is not failing
+    assert limited.call_count == 3  # the HTTP wrapper's own short retries, once
