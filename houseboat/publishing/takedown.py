@@ -51,7 +51,7 @@ from houseboat.publishing.constants import (
     ErrorKind,
     TakedownState,
 )
-from houseboat.publishing.dispatch import Connectors, backoff
+from houseboat.publishing.dispatch import Connectors, backoff, refresh_post_status
 from houseboat.publishing.models import Delivery, MetricSchedule, Post, Takedown, TakedownTask
 from houseboat.publishing.services import PublishingError
 
@@ -124,12 +124,16 @@ def steps_for(network: str, link: str) -> list[str]:
 # --- asking -----------------------------------------------------------------------------
 
 
+# Parts that are on the network, or may be: sent, unknown, being sent, or waiting to be
+# tried again after an answer that never came (in doubt).
+MAYBE_OUT = Q(state__in=[DeliveryState.SENT, DeliveryState.UNKNOWN, DeliveryState.SENDING]) | Q(
+    state=DeliveryState.SCHEDULED, in_doubt=True
+)
+
+
 def can_take_down(post: Post) -> bool:
     """Whether any part of the post went out (or may have) and could be taken down."""
-    return Delivery.objects.filter(
-        variant__post=post,
-        state__in=[DeliveryState.SENT, DeliveryState.UNKNOWN, DeliveryState.SENDING],
-    ).exists()
+    return Delivery.objects.filter(MAYBE_OUT, variant__post=post).exists()
 
 
 def can_delete(channel: Channel | None) -> bool:
@@ -142,6 +146,12 @@ def can_delete(channel: Channel | None) -> bool:
         return False
 
 
+UNCLEAR = _(
+    "houseboat could not tell whether this part went out. Look on the account: if it is "
+    "there, delete it by hand."
+)
+
+
 def first_state(delivery: Delivery) -> tuple[str, str]:
     """The state a new task starts in and why: pending, or by hand at once."""
     channel = delivery.variant.channel
@@ -149,11 +159,10 @@ def first_state(delivery: Delivery) -> tuple[str, str]:
         return TakedownState.BY_HAND, _(
             "This channel was removed from houseboat, so houseboat cannot delete the post."
         )
-    if delivery.state == DeliveryState.UNKNOWN:
-        return TakedownState.BY_HAND, _(
-            "houseboat could not tell whether this part went out. Look on the account: if "
-            "it is there, delete it by hand."
-        )
+    if delivery.state == DeliveryState.UNKNOWN or (
+        delivery.state == DeliveryState.SCHEDULED and delivery.in_doubt
+    ):
+        return TakedownState.BY_HAND, str(UNCLEAR)
     if not can_delete(channel):
         return TakedownState.BY_HAND, _(
             "%(network)s does not let houseboat delete what it sent."
@@ -178,18 +187,14 @@ def request_takedown(membership: Membership, post: Post) -> Takedown:
         raise PublishingError(
             _("Nothing of this post went out, so there is nothing to take down. Cancel it instead.")
         )
-    stopped = Delivery.objects.filter(variant__post=post, state=DeliveryState.SCHEDULED).update(
-        state=DeliveryState.CANCELLED,
-        error_kind=ErrorKind.ERROR,
-        last_error="Not sent: the post was taken down.",
-    )
     takedown, _created = Takedown.objects.get_or_create(
         post=post, defaults={"requested_by": membership.user}
     )
     retried = takedown.tasks.filter(state=TakedownState.FAILED).update(
         state=TakedownState.PENDING, attempts=0, next_attempt_at=None, note="", error_kind=""
     )
-    made = make_tasks(takedown, post)
+    made = make_tasks(takedown, post)  # before the cancelling: a part in doubt may be out
+    stopped = stop_unsent(Delivery.objects.filter(variant__post=post))
     Takedown.objects.filter(pk=takedown.pk).update(
         requested_by=membership.user, requested_at=timezone.now(), finished_at=None
     )
@@ -212,14 +217,23 @@ def request_takedown(membership: Membership, post: Post) -> Takedown:
     return takedown
 
 
+def stop_unsent(deliveries) -> int:
+    """Cancel the parts still waiting to go out, so nothing more of the post is sent."""
+    stopped = deliveries.filter(state=DeliveryState.SCHEDULED).update(
+        state=DeliveryState.CANCELLED,
+        error_kind=ErrorKind.ERROR,
+        last_error="Not sent: the post was taken down.",
+    )
+    if stopped:
+        for post_id in set(deliveries.values_list("variant__post_id", flat=True)):
+            refresh_post_status(post_id)
+    return stopped
+
+
 def make_tasks(takedown: Takedown, post: Post) -> int:
     """Make one task per part that went out (or may have) and has none yet."""
     deliveries = (
-        Delivery.objects.filter(
-            variant__post=post,
-            state__in=[DeliveryState.SENT, DeliveryState.UNKNOWN, DeliveryState.SENDING],
-            takedown_task__isnull=True,
-        )
+        Delivery.objects.filter(MAYBE_OUT, variant__post=post, takedown_task__isnull=True)
         .select_related("variant__channel")
         # Later parts first: a thread is taken down from its end.
         .order_by("variant_id", "-part")
@@ -322,11 +336,19 @@ def take_down(task: TakedownTask, connectors: Connectors) -> str:
 
 def _take_down(task: TakedownTask, connectors: Connectors, lease: leases.Lease) -> str:
     delivery = task.delivery
+    if delivery.state == DeliveryState.SCHEDULED:
+        # Back in the queue after an attempt (it was being sent when the takedown was
+        # asked for): stop it before it goes out again.
+        if not stop_unsent(Delivery.objects.filter(pk=delivery.pk)):
+            moving = ConnectorError(_("This part is being sent again right now;"))
+            return back_later(task, lease, moving, counts=False)
+        delivery.refresh_from_db()
     if delivery.state in (DeliveryState.FAILED, DeliveryState.CANCELLED):
+        if delivery.in_doubt:  # an earlier attempt may have reached the network
+            return record(task, lease, TakedownState.BY_HAND, str(UNCLEAR))
         return record(task, lease, TakedownState.DONE, _("It never went out."))
     if delivery.state != DeliveryState.SENT:  # unknown: a person must look
-        state, note = first_state(delivery)
-        return record(task, lease, state, note)
+        return record(task, lease, TakedownState.BY_HAND, str(UNCLEAR))
     channel = delivery.variant.channel
     state, note = first_state(delivery)
     if state != TakedownState.PENDING:  # the channel was removed meanwhile

@@ -464,3 +464,48 @@ def test_a_network_that_says_wait_no_time_at_all_does_not_keep_a_round_going(
     assert "slow down" in task.note
     assert task.attempts == 0  # waiting for a limit is not failing
     assert limited.call_count == 3  # the HTTP wrapper's own short retries, once
+
+
+def test_a_part_being_sent_when_asked_is_taken_down_once_it_lands(sent_post, bob_member, router):
+    post = sent_post("mastodon", own_site=False)
+    Delivery.objects.update(state=DeliveryState.SENDING)  # a sender has it in hand
+    deleted = route(router, load("mastodon", "status_delete"))
+    takedown.request_takedown(bob_member, post)
+
+    assert run(router) == 0  # not while it is on its way
+    Delivery.objects.update(state=DeliveryState.SENT)  # it landed
+    run(router)
+
+    assert deleted.call_count == 1
+    assert task_on(post, "mastodon").state == TakedownState.DONE
+
+
+def test_a_part_that_went_back_to_the_queue_is_stopped_before_it_goes_out(
+    sent_post, bob_member, router
+):
+    post = sent_post("mastodon", own_site=False)
+    Delivery.objects.update(state=DeliveryState.SENDING, remote_id="")
+    takedown.request_takedown(bob_member, post)
+    Delivery.objects.update(state=DeliveryState.SCHEDULED)  # its attempt failed: to retry
+
+    run(router)
+
+    assert Delivery.objects.get().state == DeliveryState.CANCELLED
+    task = task_on(post, "mastodon")
+    assert (task.state, task.note) == (TakedownState.DONE, "It never went out.")
+    assert not router.calls
+
+
+def test_a_part_waiting_after_an_unclear_answer_is_stopped_and_left_to_a_person(
+    sent_post, bob_member
+):
+    post = sent_post("mastodon", own_site=False)
+    Delivery.objects.update(state=DeliveryState.SCHEDULED, remote_id="", in_doubt=True)
+
+    takedown.request_takedown(bob_member, post)
+
+    assert Delivery.objects.get().state == DeliveryState.CANCELLED  # never sent again
+    line = line_on(post, "mastodon")
+    assert line.state == TakedownState.BY_HAND
+    assert "could not tell whether this part went out" in line.notes[0]
+    assert line.steps[0].startswith("Open the post while signed in")
