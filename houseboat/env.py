@@ -144,3 +144,20 @@ def read_or_create_secret(path: Path, nbytes: int = 50) -> str:
             "a new key would sign everyone out and break what the old one protects."
         )
     return value
+
+
+def require_postgresql_driver(engine: str) -> None:
+    """Say how to install the PostgreSQL driver when DATABASE_URL needs it and it is missing.
+
+    psycopg is an extra (``houseboat[postgresql]``), so the default install stays light.
+    """
+    import importlib.util
+
+    if "postgresql" in engine and importlib.util.find_spec("psycopg") is None:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured(
+            "DATABASE_URL points at PostgreSQL, but houseboat was installed without its "
+            "PostgreSQL driver. Install it with: pip install 'houseboat[postgresql]' "
+            "(from a checkout: pip install '.[postgresql]')."
+        )

@@ -19,6 +19,7 @@ from houseboat.env import (
     prepare_data_dir,
     prepare_sqlite_file,
     read_or_create_secret,
+    require_postgresql_driver,
 )
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -122,6 +123,7 @@ if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(DATABASE_URL, conn_max_age=60, conn_health_checks=True)
     }
+    require_postgresql_driver(DATABASES["default"]["ENGINE"])
 else:
     DATABASES = {"default": SQLITE}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -421,6 +421,19 @@ def organizing_phone_pages(cam: Camera, browser: Browser, owner: BrowserContext)
     phone.close()
 
 
+def takedown_pages(cam: Camera, page: Page) -> None:
+    """Take the demo's post that went out everywhere down: what will happen, then results."""
+    pub = f"/t/{TEAM}/publish"
+    page.goto(cam.base + f"{pub}/?show=sent")
+    sent = page.locator("article", has_text="Still no charge for the ten reporters")
+    sent.get_by_role("link", name="Take down everywhere").click()
+    cam.shoot(page, "publish-takedown-confirm")
+    page.get_by_role("button", name="Yes, take it down everywhere").click()
+    # The demo's worker takes the own site down within a round (5 s); the page asks again.
+    page.get_by_text("Results", exact=True).wait_for(timeout=30_000)
+    cam.shoot(page, "publish-takedown-results")
+
+
 def take(out: Path, base: str, password: str, data_dir: Path) -> None:
     from screenshots_board import board_pages, board_phone_pages  # the Listen board
     from screenshots_demands import demand_pages, demand_phone_pages  # the Demands pages
@@ -452,6 +465,7 @@ def take(out: Path, base: str, password: str, data_dir: Path) -> None:
         board_phone_pages(cam, browser, owner)
         arabic_pages(cam, page)
         publishing_arabic_pages(cam, page)
+        takedown_pages(cam, page)  # last: it changes the demo's sent post
         browser.close()
 
 

@@ -26,8 +26,14 @@ def site_index(request: HttpRequest, slug: str) -> HttpResponse:
 @require_safe
 def site_post(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     campaign = public_campaign(slug)
-    post = get_object_or_404(SitePost, pk=pk, campaign=campaign, status=PostStatus.PUBLISHED)
-    return HttpResponse(site.render_post(campaign, post, site.live_links(campaign)))
+    post = get_object_or_404(
+        SitePost, pk=pk, campaign=campaign, status__in=[PostStatus.PUBLISHED, PostStatus.REMOVED]
+    )
+    links = site.live_links(campaign)
+    if post.status == PostStatus.REMOVED:
+        # 410: gone for good, so search engines and archives drop it; the page says no more.
+        return HttpResponse(site.render_removed(campaign, links), status=410)
+    return HttpResponse(site.render_post(campaign, post, links))
 
 
 @require_safe

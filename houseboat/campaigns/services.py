@@ -33,6 +33,17 @@ def title_from(text: str) -> str:
     return cut + "…"
 
 
+def remove_from_site(*, campaign: Campaign, pk: int | str) -> int:
+    """Take a post off the campaign's page and feed for good; return how many changed.
+
+    Its address and the feed keep a tombstone that says it was removed, never why.
+    Removing a post that is not there (any more) changes nothing and is no error.
+    """
+    return SitePost.objects.filter(
+        pk=pk, campaign=campaign, status__in=[PostStatus.PUBLISHED, PostStatus.DRAFT]
+    ).update(status=PostStatus.REMOVED, updated_at=timezone.now())
+
+
 def publish_to_site(
     *,
     campaign: Campaign,

@@ -16,6 +16,7 @@ from django.utils import translation
 from django.utils.feedgenerator import Atom1Feed, Enclosure
 from django.utils.html import format_html, linebreaks
 
+from houseboat.campaigns.constants import PostStatus
 from houseboat.campaigns.models import Campaign, SitePicture, SitePost
 
 PUBLIC_CSS = "houseboat/public.css"
@@ -138,6 +139,38 @@ def render_post(campaign: Campaign, post: SitePost, links: SiteLinks) -> str:
     )
 
 
+def render_removed(campaign: Campaign, links: SiteLinks) -> str:
+    """The tombstone at a removed post's address: that it was removed, never why."""
+    return render_to_string("public/removed.html", {"campaign": campaign, "links": links})
+
+
+def removed_posts(campaign: Campaign):
+    return campaign.site_posts.filter(status=PostStatus.REMOVED).order_by("-updated_at", "-id")
+
+
+# RFC 6721: a feed says an entry was deleted, so feed readers drop their copy.
+TOMBSTONES_NS = "http://purl.org/atompub/tombstones/1.0"
+
+
+class TombstoneFeed(Atom1Feed):
+    """An Atom feed that also lists removed entries as ``at:deleted-entry`` tombstones."""
+
+    def __init__(self, *args, removed=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.removed = list(removed)  # (entry id, when) pairs
+
+    def root_attributes(self):
+        attrs = super().root_attributes()
+        if self.removed:
+            attrs["xmlns:at"] = TOMBSTONES_NS
+        return attrs
+
+    def add_root_elements(self, handler):
+        super().add_root_elements(handler)
+        for ref, when in self.removed:
+            handler.addQuickElement("at:deleted-entry", "", {"ref": ref, "when": when.isoformat()})
+
+
 def feed_content(post: SitePost, pictures: list[ShownPicture]) -> str:
     """The entry's HTML: the pictures with their descriptions, then the text."""
     shown = "".join(
@@ -163,7 +196,11 @@ def render_feed(campaign: Campaign, site_url: str) -> str:
     if site_url and not site_url.endswith("/"):
         site_url += "/"
     links = SiteLinks(root=site_url, static="")
-    feed = Atom1Feed(
+    feed = TombstoneFeed(
+        removed=[
+            (atom_id(campaign.slug, "post", post.pk), post.updated_at)
+            for post in removed_posts(campaign)
+        ],
         language=campaign.site_language,
         title=campaign.name,
         link=site_url or "./",
@@ -215,6 +252,10 @@ def write_site(campaign: Campaign, out_dir: Path, site_url: str) -> list[Path]:
             page = out_dir / section.path / "index.html"
             depth = section.path.strip("/").count("/") + 1
             written.append(write(page, section.render(campaign, links.down(depth))))
+    for post in removed_posts(campaign):
+        # A copy exported before the takedown is overwritten with the tombstone.
+        page = out_dir / "posts" / str(post.pk) / "index.html"
+        written.append(write(page, render_removed(campaign, links.down(2))))
     written.append(write(out_dir / "feed.atom", render_feed(campaign, site_url)))
     css_target = out_dir / "static" / PUBLIC_CSS
     css_target.parent.mkdir(parents=True, exist_ok=True)

@@ -456,8 +456,19 @@ class Connector:
         raise self._unsupported("publish")
 
     def delete(self, published: Published) -> None:
-        """Remove a post this channel published."""
+        """Remove a post this channel published.
+
+        A post that is already gone (the network answers "not found") counts as done:
+        return without an error, so a delete can always be sent again safely.
+        """
         raise self._unsupported("delete posts")
+
+    def exists(self, published: Published) -> bool:
+        """Tell whether a post this channel published is still on the network.
+
+        Asked before a delete that may have gone through (a timeout) is sent again.
+        """
+        raise self._unsupported("look up one of its posts")
 
     def read(self, source: Source, cursor: str | None) -> ReadPage:
         """Return what is new at ``source`` since ``cursor``."""

@@ -135,3 +135,5 @@ class AuditAction(models.TextChoices):
     INBOX_DONE = "inbox_done", _("marked an inbox entry done")
     INBOX_REOPENED = "inbox_reopened", _("reopened an inbox entry")
     INBOX_REPLIED = "inbox_replied", _("replied to an inbox entry")
+    TAKEDOWN_REQUESTED = "takedown_requested", _("asked to take a post down everywhere")
+    TAKEDOWN_FINISHED = "takedown_finished", _("finished taking a post down everywhere")

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import importlib.util
 import json
 import os
 import re
@@ -29,11 +30,10 @@ import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cache
 from pathlib import Path, PurePosixPath
 from typing import IO, Any
 
-import pyarrow as pa
-import pyarrow.parquet as pq
 from django.db import connection
 from django.db.models import F, Prefetch
 from django.db.models.functions import Collate
@@ -245,18 +245,23 @@ class Writer:
 
     def write_items(self) -> None:
         stream = self.open(ITEMS)
-        table = ParquetItems(self.folder / ITEMS_PARQUET)
+        # Without the "parquet" extra (pyarrow) the export is whole all the same:
+        # items.jsonl is the complete record; items.parquet is a copy for analysts.
+        table = ParquetItems(self.folder / ITEMS_PARQUET) if parquet_available() else None
         try:
             for item in self.items():
                 line = self.item_line(item)
                 stream.write(json_line(line))
-                table.add(line, item)
+                if table is not None:
+                    table.add(line, item)
                 self.counts["items"] += 1
         finally:
-            table.close()
+            if table is not None:
+                table.close()
         self.done(ITEMS, stream)
-        sha256, size = file_digest(self.folder / ITEMS_PARQUET)
-        self.files[ITEMS_PARQUET] = {"sha256": sha256, "size": size}
+        if table is not None:
+            sha256, size = file_digest(self.folder / ITEMS_PARQUET)
+            self.files[ITEMS_PARQUET] = {"sha256": sha256, "size": size}
 
     # -- authors, media, custody
 
@@ -332,33 +337,45 @@ class Writer:
 
 
 METRICS = ("replies", "reposts", "likes", "quotes", "views")
-TEXTS = pa.list_(pa.string())
-UTC_TIME = pa.timestamp("us", tz="UTC")
-PARQUET_SCHEMA = pa.schema(
-    [
-        ("network", pa.string()),
-        ("remote_id", pa.string()),
-        ("url", pa.string()),
-        ("author_remote_id", pa.string()),
-        ("author_handle", pa.string()),
-        ("author_name", pa.string()),
-        ("text", pa.string()),
-        ("language", pa.string()),
-        ("created_at", UTC_TIME),
-        ("captured_at", UTC_TIME),
-        ("reply_to_id", pa.string()),
-        ("repost_of_id", pa.string()),
-        ("quote_of_id", pa.string()),
-        ("hashtags", TEXTS),
-        ("mentions", TEXTS),
-        ("links", TEXTS),
-        ("has_media", pa.bool_()),
-        ("media_sha256", TEXTS),
-        ("metrics", pa.struct([(name, pa.int64()) for name in METRICS])),
-        ("raw_sha256", pa.string()),
-        ("custody", pa.string()),
-    ]
-)
+
+
+def parquet_available() -> bool:
+    """Tell whether pyarrow is installed (the "parquet" extra: pip install 'houseboat[parquet]')."""
+    return importlib.util.find_spec("pyarrow") is not None
+
+
+@cache
+def parquet_schema() -> Any:
+    """The items.parquet columns (pyarrow is imported only when an export writes them)."""
+    import pyarrow as pa
+
+    texts = pa.list_(pa.string())
+    utc_time = pa.timestamp("us", tz="UTC")
+    return pa.schema(
+        [
+            ("network", pa.string()),
+            ("remote_id", pa.string()),
+            ("url", pa.string()),
+            ("author_remote_id", pa.string()),
+            ("author_handle", pa.string()),
+            ("author_name", pa.string()),
+            ("text", pa.string()),
+            ("language", pa.string()),
+            ("created_at", utc_time),
+            ("captured_at", utc_time),
+            ("reply_to_id", pa.string()),
+            ("repost_of_id", pa.string()),
+            ("quote_of_id", pa.string()),
+            ("hashtags", texts),
+            ("mentions", texts),
+            ("links", texts),
+            ("has_media", pa.bool_()),
+            ("media_sha256", texts),
+            ("metrics", pa.struct([(name, pa.int64()) for name in METRICS])),
+            ("raw_sha256", pa.string()),
+            ("custody", pa.string()),
+        ]
+    )
 
 
 class ParquetItems:
@@ -369,7 +386,9 @@ class ParquetItems:
     """
 
     def __init__(self, path: Path):
-        self.writer = pq.ParquetWriter(path, PARQUET_SCHEMA, compression="zstd")
+        import pyarrow.parquet as pq
+
+        self.writer = pq.ParquetWriter(path, parquet_schema(), compression="zstd")
         self.rows: list[dict[str, Any]] = []
 
     def add(self, line: dict[str, Any], item: Item) -> None:
@@ -399,7 +418,9 @@ class ParquetItems:
 
     def flush(self) -> None:
         if self.rows:
-            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=PARQUET_SCHEMA))
+            import pyarrow as pa
+
+            self.writer.write_table(pa.Table.from_pylist(self.rows, schema=parquet_schema()))
             self.rows = []
 
     def close(self) -> None:
@@ -706,6 +727,7 @@ items.jsonl
                            custody, raw, raw_sha256}, oldest first
 
 items.parquet
+    (Only where houseboat was installed with its "parquet" extra.)
     The same posts as one Apache Parquet table, for analysts (DuckDB, pandas,
     Spark, R's arrow): one row per post, in the same order, with typed columns:
     network, remote_id, url, author_remote_id, author_handle, author_name, text,

@@ -81,3 +81,18 @@ class DeadManStatus(models.TextChoices):
     ARMED = "armed", _("Armed")
     RELEASED = "released", _("Released")
     DISARMED = "disarmed", _("Disarmed")
+
+
+class TakedownState(models.TextChoices):
+    """One sent part on one channel being taken down: pending → deleting → done | failed,
+    or by hand where the network does not let houseboat delete it."""
+
+    PENDING = "pending", _("Waiting for the worker")
+    DELETING = "deleting", _("Deleting")
+    DONE = "done", _("Taken down")
+    FAILED = "failed", _("Failed")
+    BY_HAND = "by_hand", _("Must be removed by hand")
+
+
+# A takedown task in one of these will not change again without a person.
+FINAL_TAKEDOWN_STATES = frozenset({TakedownState.DONE, TakedownState.FAILED, TakedownState.BY_HAND})

@@ -112,6 +112,8 @@ def sent_to_own_site(post: Post, campaign: Campaign, author_id: int, when: datet
     type(site_post).objects.filter(pk=site_post.pk).update(published_at=when)
     url = f"{campaign.public_url()}posts/{site_post.pk}/"
     settle(post, "own_site", DeliveryState.SENT, when=when, url=url)
+    # Its id, as the dispatcher writes it, so the demo's post can be taken down.
+    Delivery.objects.filter(variant=variant).update(remote_id=str(site_post.pk))
 
 
 def seed_publishing(campaign: Campaign) -> None:

@@ -20,7 +20,13 @@ from houseboat.campaigns.models import Campaign
 from houseboat.connectors.base import MediaFile, Published
 from houseboat.connectors.models import Channel
 from houseboat.core.models import Team
-from houseboat.publishing.constants import DeadManStatus, DeliveryState, ErrorKind, PostStatus
+from houseboat.publishing.constants import (
+    DeadManStatus,
+    DeliveryState,
+    ErrorKind,
+    PostStatus,
+    TakedownState,
+)
 
 
 class Post(models.Model):
@@ -354,3 +360,61 @@ class QueueSlot(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}: day {self.weekday} at {self.time:%H:%M} ({self.time_zone})"
+
+
+# --- taking a sent post down everywhere ----------------------------------------------------
+
+
+class Takedown(models.Model):
+    """A request to take one sent post down on every channel it went to.
+
+    One per post; asking again retries what failed. Its tasks are the work.
+    """
+
+    post = models.OneToOneField(Post, on_delete=models.CASCADE, related_name="takedown")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    requested_at = models.DateTimeField(default=timezone.now)
+    # Set when every task has settled (done, failed or by hand); cleared by a retry.
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"takedown of {self.post}"
+
+
+class TakedownTask(models.Model):
+    """One sent part on one channel to delete, claimed by the dispatch lane with a lease.
+
+    The same protocol as a delivery: claimed with a lease, the attempt marked as
+    started just before the request leaves, and an attempt that may have reached the
+    network (a timeout, a worker that died) looked up before the delete is sent again.
+    """
+
+    takedown = models.ForeignKey(Takedown, on_delete=models.CASCADE, related_name="tasks")
+    delivery = models.OneToOneField(
+        Delivery, on_delete=models.CASCADE, related_name="takedown_task"
+    )
+    state = models.CharField(
+        max_length=20, choices=TakedownState.choices, default=TakedownState.PENDING
+    )
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+    attempt_started_at = models.DateTimeField(null=True, blank=True)
+    # An attempt may have reached the network: look before deleting again.
+    in_doubt = models.BooleanField(default=False)
+    # What happened, in words for the result list ("already gone", the network's refusal,
+    # the steps to follow by hand).
+    note = models.TextField(blank=True)
+    error_kind = models.CharField(max_length=30, choices=ErrorKind.choices, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["state", "next_attempt_at"], name="takedown_due")]
+
+    def __str__(self) -> str:
+        return f"takedown of {self.delivery} ({self.state})"

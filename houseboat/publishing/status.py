@@ -100,6 +100,8 @@ class ChannelLine:
     sent_parts: int = 0
     moment: datetime | None = None
     sent_at: datetime | None = None
+    # Parts taken down since (houseboat.publishing.takedown): the link leads nowhere now.
+    taken_down: bool = False
 
     @property
     def name(self) -> str:
@@ -167,6 +169,14 @@ class PostView:
         return str(_("Was due")) if self.when else ""
 
     @property
+    def can_take_down(self) -> bool:
+        """Whether some part went out (or may have), so there is something to take down."""
+        return any(
+            line.sent_parts or line.state in (DeliveryState.UNKNOWN, DeliveryState.SENDING)
+            for line in self.lines
+        )
+
+    @property
     def needs_a_person(self) -> bool:
         return any(
             line.state in (DeliveryState.UNKNOWN, DeliveryState.FAILED) for line in self.lines
@@ -186,6 +196,10 @@ def line_for(variant: Variant) -> ChannelLine:
     line.url = first.remote_url if first.state == DeliveryState.SENT else ""
     line.moment = first.sent_at or first.due_at
     line.sent_at = first.sent_at
+    tasks = [getattr(delivery, "takedown_task", None) for delivery in deliveries]
+    line.taken_down = any(task is not None and task.state == "done" for task in tasks)
+    if line.taken_down:
+        line.url = ""
     worst = next(d for d in deliveries if d.state == line.state)
     if line.state == DeliveryState.UNKNOWN:
         line.unknown = worst

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houseboat.publishing import queue_views, views
+from houseboat.publishing import queue_views, takedown_views, views
 
 app_name = "publishing"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("<int:pk>/decide/", views.decide, name="decide"),
     path("<int:pk>/cancel/", views.cancel, name="cancel"),
     path("<int:pk>/reschedule/", views.reschedule, name="reschedule"),
+    path("<int:pk>/takedown/", takedown_views.show, name="takedown"),
+    path("<int:pk>/takedown/confirm/", takedown_views.confirm, name="takedown_confirm"),
     path("deliveries/<int:pk>/resolve/", views.resolve, name="resolve"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
 ]

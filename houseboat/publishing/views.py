@@ -610,12 +610,15 @@ def index(request: HttpRequest) -> HttpResponse:
         # shown on the dead-man pages only, never to every member in this list.
         Post.objects.filter(team=request.team)
         .exclude(status=PostStatus.HELD)
-        .select_related("author", "campaign")
+        .select_related("author", "campaign", "takedown")
         .prefetch_related(
             Prefetch(
                 "variants",
                 Variant.objects.select_related("channel").prefetch_related(
-                    Prefetch("deliveries", Delivery.objects.order_by("part"))
+                    Prefetch(
+                        "deliveries",
+                        Delivery.objects.select_related("takedown_task").order_by("part"),
+                    )
                 ),
             )
         )

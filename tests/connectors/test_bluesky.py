@@ -550,6 +550,16 @@ def test_delete_refuses_a_post_of_another_account():
 # --- reading ---------------------------------------------------------------------------
 
 
+def test_looking_up_a_post_reads_its_record_and_record_not_found_means_gone():
+    there, gone = respx.Router(), respx.Router()
+    found = route(there, fixture("get_record"))
+    route(gone, fixture("get_record_not_found"))
+    published = Published(remote_id=POST_URI, extra={"uri": POST_URI})
+    assert make(there).exists(published) is True
+    assert_sent(found.calls.last.request, fixture("get_record"))
+    assert make(gone).exists(published) is False
+
+
 def test_a_first_hashtag_read_takes_the_newest_page_and_maps_each_post():
     router = respx.Router()
     search = route(router, fixture("search_posts"))

@@ -533,6 +533,19 @@ def test_a_delete_facebook_does_not_confirm_is_reported():
         facebook(router).delete(Published(remote_id=f"{PAGE}_1"))
 
 
+def test_deleting_a_post_facebook_says_does_not_exist_counts_as_done():
+    router = respx.Router()
+    gone = route(router, fixture("delete_gone"))
+    facebook(router).delete(Published(remote_id=f"{PAGE}_9876543210"))
+    assert gone.call_count == 1
+
+
+def test_looking_up_a_post_facebook_says_does_not_exist_means_gone():
+    router = respx.Router()
+    route(router, fixture("post_gone"))
+    assert facebook(router).exists(Published(remote_id=f"{PAGE}_9876543000")) is False
+
+
 # -- checking the account ------------------------------------------------------------------
 
 

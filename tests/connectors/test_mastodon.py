@@ -482,11 +482,17 @@ def test_deleting_a_post_sends_delete_for_its_id(router, connector):
     assert_sent(delete.calls.last.request, fixture("status_delete"))
 
 
-def test_deleting_a_post_that_is_gone_says_what_may_have_happened(router, connector):
-    route(router, fixture("status_delete_not_found"))
-    with pytest.raises(PayloadRejected) as caught:
-        connector.delete(Published(remote_id="103254193998341330"))
-    assert "deleted already" in str(caught.value)
+def test_deleting_a_post_that_is_already_gone_counts_as_done(router, connector):
+    delete = route(router, fixture("status_delete_not_found"))
+    connector.delete(Published(remote_id="103254193998341330"))  # no error: it is gone
+    assert delete.call_count == 1
+
+
+def test_looking_up_a_post_says_whether_it_is_still_there(router, connector):
+    route(router, fixture("status_get"))
+    route(router, fixture("status_get_not_found"))
+    assert connector.exists(Published(remote_id="1")) is True
+    assert connector.exists(Published(remote_id="2")) is False
 
 
 # --- reading -----------------------------------------------------------------------------

@@ -1,9 +1,12 @@
 """The own site: every campaign has one, and a delivery can never publish twice."""
 
+from xml.etree import ElementTree
+
 from django.test import Client
 
 from houseboat.campaigns.constants import PostStatus
 from houseboat.campaigns.models import SitePost
+from houseboat.campaigns.site import atom_id
 from houseboat.connectors.base import OutgoingPost, PayloadRejected
 from houseboat.connectors.models import Channel
 
@@ -50,8 +53,45 @@ def test_deleting_takes_the_post_off_the_public_page(campaign_a, alice):
         OutgoingPost(text="Short-lived", idempotency_key="d3", options={"author_id": alice.pk})
     )
     connector.delete(published)
-    assert Client().get(published.url).status_code == 404
+    page = Client().get(published.url)
+    # Gone for good (410), with a tombstone that says it was removed and nothing of why.
+    assert page.status_code == 410
+    assert b"This post was removed." in page.content
+    assert b"Short-lived" not in page.content
     assert [item.text for item in connector.recent_posts()] == []
+    assert connector.exists(published) is False
+
+
+def test_a_removed_post_leaves_the_feed_with_a_tombstone(campaign_a, alice):
+    connector = own_site(campaign_a).connector()
+    kept = connector.publish(
+        OutgoingPost(text="Stays up", idempotency_key="d5", options={"author_id": alice.pk})
+    )
+    removed = connector.publish(
+        OutgoingPost(text="Comes down", idempotency_key="d6", options={"author_id": alice.pk})
+    )
+    connector.delete(removed)
+    feed = ElementTree.fromstring(Client().get(campaign_a.feed_url()).content)
+    atom = "{http://www.w3.org/2005/Atom}"
+    titles = [entry.findtext(f"{atom}title") for entry in feed.iter(f"{atom}entry")]
+    assert titles == ["Stays up"]
+    tombstones = feed.findall("{http://purl.org/atompub/tombstones/1.0}deleted-entry")
+    assert [t.get("ref") for t in tombstones] == [
+        atom_id(campaign_a.slug, "post", removed.remote_id)
+    ]
+    assert tombstones[0].get("when")
+    assert b"Comes down" not in Client().get(campaign_a.feed_url()).content
+    assert connector.exists(kept) is True
+
+
+def test_deleting_twice_is_no_error(campaign_a, alice):
+    connector = own_site(campaign_a).connector()
+    published = connector.publish(
+        OutgoingPost(text="Twice gone", idempotency_key="d7", options={"author_id": alice.pk})
+    )
+    connector.delete(published)
+    connector.delete(published)
+    assert SitePost.objects.get(pk=published.remote_id).status == PostStatus.REMOVED
 
 
 def test_a_channel_whose_campaign_is_gone_says_so(campaign_a):

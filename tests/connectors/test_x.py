@@ -250,6 +250,13 @@ def test_deleting_a_post_that_is_already_gone_succeeds():
     make(router).delete(Published(remote_id=POST_ID))
 
 
+def test_looking_up_a_deleted_post_reads_x_s_not_found_problem():
+    router = respx.Router()
+    lookup = route(router, fixture("get_post_deleted"))
+    assert make(router).exists(Published(remote_id=POST_ID)) is False
+    assert_sent(lookup.calls.last.request, fixture("get_post_deleted"))
+
+
 # --- OAuth 2.0 tokens ---------------------------------------------------------------------
 
 

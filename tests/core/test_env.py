@@ -1,7 +1,9 @@
+import importlib.util
 import stat
 
 import pytest
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 
 from houseboat.env import (
     SettingError,
@@ -10,6 +12,7 @@ from houseboat.env import (
     envstr,
     prepare_data_dir,
     read_or_create_secret,
+    require_postgresql_driver,
 )
 from tests.core.test_cli import houseboat
 
@@ -108,3 +111,17 @@ def test_a_world_readable_database_is_made_private(tmp_path):
     assert houseboat("team", "list", data_dir=data).returncode == 0
 
     assert stat.S_IMODE((data / "houseboat.sqlite3").stat().st_mode) == 0o600
+
+
+def test_postgresql_without_its_driver_says_which_extra_to_install(monkeypatch):
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "psycopg" else real(name, *a)
+    )
+    with pytest.raises(ImproperlyConfigured, match=r"houseboat\[postgresql\]"):
+        require_postgresql_driver("django.db.backends.postgresql")
+    require_postgresql_driver("django.db.backends.sqlite3")  # SQLite needs nothing more
+
+
+def test_postgresql_with_its_driver_is_accepted():
+    require_postgresql_driver("django.db.backends.postgresql")

@@ -562,6 +562,28 @@ def run_post_decide(hb: Houseboat) -> None:
     assert f"Delivery {delivery}:" in out
 
 
+@uses("post takedown")
+def run_post_takedown(hb: Houseboat) -> None:
+    post = draft(hb, "--submit")
+    hb.ok("post", "approve", str(post), "--as", "alice")
+    hb.ok("worker", "--once")  # out on the campaign's own site
+    preview = hb.ok("post", "takedown", str(post))
+    assert "be removed from the page and the feed" in preview and "Nothing was changed" in preview
+    refused = hb("post", "takedown", str(post), "--as", "charlie", "--yes")
+    assert refused.returncode != 0 and "contributor" in refused.stderr
+    assert "Traceback" not in refused.stderr
+    asked = hb("post", "takedown", str(post), "--as", "alice", "--yes")
+    assert asked.returncode == 0, asked.stderr
+    # No worker runs in this folder: it says so instead of waiting, and nothing is lost.
+    assert "No worker is running the dispatch lane" in asked.stderr
+    assert "Waiting for the worker" in asked.stdout
+    hb.ok("worker", "--once")
+    out = hb.ok("post", "takedown", str(post))
+    assert ": Taken down" in out and "export it again" in out
+    assert hb.sql("SELECT status FROM campaigns_sitepost") == [("removed",)]
+    assert hb.sql("SELECT state FROM publishing_takedowntask") == [("done",)]
+
+
 @uses("post slots")
 def run_post_slots(hb: Houseboat) -> None:
     [(own_site,)] = hb.sql("SELECT id FROM connectors_channel WHERE network = 'own_site'")

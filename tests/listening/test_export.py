@@ -14,7 +14,7 @@ from houseboat.campaigns.models import Campaign
 from houseboat.connectors.base import RemoteItem
 from houseboat.core.constants import AuditAction
 from houseboat.core.models import AuditEvent
-from houseboat.listening import custody
+from houseboat.listening import custody, export
 from houseboat.listening.export import ExportError, export_campaign, verify_export
 from houseboat.listening.importers.base import ImportFileError
 from houseboat.listening.imports import capture_live, run_import
@@ -218,6 +218,19 @@ def test_items_parquet_is_written_in_row_groups(full_archive, tmp_path, monkeypa
     assert parquet.metadata.num_rows == 10
     assert parquet.metadata.num_row_groups == 4
     assert verify_export(out).ok
+
+
+def test_without_the_parquet_extra_the_export_is_whole_and_verifies(
+    full_archive, tmp_path, monkeypatch
+):
+    # A default install has no pyarrow: items.jsonl is the complete record all the same.
+    with_parquet = export_campaign(full_archive, tmp_path / "with").path
+    monkeypatch.setattr(export, "parquet_available", lambda: False)
+    folder = export_campaign(full_archive, tmp_path / "without").path
+    assert not (folder / "items.parquet").exists()
+    assert lines(folder / "items.jsonl") == lines(with_parquet / "items.jsonl")
+    assert len(lines(folder / "items.jsonl")) > 0
+    assert verify_export(folder).ok
 
 
 def test_an_export_never_writes_into_a_folder_that_holds_files(full_archive, tmp_path):

@@ -1,5 +1,6 @@
 """Faces: found by CenterFace on the CPU, blurred beyond recovery, nothing else touched."""
 
+import hashlib
 import importlib.resources
 from io import BytesIO
 
@@ -194,3 +195,9 @@ def test_a_confirmed_box_is_kept_as_four_numbers_and_nothing_else():
 def test_a_malformed_region_from_the_browser_is_refused(data):
     with pytest.raises(ValueError, match="region"):
         Box.from_dict(data)
+
+
+def test_the_shipped_model_is_the_unmodified_centerface_file_with_its_licence():
+    assert hashlib.sha256(faces.MODEL.read_bytes()).hexdigest() == faces.MODEL_SHA256
+    licence = (faces.MODEL.parent / "LICENSE").read_text(encoding="utf-8")
+    assert "MIT License" in licence and faces.MODEL_SHA256 in licence

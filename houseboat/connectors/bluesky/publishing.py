@@ -338,3 +338,19 @@ class BlueskyPublishing(BlueskySession):
         )
         if response.status_code != 200:
             raise self._fail(response, "delete the post")
+
+    def exists(self, published: Published) -> bool:
+        """Tell whether the post's record is still in the account's repository."""
+        uri = published.extra.get("uri") or published.remote_id
+        repo, collection, rkey = at_uri_parts(uri)
+        response = self._call(
+            "GET",
+            "com.atproto.repo.getRecord",
+            params={"repo": repo, "collection": collection, "rkey": rkey},
+        )
+        if response.status_code == 200:
+            return True
+        error, _ = BlueskySession._error_of(response)
+        if response.status_code == 400 and error == "RecordNotFound":
+            return False
+        raise self._fail(response, "look up the post")

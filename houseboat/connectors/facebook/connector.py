@@ -274,10 +274,25 @@ class FacebookConnector(GraphConnector):
         return Published(remote_id=str(post_id), url=f"https://www.facebook.com/{post_id}")
 
     def delete(self, published: Published) -> None:
-        """Delete a post of the Page."""
-        answer = self.call("DELETE", self.graph_url(published.remote_id))
+        """Delete a post of the Page; one Facebook says does not exist counts as done."""
+        try:
+            answer = self.call("DELETE", self.graph_url(published.remote_id))
+        except PayloadRejected as error:
+            if gone_from_graph(error):
+                return
+            raise
         if not (isinstance(answer, dict) and answer.get("success")):
             raise UnexpectedResponse("Facebook did not confirm that the post was deleted.")
+
+    def exists(self, published: Published) -> bool:
+        """Tell whether the Page's post is still there (GET /{post-id}?fields=id)."""
+        try:
+            self.call("GET", self.graph_url(published.remote_id), params={"fields": "id"})
+        except PayloadRejected as error:
+            if gone_from_graph(error):
+                return False
+            raise
+        return True
 
     # -- reading
 
@@ -544,3 +559,14 @@ def _metrics(raw: Mapping[str, Any]) -> Metrics:
         reposts=int(shares) if isinstance(shares, int) else 0,
         likes=total("reactions"),
     )
+
+
+def gone_from_graph(error: PayloadRejected) -> bool:
+    """Whether Meta's refusal says the object is gone: HTTP 404, or code 100 "does not exist".
+
+    Meta answers a deleted post's id with error 100 (subcode 33, "Object with ID … does not
+    exist, cannot be loaded due to missing permissions, or does not support this
+    operation"). A Page token reading or deleting the Page's own post has the permission,
+    so here it means the post is gone.
+    """
+    return "does not exist" in f"{error.message} {error.reason}".lower()

@@ -614,16 +614,23 @@ class MastodonConnector(Connector):
         )
 
     def delete(self, published: Published) -> None:
-        """Delete a status this account posted."""
-        response = self._send("DELETE", f"/api/v1/statuses/{quote(published.remote_id, safe='')}")
-        if response.status_code != 200:
-            self._fail(
-                response,
-                not_found=(
-                    f"Mastodon has no post {published.remote_id} for this account: it was "
-                    "deleted already, or another account published it."
-                ),
-            )
+        """Delete a status this account posted; one already gone (404) counts as done."""
+        response = self._send("DELETE", self._status_path(published))
+        if response.status_code in (200, 404):
+            return
+        self._fail(response)
+
+    def exists(self, published: Published) -> bool:
+        """Tell whether the status is still there (GET /api/v1/statuses/:id)."""
+        response = self._send("GET", self._status_path(published))
+        if response.status_code == 404:
+            return False
+        self._answer(response)
+        return True
+
+    @staticmethod
+    def _status_path(published: Published) -> str:
+        return f"/api/v1/statuses/{quote(published.remote_id, safe='')}"
 
     # -- reading
 

@@ -8,7 +8,7 @@ from django.conf import settings
 
 from houseboat.campaigns.constants import PostStatus
 from houseboat.campaigns.models import Campaign, SitePost
-from houseboat.campaigns.services import SitePictureFile, publish_to_site
+from houseboat.campaigns.services import SitePictureFile, publish_to_site, remove_from_site
 from houseboat.connectors.base import (
     Account,
     Connector,
@@ -99,9 +99,13 @@ class OwnSiteConnector(Connector):
         return Published(remote_id=str(site_post.pk), url=self.post_url(campaign, site_post))
 
     def delete(self, published: Published) -> None:
-        SitePost.objects.filter(
+        """Take the post off the page and the feed; its address shows a tombstone."""
+        remove_from_site(campaign=self.campaign(), pk=published.remote_id)
+
+    def exists(self, published: Published) -> bool:
+        return SitePost.objects.filter(
             pk=published.remote_id, campaign=self.campaign(), status=PostStatus.PUBLISHED
-        ).update(status=PostStatus.DRAFT)
+        ).exists()
 
     def recent_posts(self, limit: int = 20) -> list[RemoteItem]:
         campaign = self.campaign()

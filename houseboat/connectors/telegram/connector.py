@@ -521,10 +521,12 @@ class TelegramConnector(Connector):
                 if "message to delete not found" in said:
                     continue  # already gone: that is what was asked
                 if "can't be deleted" in said:
-                    raise PayloadRejected(
-                        "Telegram would not delete this message. A bot may delete its own "
-                        "channel posts only within 48 hours, and others' only with the right "
-                        "to delete messages; delete it in the Telegram app instead.",
+                    # Not houseboat's to retry: a person deletes it in the app.
+                    raise NotSupported(
+                        "Telegram would not let the bot delete this message. A bot may delete "
+                        "a message only within 48 hours of sending it (in groups, and in "
+                        "channels without the right to delete others' messages); delete it "
+                        "in the Telegram app instead.",
                         reason=error.reason,
                     ) from None
                 raise

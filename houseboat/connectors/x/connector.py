@@ -679,6 +679,27 @@ class XConnector(Connector):
         if not isinstance(data, dict) or data.get("deleted") is not True:
             raise UnexpectedResponse("X did not confirm that the post was deleted.")
 
+    def exists(self, published: Published) -> bool:
+        """Tell whether the post is still on X (GET /2/tweets/:id).
+
+        X answers a deleted post with 200 and a "resource-not-found" problem, not a 404.
+        """
+        response = self._call("GET", f"/2/tweets/{published.remote_id}")
+        if response.status_code == 404:
+            return False
+        self._raise_for(response, "look up")
+        body = self._body(response)
+        if isinstance(body.get("data"), dict):
+            return True
+        for problem in body.get("errors") or []:
+            if isinstance(problem, dict) and str(problem.get("type", "")).endswith(
+                "/resource-not-found"
+            ):
+                return False
+        raise UnexpectedResponse(
+            "X's answer about the post says neither that it is there nor gone."
+        )
+
     # --- reading -----------------------------------------------------------------------
 
     def read(self, source: Source, cursor: str | None) -> ReadPage:

@@ -1,6 +1,7 @@
 import argparse
 import re
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -13,13 +14,14 @@ from django.db.models import Count, Q
 
 from houseboat.campaigns.models import Campaign
 from houseboat.connectors.models import Channel
+from houseboat.core import worker
 from houseboat.core.access import require
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import Capability
 from houseboat.core.models import Membership, Team
-from houseboat.publishing import preview, queue, services, zones
+from houseboat.publishing import preview, queue, services, takedown, zones
 from houseboat.publishing.constants import DeliveryState, PostStatus, Resolution
-from houseboat.publishing.models import Delivery, Post
+from houseboat.publishing.models import Delivery, Post, Takedown
 
 # A thread's parts are separated by a line of three (or more) dashes, nothing else on it.
 THREAD_BREAK_RE = re.compile(r"^[ \t]*-{3,}[ \t]*$", re.MULTILINE)
@@ -43,7 +45,7 @@ class Command(HouseboatCommand):
         sub = parser.add_subparsers(
             dest="action",
             required=True,
-            metavar="{create,list,show,approve,cancel,decide,slots}",
+            metavar="{create,list,show,approve,cancel,decide,slots,takedown}",
         )
         create = sub.add_parser(
             "create",
@@ -171,6 +173,30 @@ class Command(HouseboatCommand):
                     type=int,
                     help="The version you read (see `show`); refused if the post changed since.",
                 )
+        down = sub.add_parser(
+            "takedown",
+            help="Take a sent post down on every network (the worker deletes it); "
+            "show how far it got.",
+            description="Without --yes, show what would happen (or the results of a takedown "
+            "already asked for) and change nothing. With --yes, ask for it: the worker's "
+            "dispatch lane deletes the post on each network, and this waits for the results.",
+        )
+        down.add_argument("post", type=int)
+        down.add_argument("--yes", action="store_true", help="Take it down (or retry failures).")
+        down.add_argument(
+            "--wait",
+            type=int,
+            default=60,
+            metavar="SECONDS",
+            help="How long to wait for the worker's results (default 60; 0: do not wait).",
+        )
+        down.add_argument(
+            "--as",
+            dest="username",
+            default="",
+            metavar="USERNAME",
+            help="Who takes it down (an editor or owner); not needed to look.",
+        )
         decide = sub.add_parser(
             "decide", help="Settle a delivery marked unknown, after looking at the account."
         )
@@ -548,3 +574,85 @@ class Command(HouseboatCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Delivery {delivery.pk}: {Resolution(decision).label}.")
         )
+
+    # -- take down
+
+    def takedown(self, options: dict[str, Any]) -> None:
+        post = self.post(options["post"])
+        if post.status == PostStatus.HELD:
+            raise CommandError(f"Post {post.pk} holds a dead-man switch's statements; not sent.")
+        asked = Takedown.objects.filter(post=post).exists()
+        if not options["yes"]:
+            if asked:
+                self.report_takedown(post)
+            else:
+                self.preview_takedown(post)
+            return
+        if not options["username"]:
+            raise CommandError("Say who takes it down: --as USERNAME (an editor or owner).")
+        takedown.request_takedown(self.member(options["username"], post.team.slug), post)
+        self.stdout.write(f"Taking post {post.pk} down everywhere.")
+        self.wait_for_worker(post, options["wait"])
+        self.report_takedown(post)
+
+    def preview_takedown(self, post: Post) -> None:
+        if not takedown.can_take_down(post):
+            self.stdout.write(f"Nothing of post {post.pk} went out: there is nothing to take down.")
+            return
+        self.stdout.write(f"Taking post {post.pk} down everywhere would:")
+        for line in takedown.preview(post):
+            if line.state == "by_hand":
+                what = "must be removed by hand (the steps are shown once you confirm)"
+            elif line.network == "own_site":
+                what = "be removed from the page and the feed"
+            else:
+                what = "be deleted by houseboat"
+            parts = f" ({line.parts} parts)" if line.parts > 1 else ""
+            self.stdout.write(f"  {line.name}{parts}: {what}")
+            for note in [line.warning, *line.notes]:
+                if note:
+                    self.stdout.write(f"      {note}")
+        self.stdout.write(
+            "Nothing was changed. To take it down: "
+            f"houseboat post takedown {post.pk} --as USERNAME --yes"
+        )
+
+    def wait_for_worker(self, post: Post, seconds: int) -> None:
+        """Wait for the dispatch lane to settle every task, up to ``seconds``."""
+        if takedown.settled(post) or seconds <= 0:
+            return
+        lanes = {lane.name: lane.running for lane in worker.lane_statuses(120)}
+        if not lanes.get("dispatch"):
+            self.stderr.write(
+                self.style.WARNING(
+                    "No worker is running the dispatch lane, so nothing is deleted yet. "
+                    "Start one (houseboat worker) and it goes ahead; check with "
+                    f"houseboat post takedown {post.pk}"
+                )
+            )
+            return
+        end = time.monotonic() + seconds
+        while time.monotonic() < end and not takedown.settled(post):
+            time.sleep(1)
+
+    def report_takedown(self, post: Post) -> None:
+        lines = takedown.results(post)
+        failed = 0
+        for line in lines:
+            parts = f" ({line.done_parts} of {line.parts} parts down)" if line.parts > 1 else ""
+            self.stdout.write(f"  {line.name}{parts}: {line.state_label}")
+            for note in [line.warning, *line.notes]:
+                if note:
+                    self.stdout.write(f"      {note}")
+            for number, step in enumerate(line.steps, 1):
+                self.stdout.write(f"      {number}. {step}")
+            failed += line.state == "failed"
+        if not takedown.settled(post):
+            self.stdout.write(
+                f"Still waiting for the worker. See again: houseboat post takedown {post.pk}"
+            )
+        if failed:
+            raise CommandError(
+                f"{failed} channel(s) failed; the reasons are above. Fix them, then run "
+                f"houseboat post takedown {post.pk} --as USERNAME --yes to try those again."
+            )
