@@ -1,6 +1,7 @@
 """Personas: alice (owner), bob (editor), charlie (contributor), victor (viewer) of
 team A; mallory owns team B and must never see anything of team A."""
 
+import functools
 import shutil
 
 import pytest
@@ -23,30 +24,53 @@ def pytest_collection_modifyitems(config, items):
     line counts it as deselected, not as a skip.
     """
     kept, left_out = [], []
-    no_snac = shutil.which("snac") is None
     for item in items:
         marker = item.get_closest_marker("backend")
         wrong_database = marker is not None and connection.vendor not in marker.args
-        # The real-server tier needs snac2 (scripts/test installs it where it can).
-        missing_server = no_snac and item.get_closest_marker("realserver") is not None
-        (left_out if wrong_database or missing_server else kept).append(item)
-        if missing_server:
-            LEFT_OUT_TIERS.add("realserver")
+        # The real-server tier needs its servers (scripts/test installs them where it can).
+        missing = [name for name in servers_needed(item) if name in missing_servers()]
+        (left_out if wrong_database or missing else kept).append(item)
+        LEFT_OUT_TIERS.update(missing)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
+
+
+def servers_needed(item) -> set[str]:
+    """The real servers a test runs against: ``realserver("bluesky")``; snac2 when unnamed."""
+    return {
+        name for marker in item.iter_markers("realserver") for name in (marker.args or ("snac2",))
+    }
+
+
+@functools.cache
+def missing_servers() -> dict[str, str]:
+    """Each real server that is not installed here, with what to do about it."""
+    from tests.realservers.bluesky_pds import not_installed
+
+    missing = {}
+    if shutil.which("snac") is None:
+        missing["snac2"] = (
+            "snac2 is not installed. scripts/test installs it from Debian bookworm-backports "
+            "(apt-get install -t bookworm-backports snac2)."
+        )
+    if reason := not_installed():
+        missing["bluesky"] = (
+            f"{reason}. scripts/test installs Node 22 and the Bluesky PDS/AppView from the "
+            "npm registry."
+        )
+    return missing
 
 
 LEFT_OUT_TIERS: set[str] = set()
 
 
 def pytest_terminal_summary(terminalreporter):
-    """Say plainly when the real-server tier did not run, and why."""
-    if "realserver" in LEFT_OUT_TIERS:
+    """Say plainly when a part of the real-server tier did not run, and why."""
+    for name in sorted(LEFT_OUT_TIERS):
         terminalreporter.write_line(
-            "NOTE: the real-server tier (-m realserver) did not run: snac2 is not installed. "
-            "scripts/test installs it from Debian bookworm-backports "
-            "(apt-get install -t bookworm-backports snac2).",
+            f"NOTE: the real-server tests against {name} (-m realserver) did not run: "
+            f"{missing_servers()[name]}",
             yellow=True,
         )
 
