@@ -55,6 +55,18 @@ def test_a_post_with_an_arabic_hashtag_a_link_and_an_emoji_arrives_once_with_its
     assert post.status == PostStatus.SENT
 
 
+def test_a_mention_of_another_account_on_the_server_links_to_its_did(bluesky_pds, team_a):
+    account = bluesky_pds.create_account()
+    friend = bluesky_pds.create_account("friend")
+    channel = bluesky_pds.channel(team_a, account, bluesky_pds.create_app_password(account))
+    text = f"Thank you @{friend.handle} for standing with the ten."
+
+    channel.connector().publish(OutgoingPost(text=text, idempotency_key="thanks"))
+
+    [record] = bluesky_pds.records(account)
+    assert facet_texts(record["value"]) == {friend.did: f"@{friend.handle}"}
+
+
 def test_a_thread_arrives_in_order_each_part_replying_to_the_one_before(
     bluesky_pds, team_a, publish
 ):
