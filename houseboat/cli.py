@@ -20,6 +20,7 @@ COMMANDS = {
     "channel": "Connect, list, check or remove a team's channels.",
     "post": "Compose, list, show, approve or cancel posts, and decide about unclear deliveries.",
     "import": "Import a platform's export or collected posts into a campaign's archive.",
+    "column": "Add, list, pause, resume or remove the live columns of a campaign's board.",
     "search": "Search a campaign's archive, with the same filters as the Archive page.",
     "export": "Write a campaign's archive to a folder in open formats, with a manifest of hashes.",
     "verify": "Check an archive export: name every file that changed, is missing or was added.",

@@ -16,6 +16,7 @@ from houseboat.campaigns.models import Campaign, SitePost
 from houseboat.core.constants import AuditAction, Role
 from houseboat.core.models import Membership, Team
 from houseboat.core.services import audit
+from houseboat.listening.columns_demo import seed_columns
 from houseboat.listening.demo import seed_archive
 from houseboat.organizing.demo import seed_organizing
 from houseboat.publishing.demo import seed_publishing
@@ -55,8 +56,11 @@ def new_password() -> str:
 
 
 @transaction.atomic
-def seed() -> str:
-    """Create the demo team, people and campaigns; return the owner's new password."""
+def seed(*, port: int = 8000) -> str:
+    """Create the demo team, people and campaigns; return the owner's new password.
+
+    ``port`` is where the demo serves on 127.0.0.1: its board reads its own public feed.
+    """
     User = get_user_model()
     password = new_password()
     owner, _ = User.objects.get_or_create(username=OWNER)
@@ -130,6 +134,7 @@ def seed() -> str:
         starts_on=date.today() + timedelta(days=30),
     )
     seed_archive(campaign, actor=owner)
+    seed_columns(campaign, port=port)
     seed_demands(campaign, {OWNER: owner, **people})
     seed_organizing(campaign, owner)
     return password

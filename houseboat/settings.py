@@ -275,6 +275,11 @@ HOUSEBOAT_WORKER_LANES: dict[str, list[str]] = {
     # Reading from networks: the counts of sent posts now, listening columns next.
     "reading": [
         "houseboat.publishing.metrics.collect_due",
+        # The board's columns, each on its own schedule (before the alerts, which then
+        # check what the columns brought in, in the same round).
+        "houseboat.listening.polling.poll_due",
+        # Which of the columns' recent items are gone from their network (deleted).
+        "houseboat.listening.columns_watch.watch_gone",
         # Threat, slur and doxxing alerts on the items stored since the last check.
         "houseboat.listening.alerting.check_new_items",
         # E-mail that something waits (only with an SMTP server set).

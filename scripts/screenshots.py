@@ -420,6 +420,7 @@ def organizing_phone_pages(cam: Camera, browser: Browser, owner: BrowserContext)
 
 
 def take(out: Path, base: str, password: str, data_dir: Path) -> None:
+    from screenshots_board import board_pages, board_phone_pages  # the Listen board
     from screenshots_demands import demand_pages, demand_phone_pages  # the Demands pages
 
     # A second team, so the start page lists teams instead of opening the only one.
@@ -435,6 +436,7 @@ def take(out: Path, base: str, password: str, data_dir: Path) -> None:
         second_sign_in(cam, page, password, recovery)
         publishing_pages(cam, page, data_dir)
         archive_pages(cam, page)
+        board_pages(cam, page)
         demand_pages(cam, page)
         organizing_pages(cam, page)
         organizing_phone_pages(cam, browser, owner)
@@ -445,6 +447,7 @@ def take(out: Path, base: str, password: str, data_dir: Path) -> None:
         phone_pages(cam, browser, owner)
         publishing_phone_pages(cam, browser, owner)
         demand_phone_pages(cam, browser, owner)
+        board_phone_pages(cam, browser, owner)
         arabic_pages(cam, page)
         publishing_arabic_pages(cam, page)
         browser.close()

@@ -13,7 +13,7 @@ from houseboat.core.constants import ROLE_CAPABILITIES
 NAVIGATION = [
     ("campaigns", _("Campaigns"), "campaigns:index"),
     ("publish", _("Publish"), "publishing:index"),
-    ("listen", _("Listen"), None),
+    ("listen", _("Listen"), "listening:board"),
     ("archive", _("Archive"), "listening:archive"),
     ("analyse", _("Analyse"), None),
     ("organise", _("Organise"), "organizing:index"),

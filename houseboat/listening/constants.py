@@ -33,3 +33,24 @@ class ImportJobState(models.TextChoices):
     RUNNING = "running", _("importing")
     DONE = "done", _("done")
     FAILED = "failed", _("failed")
+
+
+class ColumnKind(models.TextChoices):
+    """What a board column reads: the connectors' ``Source.kind`` strings."""
+
+    HASHTAG = "hashtag", _("hashtag")
+    KEYWORD = "keyword", _("keywords")
+    MENTIONS = "mentions", _("mentions of the account")
+    ACCOUNT = "account", _("one account's posts")
+    LIST = "list", _("Mastodon list")
+    FEED = "feed", _("RSS/Atom feed")
+    PAGE = "page", _("Facebook Page feed and comments")
+    CHATS = "chats", _("Telegram chats and channels")
+    ROOM = "room", _("Matrix room")
+
+
+class GoneReason(models.TextChoices):
+    """Why an archived item is no longer on its network (the archived copy stays)."""
+
+    DELETED = "deleted", _("deleted")
+    SUSPENDED = "suspended", _("account suspended")

@@ -14,9 +14,17 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from houseboat.campaigns.models import Campaign
-from houseboat.listening.constants import CaptureKind, CaptureState, ImportJobState, MediaKind
+from houseboat.listening.constants import (
+    CaptureKind,
+    CaptureState,
+    ColumnKind,
+    GoneReason,
+    ImportJobState,
+    MediaKind,
+)
 
 SHA256_LENGTH = 64
 
@@ -132,6 +140,13 @@ class Item(models.Model):
     # that install had none). NULL means this install captured it: see ``capture``.
     # Nullable so that SQLite adds the column in place instead of copying the archive.
     origin = models.CharField(max_length=SHA256_LENGTH, null=True, blank=True)  # noqa: DJ001
+    # Set when a later read said the post is no longer on its network (the deletion
+    # watch); the archived copy stays, it is the evidence. Nullable, so SQLite adds
+    # the columns in place.
+    gone_at = models.DateTimeField(null=True, blank=True)
+    gone_reason = models.CharField(  # noqa: DJ001
+        max_length=20, choices=GoneReason.choices, null=True, blank=True
+    )
 
     class Meta:
         constraints = [
@@ -486,3 +501,113 @@ class ImportJob(models.Model):
         if not self.records_total:
             return None
         return min(100, round(100 * self.records_done / self.records_total))
+
+
+# --- the board: live columns ------------------------------------------------------------
+
+DEFAULT_POLL_SECONDS = 120
+
+
+class Column(models.Model):
+    """A live query on one channel (or a feed), polled by the worker's reading lane.
+
+    ``cursor`` is the connector's, stored in the same transaction as the items it
+    brought in, so a crash between the read and the store repeats the read and the
+    archive's de-duplication keeps each item once. ``failures`` counts failed polls
+    in a row: each waits longer (see :mod:`houseboat.listening.polling`), and too
+    many pause the column with ``pause_reason`` in words. ``lease_*`` is the worker
+    lease (:mod:`houseboat.core.leases`) that keeps two workers from polling it at once.
+    """
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="columns")
+    # None for a feed column: its query is the feed's address.
+    channel = models.ForeignKey(
+        "connectors.Channel",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="columns",
+    )
+    kind = models.CharField(max_length=20, choices=ColumnKind.choices)
+    query = models.CharField(max_length=500, blank=True)
+    # Only a feed column: may its address point into the private network? Off by
+    # default, since a feed address given by anyone in the team could reach the
+    # machines around the server (SSRF).
+    allow_private_network = models.BooleanField(default=False)
+    position = models.PositiveIntegerField(default=0)
+    paused = models.BooleanField(default=False)
+    pause_reason = models.CharField(max_length=600, blank=True)
+    cursor = models.TextField(null=True, blank=True)  # noqa: DJ001 (None: read from the start)
+    interval_seconds = models.PositiveIntegerField(default=DEFAULT_POLL_SECONDS)
+    last_polled_at = models.DateTimeField(null=True, blank=True)
+    next_poll_at = models.DateTimeField(default=timezone.now)
+    failures = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=600, blank=True)
+    items_seen = models.BigIntegerField(default=0)
+    items_new = models.BigIntegerField(default=0)
+    gone_seen = models.BigIntegerField(default=0)
+    # When the deletion watch last looked at this column's items (None: never).
+    watched_at = models.DateTimeField(null=True, blank=True)
+    lease_owner = models.CharField(max_length=200, blank=True)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["campaign", "position", "id"]
+        indexes = [models.Index(fields=["paused", "next_poll_at"], name="column_due")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.query}".strip()
+
+    @property
+    def network(self) -> str:
+        return self.channel.network if self.channel_id else "rss"
+
+    @property
+    def title(self) -> str:
+        """How the board names the column: what it reads, and where."""
+        where = self.channel.name if self.channel_id else _("feed")
+        what = self.query or self.get_kind_display()
+        if self.kind == ColumnKind.FEED:
+            what = self.query.split("://", 1)[-1]  # the address without its scheme
+        if self.kind == ColumnKind.HASHTAG:
+            what = "#" + self.query.lstrip("#")
+        return f"{what} · {where}"
+
+
+class ColumnItem(models.Model):
+    """An item a column brought in; an item read by two columns is stored once."""
+
+    column = models.ForeignKey(Column, on_delete=models.CASCADE, related_name="column_items")
+    item = models.ForeignKey(Item, on_delete=models.CASCADE, related_name="column_links")
+    seen_at = models.DateTimeField(default=timezone.now)
+    # When the deletion watch last asked the network about it (None: not yet).
+    checked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        constraints = [models.UniqueConstraint(fields=["column", "item"], name="column_item_once")]
+        indexes = [models.Index(fields=["column", "checked_at"], name="column_item_watch")]
+
+    def __str__(self) -> str:
+        return f"{self.item_id} in column {self.column_id}"
+
+
+class ColumnReadMark(models.Model):
+    """How far one person has read one column: the last ColumnItem id they marked read."""
+
+    column = models.ForeignKey(Column, on_delete=models.CASCADE, related_name="read_marks")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_through = models.BigIntegerField(default=0)
+    marked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["column", "user"], name="one_read_mark_per_person")
+        ]
+
+    def __str__(self) -> str:
+        return f"column {self.column_id} read through {self.read_through}"

@@ -22,6 +22,7 @@ APPS = {
     "post": "houseboat.publishing",
     "export-site": "houseboat.campaigns",
     "import": "houseboat.listening",
+    "column": "houseboat.listening",
     "search": "houseboat.listening",
     "export": "houseboat.listening",
     "verify": "houseboat.listening",

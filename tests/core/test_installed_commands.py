@@ -419,6 +419,78 @@ def run_post_slots(hb: Houseboat) -> None:
     assert "Saved the posting times" in out and "09:00" in out
 
 
+# -- the board's columns: a feed on this machine, read by `worker --once`
+
+
+def add_feed_column(hb: Houseboat, *more: str) -> int:
+    out = hb.ok(
+        "column", "add", "--campaign", CAMPAIGN, "--kind", "feed", "--query", hb.feed_url, *more
+    )
+    assert out.startswith("Added column ")
+    return int(out.split()[2])
+
+
+@uses("column add")
+def run_column_add(hb: Houseboat) -> None:
+    guarded = add_feed_column(hb)
+    opened = add_feed_column(hb, "--allow-private-network", "--every", "60")
+    hb.ok("worker", "--once")
+    listed = hb.ok("column", "list", "--campaign", CAMPAIGN)
+    # Only the column allowed into the private network read the feed on this machine.
+    assert f"{opened}\t" in listed and "\t2 items\treading" in listed
+    assert f"{guarded}\t" in listed and "paused:" in listed
+    assert hb.sql("SELECT count(*) FROM listening_columnitem") == [(2,)]
+    for bad, said in [
+        (("--kind", "feed", "--query", "not an address"), "is not a feed address"),
+        (("--kind", "hashtag", "--query", "cats"), "reads through a channel"),
+        (("--kind", "hashtag", "--channel", "Nope", "--query", "x"), "has no channel 'Nope'"),
+        (("--kind", "feed", "--query", hb.feed_url, "--every", "5"), "30 seconds"),
+    ]:
+        refused = hb("column", "add", "--campaign", CAMPAIGN, *bad)
+        assert refused.returncode == 1 and said in refused.stderr, refused.stderr
+        assert "Traceback" not in refused.stderr
+    assert hb.sql("SELECT count(*) FROM listening_column") == [(2,)]
+
+
+@uses("column list")
+def run_column_list(hb: Houseboat) -> None:
+    assert "has no columns yet" in hb.ok("column", "list", "--campaign", CAMPAIGN)
+    column = add_feed_column(hb, "--allow-private-network")
+    listed = hb.ok("column", "list", "--campaign", CAMPAIGN)
+    assert f"{column}\t" in listed and "waiting for its first read" in listed
+
+
+@uses("column pause")
+def run_column_pause(hb: Houseboat) -> None:
+    column = add_feed_column(hb, "--allow-private-network")
+    assert "Paused column" in hb.ok("column", "pause", str(column))
+    hb.ok("worker", "--once")
+    assert hb.sql("SELECT count(*) FROM listening_columnitem") == [(0,)]
+    assert "paused: Paused from the command line." in hb.ok(
+        "column", "list", "--campaign", CAMPAIGN
+    )
+    missing = hb("column", "pause", "999")
+    assert missing.returncode == 1 and "There is no column 999" in missing.stderr
+
+
+@uses("column resume")
+def run_column_resume(hb: Houseboat) -> None:
+    column = add_feed_column(hb, "--allow-private-network")
+    hb.ok("column", "pause", str(column))
+    assert "Resumed column" in hb.ok("column", "resume", str(column))
+    hb.ok("worker", "--once")
+    assert hb.sql("SELECT count(*) FROM listening_columnitem") == [(2,)]
+
+
+@uses("column remove")
+def run_column_remove(hb: Houseboat) -> None:
+    column = add_feed_column(hb, "--allow-private-network")
+    hb.ok("worker", "--once")
+    assert "stays in the archive" in hb.ok("column", "remove", str(column))
+    assert hb.sql("SELECT count(*) FROM listening_column") == [(0,)]
+    assert hb.sql("SELECT count(*) FROM listening_item") == [(2,)]
+
+
 def import_tweets(hb: Houseboat) -> None:
     (hb.work / "tweets.jsonl").write_bytes(ndjson(three_tweet_page()))
     hb.ok("import", "x-ndjson", "tweets.jsonl", "--campaign", CAMPAIGN)

@@ -63,7 +63,7 @@ class Command(HouseboatCommand):
         )
         try:
             call_command("migrate", interactive=False, verbosity=0)
-            password = demo.seed()
+            password = demo.seed(port=port)
             background.start()
             self.announce(data_dir, port, password, throwaway)
             server.run()
