@@ -1,8 +1,8 @@
 """Personas: alice (owner), bob (editor), charlie (contributor), victor (viewer) of
 team A; mallory owns team B and must never see anything of team A."""
 
+import functools
 import shutil
-from collections.abc import Callable
 
 import pytest
 from django.db import connection
@@ -23,47 +23,64 @@ def pytest_collection_modifyitems(config, items):
     (row locks, its full-text index); scripts/test runs the suite on SQLite and then
     on PostgreSQL, so every such test runs in one of the two passes, and the summary
     line counts it as deselected, not as a skip. A real-server test
-    (``@pytest.mark.realserver`` for snac2, ``realserver("synapse")`` for another
-    server) is left out the same way where its server is not installed.
+    (``@pytest.mark.realserver`` for snac2, ``realserver("bluesky")`` or
+    ``realserver("synapse")`` for another server) is left out the same way where its server is not installed.
     """
     kept, left_out = [], []
     for item in items:
         marker = item.get_closest_marker("backend")
         wrong_database = marker is not None and connection.vendor not in marker.args
-        server = item.get_closest_marker("realserver")
-        name = (server.args[0] if server.args else "snac2") if server else ""
-        missing_server = bool(name) and not REAL_SERVERS[name][0]()
-        (left_out if wrong_database or missing_server else kept).append(item)
-        if missing_server:
-            LEFT_OUT_TIERS.add(name)
+        # The real-server tier needs its servers (scripts/test installs them where it can).
+        missing = [name for name in servers_needed(item) if name in missing_servers()]
+        (left_out if wrong_database or missing else kept).append(item)
+        LEFT_OUT_TIERS.update(missing)
     if left_out:
         config.hook.pytest_deselected(items=left_out)
         items[:] = kept
 
 
-LEFT_OUT_TIERS: set[str] = set()
-# Each real server: whether it is installed here, and what to say when it is not.
-REAL_SERVERS: dict[str, tuple[Callable[[], object], str]] = {
-    "snac2": (
-        lambda: shutil.which("snac"),
-        "NOTE: the real-server tier (-m realserver) did not run: snac2 is not installed. "
-        "scripts/test installs it from Debian bookworm-backports "
-        "(apt-get install -t bookworm-backports snac2).",
-    ),
-    "synapse": (
-        synapse_python,
-        "NOTE: the Matrix real-server tests (-m realserver) did NOT run: Synapse is not "
-        "installed. scripts/test installs it from PyPI (matrix-synapse) into "
-        "~/.cache/houseboat/synapse; HOUSEBOAT_SYNAPSE_PYTHON may name a Python that has it.",
-    ),
-}
+def servers_needed(item) -> set[str]:
+    """The real servers a test runs against: ``realserver("bluesky")``; snac2 when unnamed."""
+    return {
+        name for marker in item.iter_markers("realserver") for name in (marker.args or ("snac2",))
+    }
 
+
+@functools.cache
+def missing_servers() -> dict[str, str]:
+    """Each real server that is not installed here, with what to do about it."""
+    from tests.realservers.bluesky_pds import not_installed
+
+    missing = {}
+    if shutil.which("snac") is None:
+        missing["snac2"] = (
+            "snac2 is not installed. scripts/test installs it from Debian bookworm-backports "
+            "(apt-get install -t bookworm-backports snac2)."
+        )
+    if reason := not_installed():
+        missing["bluesky"] = (
+            f"{reason}. scripts/test installs Node 22 and the Bluesky PDS/AppView from the "
+            "npm registry."
+        )
+    if not synapse_python():
+        missing["synapse"] = (
+            "Synapse is not installed. scripts/test installs it from PyPI (matrix-synapse) "
+            "into ~/.cache/houseboat/synapse; HOUSEBOAT_SYNAPSE_PYTHON may name a Python "
+            "that has it."
+        )
+    return missing
+
+
+LEFT_OUT_TIERS: set[str] = set()
 
 def pytest_terminal_summary(terminalreporter):
-    """Say plainly when a real server's tests did not run, and why."""
-    for name, (_, note) in REAL_SERVERS.items():
-        if name in LEFT_OUT_TIERS:
-            terminalreporter.write_line(note, yellow=True)
+    """Say plainly when a part of the real-server tier did not run, and why."""
+    for name in sorted(LEFT_OUT_TIERS):
+        terminalreporter.write_line(
+            f"NOTE: the real-server tests against {name} (-m realserver) did not run: "
+            f"{missing_servers()[name]}",
+            yellow=True,
+        )
 
 
 def make_user(username: str) -> User:

@@ -5,6 +5,7 @@ docs.bsky.app guides show them; nothing leaves the machine.
 """
 
 import base64
+import contextlib
 import json
 import time
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ from houseboat.connectors.base import (
     PermissionMissing,
     Published,
     RateLimited,
+    SecretsStore,
     Source,
     UnexpectedResponse,
 )
@@ -100,31 +102,65 @@ def assert_no_secret(error: Exception) -> None:
 # --- the session -----------------------------------------------------------------------
 
 
-def test_a_new_channel_signs_in_once_with_the_app_password_and_keeps_the_session():
+def test_check_signs_in_afresh_with_the_app_password_and_later_calls_keep_that_session():
     router = respx.Router()
     signin = route(router, fixture("create_session"))
+    session = route(router, fixture("get_session"))
     profile = route(router, fixture("get_profile"))
+    feed = route(router, fixture("get_author_feed_own"))
     saved: list[dict] = []
-    connector = make(router, secrets={"app_password": PASSWORD}, saved=saved)
+    # A kept session from earlier: the check proves the app password all the same.
+    connector = make(router, secrets={**SESSION, "access_jwt": "kept"}, saved=saved)
 
     account = connector.check()
 
     assert_sent(signin.calls.last.request, fixture("create_session"))
+    assert_sent(session.calls.last.request, fixture("get_session"))
     assert_sent(profile.calls.last.request, fixture("get_profile"))
     assert saved[-1] == {**SESSION}
     assert account.remote_id == DID
     assert account.handle == "@campaign.bsky.social"
     assert account.display_name == "Free Them All campaign"
     assert account.url == "https://bsky.app/profile/campaign.bsky.social"
-    connector.check()
+    assert account.notes == []
+    connector.recent_posts()
+    assert feed.call_count == 1
     assert signin.call_count == 1, "a kept session must be reused, not a new sign-in per call"
+
+
+def test_check_on_a_pds_without_an_appview_answers_from_the_pds_and_says_what_is_missing():
+    router = respx.Router()
+    route(router, fixture("create_session"))
+    route(router, fixture("get_session"))
+    profile = route(router, fixture("get_profile_no_appview"))
+
+    account = make(router, secrets={"app_password": PASSWORD}).check()
+
+    assert account.remote_id == DID
+    assert account.handle == "@campaign.bsky.social"
+    assert account.display_name == ""
+    assert profile.call_count == 1, "a 502 from a PDS without AppView is not asked again"
+    assert any("app password works" in note for note in account.notes)
+
+
+def test_check_with_a_public_appview_reads_the_profile_there_without_the_session():
+    router = respx.Router()
+    route(router, fixture("create_session"))
+    route(router, fixture("get_session"))
+    appview = "https://public.api.bsky.app"
+    profile = xrpc(router, "GET", "app.bsky.actor.getProfile", host=appview).mock(
+        return_value=response_for(fixture("get_profile"))
+    )
+    account = make(router, secrets={"app_password": PASSWORD}, config={"appview_url": appview})
+    assert account.check().display_name == "Free Them All campaign"
+    assert "Authorization" not in profile.calls.last.request.headers
 
 
 def test_a_kept_session_is_used_without_signing_in():
     router = respx.Router()
     signin = route(router, fixture("create_session"))
-    route(router, fixture("get_profile"))
-    make(router).check()
+    route(router, fixture("get_author_feed_own"))
+    make(router).recent_posts()
     assert signin.call_count == 0
 
 
@@ -147,54 +183,82 @@ def test_an_expired_access_token_is_refreshed_and_the_post_sent_again():
     assert published.remote_id == POST_URI
 
 
+def own_feed_route(router: respx.Router, *responses: httpx.Response) -> respx.Route:
+    return xrpc(router, "GET", "app.bsky.feed.getAuthorFeed").mock(
+        side_effect=list(responses) or None,
+        return_value=None if responses else answer("get_author_feed_own"),
+    )
+
+
 def test_a_token_about_to_expire_is_refreshed_before_the_call():
     router = respx.Router()
     refresh = route(router, fixture("refresh_session"))
-    profile = route(router, fixture("get_profile"))
-    make(router, secrets={**SESSION, "access_jwt": jwt(expires_in=10)}).check()
+    feed = own_feed_route(router)
+    make(router, secrets={**SESSION, "access_jwt": jwt(expires_in=10)}).recent_posts()
     assert refresh.call_count == 1
-    assert profile.call_count == 1
-    assert profile.calls.last.request.headers["Authorization"] == "Bearer access-jwt-2"
+    assert feed.call_count == 1
+    assert feed.calls.last.request.headers["Authorization"] == "Bearer access-jwt-2"
 
 
 def test_a_spent_refresh_token_falls_back_to_signing_in_with_the_app_password():
     router = respx.Router()
     route(router, fixture("refresh_session_revoked"))
     signin = route(router, fixture("create_session"))
-    profile = xrpc(router, "GET", "app.bsky.actor.getProfile").mock(
-        side_effect=[
-            response_for(
-                {
-                    "response": {
-                        "status": 400,
-                        "json": {"error": "ExpiredToken", "message": "Token has expired"},
-                    }
-                }
-            ),
-            answer("get_profile"),
-        ]
+    expired = response_for(
+        {
+            "response": {
+                "status": 400,
+                "json": {"error": "ExpiredToken", "message": "Token has expired"},
+            }
+        }
     )
-    account = make(router, secrets={**SESSION, "access_jwt": "stale-access"}).check()
+    feed = own_feed_route(router, expired, answer("get_author_feed_own"))
+    items = make(router, secrets={**SESSION, "access_jwt": "stale-access"}).recent_posts()
     assert signin.call_count == 1
-    assert profile.calls[1].request.headers["Authorization"] == "Bearer access-jwt-1"
-    assert account.handle == "@campaign.bsky.social"
+    assert feed.calls[1].request.headers["Authorization"] == "Bearer access-jwt-1"
+    assert [item.remote_id for item in items] == [POST_URI]
 
 
-def test_a_revoked_app_password_ends_in_auth_revoked_with_what_to_do():
+def test_a_revoked_app_password_fails_the_check_and_the_kept_session_is_forgotten():
     router = respx.Router()
-    route(router, fixture("refresh_session_revoked"))
-    route(router, fixture("create_session_wrong_password"))
-    xrpc(router, "GET", "app.bsky.actor.getProfile").mock(
-        return_value=httpx.Response(
-            400, json={"error": "ExpiredToken", "message": "Token has expired"}
-        )
+    signin = route(router, fixture("create_session_wrong_password"))
+    create = xrpc(router, "POST", "com.atproto.repo.createRecord").mock(
+        return_value=answer("create_record")
     )
+    saved: list[dict] = []
+    # The kept session still works for up to two hours after the password is revoked.
+    connector = make(router, saved=saved)
+
     with pytest.raises(AuthRevoked) as caught:
-        make(router).check()
+        connector.check()
+
     assert "app password was revoked or changed" in str(caught.value)
     assert "App passwords" in str(caught.value)
     assert "Invalid identifier or password" in str(caught.value)
     assert_no_secret(caught.value)
+    assert saved[-1] == {**SESSION, "access_jwt": "", "refresh_jwt": ""}
+    with pytest.raises(AuthRevoked):
+        connector.publish(post())
+    assert signin.call_count == 2
+    assert create.call_count == 0
+
+
+def test_a_publish_takes_over_a_session_that_a_check_elsewhere_forgot():
+    router = respx.Router()
+    route(router, fixture("create_session_wrong_password"))
+    create = xrpc(router, "POST", "com.atproto.repo.createRecord").mock(
+        return_value=answer("create_record")
+    )
+    forgotten = {**SESSION, "access_jwt": "", "refresh_jwt": ""}
+    connector = make(router)  # built before the check, with the session in memory
+    connector.store = SecretsStore(
+        merge=lambda changes, expect: {**forgotten, **changes},
+        lock=contextlib.nullcontext,
+        read=lambda: dict(forgotten),
+    )
+    with pytest.raises(AuthRevoked):
+        connector.publish(post())
+    assert create.call_count == 0
 
 
 def test_the_main_password_with_email_codes_is_refused_with_advice_to_use_an_app_password():
@@ -213,7 +277,7 @@ def test_a_server_error_while_refreshing_is_transient_never_auth_revoked():
     )
     signin = route(router, fixture("create_session"))
     with pytest.raises(NetworkUnreachable) as caught:
-        make(router, secrets={**SESSION, "access_jwt": ""}).check()
+        make(router, secrets={**SESSION, "access_jwt": ""}).recent_posts()
     assert refresh.call_count == 3
     assert signin.call_count == 0
     assert caught.value.permanent is False

@@ -17,7 +17,9 @@ calls), ``facets`` (rich text), ``publishing`` (posts and pictures) and ``readin
 
 from __future__ import annotations
 
-from houseboat.connectors.base import Account, Manifest
+from typing import Any
+
+from houseboat.connectors.base import Account, ConnectorError, Manifest
 from houseboat.connectors.bluesky.common import INVALID_HANDLE, profile_url
 from houseboat.connectors.bluesky.facets import detect_spans
 from houseboat.connectors.bluesky.publishing import BlueskyPublishing, record_key
@@ -99,25 +101,63 @@ class BlueskyConnector(BlueskyPublishing, BlueskyReading):
     }
 
     def check(self) -> Account:
-        """Sign in (or reuse the session) and read the account's profile."""
-        did = self._ensure_session()
-        profile = self._answer(
-            self._call("GET", "app.bsky.actor.getProfile", params={"actor": did}),
-            "read its own profile",
+        """Prove the stored app password with a fresh sign-in, then say who the account is.
+
+        The account's own server says who it is (``getSession``), so a PDS without an
+        AppView checks fine; the display name is read only where an AppView answers.
+        """
+        did = self.prove_app_password()
+        session = self._answer(
+            self._call("GET", "com.atproto.server.getSession"), "say which account it is"
         )
-        handle = profile.get("handle") if isinstance(profile.get("handle"), str) else self._handle()
+        profile = self._profile(did)
+        handle = next(
+            (
+                value
+                for value in (profile.get("handle"), session.get("handle"))
+                if isinstance(value, str) and value and value != INVALID_HANDLE
+            ),
+            "",
+        )
         notes = []
-        if handle == INVALID_HANDLE:
+        if not handle:
             handle = self._handle()
             notes.append(
                 "Bluesky cannot verify this account's handle just now (its domain or DNS "
                 "record changed?); posts still go out."
             )
+        if not profile:
+            notes.append(
+                "The app password works. The account's profile could not be read (no "
+                "AppView answered), so its display name is not shown."
+            )
+        display_name = profile.get("displayName")
         return Account(
             remote_id=did,
             handle=f"@{handle}",
-            display_name=profile.get("displayName") or "",
+            display_name=display_name if isinstance(display_name, str) else "",
             url=profile_url(handle),
             permissions=["publish", "delete", "read"],
             notes=notes,
         )
+
+    def _profile(self, did: str) -> dict[str, Any]:
+        """The account's profile from an AppView, or {} where none answers.
+
+        Asked once, not retried: the profile only adds a display name to the check, and
+        a PDS without an AppView answers 502 however often it is asked.
+        """
+        appview = self._base("appview_url")
+        try:
+            response = self._call(
+                "GET",
+                "app.bsky.actor.getProfile",
+                base=appview,
+                auth=not appview,
+                idempotent=False,
+                params={"actor": did},
+            )
+            answer = self.http.json(response) if response.status_code == 200 else {}
+        except ConnectorError:
+            return {}
+        return answer if isinstance(answer, dict) else {}

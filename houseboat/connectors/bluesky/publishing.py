@@ -83,6 +83,7 @@ class BlueskyPublishing(BlueskySession):
         back and counts it as published if its text is this post's.
         """
         self._refuse_what_bluesky_refuses(post)
+        self._follow_stored_session()
         try:
             record = self._record(post)
         except OutcomeUnknown as error:

@@ -78,6 +78,34 @@ class BlueskySession(Connector):
             self._renew_session()
         return self.secrets["did"]
 
+    def prove_app_password(self) -> str:
+        """Sign in afresh with the stored app password; return the account's DID.
+
+        A kept session outlives its app password: the PDS honours an access token for
+        up to two hours after the password is revoked. So a check signs in anew, and
+        when the password is refused it forgets the kept session, stored and here, so
+        that nothing more goes out with it.
+        """
+        try:
+            self._create_session()
+        except (AuthRevoked, PermissionMissing):
+            self.update_secrets(access_jwt="", refresh_jwt="")
+            raise
+        return self.secrets["did"]
+
+    def _follow_stored_session(self) -> None:
+        """Take over the stored session when it changed since this connector was built.
+
+        A check in another process (the web page, the command line) may have found the
+        app password revoked and forgotten the session; a worker that built this
+        connector earlier must not go on posting with its own copy.
+        """
+        if self.store is None:
+            return
+        stored = self.store.read()
+        if stored.get("access_jwt", "") != self.secrets.get("access_jwt", ""):
+            self._take_over(stored)
+
     def _renew_session(self) -> None:
         """Refresh the session with the refresh token, or else sign in with the app password.
 
