@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('campaigns', '0004_slug_unique_per_team'),
         ('connectors', '0002_channel_renewal_lock'),
-        ("core", "0010_audit_inbox"),
+        ("core", "0008_user_language"),
         ('listening', '0007_import_report_and_search'),
         ('publishing', '0005_post_version'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('campaigns', '0004_slug_unique_per_team'),
+        ("campaigns", "0005_site_language"),
     ]
 
     operations = [

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('campaigns', '0004_slug_unique_per_team'),
-        ('listening', '0007_import_report_and_search'),
+        ("listening", "0008_column_board"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
