@@ -17,8 +17,8 @@ from houseboat.core.constants import AuditAction, Role
 from houseboat.core.models import Membership, Team
 from houseboat.core.services import audit
 from houseboat.inbox.demo import seed_inbox
-from houseboat.listening.columns_demo import seed_columns
 from houseboat.listening.actions_demo import seed_actions
+from houseboat.listening.columns_demo import seed_columns
 from houseboat.listening.demo import seed_archive
 from houseboat.organizing.demo import seed_organizing
 from houseboat.publishing.demo import seed_publishing

@@ -73,6 +73,7 @@ def missing_servers() -> dict[str, str]:
 
 LEFT_OUT_TIERS: set[str] = set()
 
+
 def pytest_terminal_summary(terminalreporter):
     """Say plainly when a part of the real-server tier did not run, and why."""
     for name in sorted(LEFT_OUT_TIERS):

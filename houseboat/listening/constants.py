@@ -54,6 +54,8 @@ class GoneReason(models.TextChoices):
 
     DELETED = "deleted", _("deleted")
     SUSPENDED = "suspended", _("account suspended")
+
+
 class RollupDimension(models.TextChoices):
     """What an hourly key count counts (listening/dashboards_models.py HourlyKeyCount)."""
 

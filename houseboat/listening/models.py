@@ -617,6 +617,8 @@ class ColumnReadMark(models.Model):
 
     def __str__(self) -> str:
         return f"column {self.column_id} read through {self.read_through}"
+
+
 # The dashboards' roll-ups and actions live in their own module; imported here so Django
 # finds them with the app's other models.
 from houseboat.listening.dashboards_models import (  # noqa: E402, F401
