@@ -46,6 +46,7 @@ SAMPLE_KWARGS = {
     "token": "x",
     "code": "x",
     "network": "mastodon",
+    "action": "pause",
     # Not a media hash: the graphic exposure counter answers 404 (a viewer counts their own).
     "sha256": "x",
 }
