@@ -62,6 +62,13 @@ def missing_servers() -> dict[str, str]:
             f"{reason}. scripts/test installs Node 22 and the Bluesky PDS/AppView from the "
             "npm registry."
         )
+    from tests.connectors.test_text_reference import not_installed as no_twitter_text
+
+    if reason := no_twitter_text():
+        missing["twitter-text"] = (
+            f"{reason}. scripts/test installs it from the npm registry, on the Node of the "
+            "Bluesky tier."
+        )
     if not synapse_python():
         missing["synapse"] = (
             "Synapse is not installed. scripts/test installs it from PyPI (matrix-synapse) "
