@@ -48,7 +48,7 @@ def not_installed() -> str | None:
 def official(samples: list[str], tmp_path: Path) -> list[dict]:
     script = tmp_path / "oracle.js"
     script.write_text(ORACLE)
-    answer = subprocess.run(  # noqa: S603 (our own script, the texts on stdin)
+    answer = subprocess.run(
         [str(node_binary()), str(script)],
         input="\n".join(json.dumps(sample) for sample in samples),
         capture_output=True,
