@@ -32,6 +32,7 @@ COMMANDS = {
     "supporter": "Add, import, list, export or erase a team's supporters.",
     "action": "Add or list a campaign's calls to action (events, petitions, donations, asks).",
     "funnel": "Show a campaign's ladder of engagement as a table: reached, how fast, stalled.",
+    "report": "Write a campaign's monitoring-and-evaluation report (PDF or HTML, CSVs in a ZIP).",
 }
 
 USAGE = """usage: houseboat [--data-dir DIR] COMMAND [options]
