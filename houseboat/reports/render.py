@@ -70,12 +70,12 @@ def render_html(campaign: Campaign, built: list[Section], period: Period, langua
 
 def render_pdf(html: str) -> bytes:
     """Turn the report's HTML into PDF with WeasyPrint; PdfUnavailable if it is missing."""
+    # WeasyPrint reports each step at INFO (its import too): noise in the worker's log.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: Pango is missing from the system
         raise PdfUnavailable(INSTALL_PDF) from exc
-    # WeasyPrint reports each step at INFO: noise in the worker's log and the CLI.
-    logging.getLogger("weasyprint").setLevel(logging.WARNING)
     # No base_url and a fetcher that refuses everything: the report has nothing to fetch,
     # and a value typed by someone must never make the worker fetch an address.
     return weasyprint.HTML(string=html, url_fetcher=refuse_fetch).write_pdf()

@@ -188,37 +188,16 @@ def metric_headings() -> list[str]:
 
 
 def reach(campaign: Campaign, period: Period) -> Section:
-    """Add up the counts read back for the team's own posts: per network, and per day."""
-    from houseboat.listening.analytics import team_handles
-    from houseboat.listening.models import Item
+    """Add up the latest counts read back for the team's own posts, per network.
 
-    handles = team_handles(campaign)
-    per_network: dict[str, list[int]] = {}
-    per_day: Counter = Counter()
-    posts: Counter = Counter()
-    if handles:
-        own = Q()
-        for handle in handles:
-            own |= Q(author__handle__iexact=handle) | Q(author__handle__iexact="@" + handle)
-        items = Item.objects.filter(
-            own, campaign=campaign, created_at__gte=period.since, created_at__lt=period.until
-        ).values_list("network", "created_at", "metrics")
-        for network, created_at, metrics in items.iterator(chunk_size=2000):
-            sums = per_network.setdefault(network, [0] * len(METRICS))
-            posts[network] += 1
-            for i, name in enumerate(METRICS):
-                value = (metrics or {}).get(name)
-                if isinstance(value, int | float):
-                    sums[i] += int(value)
-            per_day[created_at.date()] += sum(
-                int(v)
-                for k, v in (metrics or {}).items()
-                if k != "views" and isinstance(v, int | float)
-            )
-    source = _("the archive (the team's own accounts)")
+    The posts houseboat sent carry the networks' own readings (publishing metrics);
+    where there are none, the archive's copies of the team's accounts' posts are used.
+    """
+    per_network, posts = sent_post_metrics(campaign, period)
+    source = _("the counts read back from each network for the posts houseboat sent")
     if not per_network:
-        per_network, posts = sent_post_metrics(campaign, period)
-        source = _("the counts read back from each network for the posts houseboat sent")
+        per_network, posts = archive_metrics(campaign, period)
+        source = _("the archive (posts of the team's own accounts)")
     rows = [[network_label(n), posts[n], *sums] for n, sums in sorted(per_network.items())]
     totals = [sum(r[i] for r in rows) for i in range(1, 2 + len(METRICS))]
     section = Section(
@@ -227,12 +206,9 @@ def reach(campaign: Campaign, period: Period) -> Section:
         _("The latest counts the networks reported for the team's own posts, from %(source)s.")
         % {"source": source},
         figures=[
-            (_("Own posts counted"), totals[0] if rows else 0),
-            (_("Views (where the network reports them)"), totals[1] if rows else 0),
-            (
-                _("Interactions (likes, reposts, replies, quotes)"),
-                sum(totals[2:]) if rows else 0,
-            ),
+            (_("Own posts counted"), totals[0]),
+            (_("Views (where the network reports them)"), totals[1]),
+            (_("Interactions (likes, reposts, replies, quotes)"), sum(totals[2:])),
         ],
         notes=[
             _(
@@ -241,6 +217,18 @@ def reach(campaign: Campaign, period: Period) -> Section:
             )
         ],
     )
+    if rows:
+        section.charts.append(
+            bar_chart(
+                "reach-interactions-per-network",
+                _("Interactions with the team's posts, per network"),
+                _("Likes, reposts, replies and quotes of the posts of the period."),
+                [(r[0], sum(r[3:])) for r in rows],
+                rtl=period.rtl,
+                label_heading=_("network"),
+                value_heading=_("interactions"),
+            )
+        )
     section.tables.append(
         Table(
             "reach-per-network",
@@ -249,23 +237,35 @@ def reach(campaign: Campaign, period: Period) -> Section:
             rows,
         )
     )
-    if per_day:
-        days = period.days()
-        section.charts.append(
-            line_chart(
-                "reach-interactions-per-day",
-                _("Interactions with the team's posts, by the day they were posted"),
-                _("Likes, reposts, replies and quotes of the posts of each day."),
-                [d.isoformat() for d in days],
-                [Series(_("interactions"), [per_day.get(d, 0) for d in days])],
-                rtl=period.rtl,
-                area=True,
-                x_heading=_("day"),
-            )
-        )
     if not rows:
         section.empty = _("No counts were read back for the team's posts in this period.")
     return section
+
+
+def archive_metrics(campaign: Campaign, period: Period) -> tuple[dict[str, list[int]], Counter]:
+    """Sum the archive's counts of the posts of the team's own accounts, per network."""
+    from houseboat.listening.analytics import team_handles
+    from houseboat.listening.models import Item
+
+    per_network: dict[str, list[int]] = {}
+    posts: Counter = Counter()
+    handles = team_handles(campaign)
+    if not handles:
+        return per_network, posts
+    own = Q()
+    for handle in handles:
+        own |= Q(author__handle__iexact=handle) | Q(author__handle__iexact="@" + handle)
+    items = Item.objects.filter(
+        own, campaign=campaign, created_at__gte=period.since, created_at__lt=period.until
+    ).values_list("network", "metrics")
+    for network, metrics in items.iterator(chunk_size=2000):
+        sums = per_network.setdefault(network, [0] * len(METRICS))
+        posts[network] += 1
+        for i, name in enumerate(METRICS):
+            value = (metrics or {}).get(name)
+            if isinstance(value, int | float):
+                sums[i] += int(value)
+    return per_network, posts
 
 
 def sent_post_metrics(campaign: Campaign, period: Period) -> tuple[dict[str, list[int]], Counter]:
