@@ -765,7 +765,8 @@ def safety(campaign: Campaign, period: Period) -> Section:
             "more are shown as they are."
         ),
         figures=[
-            (_("Alerts on harassment, threats and doxxing"), suppression.cell(total_alerts)),
+            # The same total as the table's: withheld with it (secondary suppression).
+            (_("Alerts on harassment, threats and doxxing"), by_kind.total),
             (_("Alerts acknowledged by the team"), suppression.cell(acknowledged)),
         ],
     )
