@@ -18,10 +18,11 @@ OUTCOMES = [
     ),
     (
         23,
-        "الجريدة الإقليمية «المرصد» (Al-Marsad, regional daily in Arabic)",
+        "Al-Marsad (المرصد), the regional daily in Arabic",
         "أول تغطية باللغة العربية لقضية الصحفيين العشرة: مقال على الصفحة الأولى بعنوان «الصحافة ليست جريمة».",
         "The team sent its Arabic press kit and put the editor in touch with two families.",
-        "المقال المنشور في المرصد، الصفحة الأولى (archived, SHA-256 in the evidence log).",
+        "The front page of Al-Marsad, archived with its SHA-256 in the evidence log: "
+        "«المقال المنشور في المرصد، الصفحة الأولى».",
     ),
     (
         9,

@@ -149,3 +149,9 @@ def test_the_pdf_fetches_nothing_a_person_typed(filled):
     finally:
         server.shutdown()
     assert asked == []
+
+
+def test_an_arabic_cell_in_an_english_report_runs_right_to_left(filled):
+    html = render.render(filled, START, END, "en", pdf=False).html
+    assert f'<td dir="rtl">مقال على الصفحة الأولى: {ARABIC}</td>' in html
+    assert '<td dir="ltr">Our press kit</td>' in html

@@ -1,3 +1,5 @@
+import unicodedata
+
 from django import template
 from django.utils.formats import number_format
 
@@ -12,3 +14,19 @@ def figure(value):
     return number_format(
         value, decimal_pos=None if isinstance(value, int) else 1, force_grouping=True
     )
+
+
+@register.filter
+def text_dir(value) -> str:
+    """Return "rtl" when the text's first strong character is right-to-left, else "ltr".
+
+    What ``dir="auto"`` does in a browser, worked out here because WeasyPrint does not:
+    an Arabic cell in an English report then aligns right, its full stop on the left.
+    """
+    for char in str(value):
+        kind = unicodedata.bidirectional(char)
+        if kind in ("R", "AL"):
+            return "rtl"
+        if kind == "L":
+            return "ltr"
+    return "ltr"
