@@ -206,7 +206,7 @@ def reach(campaign: Campaign, period: Period) -> Section:
         _("The latest counts the networks reported for the team's own posts, from %(source)s.")
         % {"source": source},
         figures=[
-            (_("Own posts counted"), totals[0]),
+            (_("Own posts counted (once per network)"), totals[0]),
             (_("Views (where the network reports them)"), totals[1]),
             (_("Interactions (likes, reposts, replies, quotes)"), sum(totals[2:])),
         ],

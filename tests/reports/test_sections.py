@@ -89,7 +89,7 @@ def test_reach_adds_each_deliverys_latest_reading_per_network(campaign_a, alice,
     # network, posts, views, likes, reposts, replies, quotes
     assert section.tables[0].rows == [["Mastodon", 1, 0, 7, 0, 0, 0], ["X", 2, 400, 20, 3, 1, 0]]
     figures = dict(section.figures)
-    assert figures["Own posts counted"] == 3
+    assert figures["Own posts counted (once per network)"] == 3
     assert figures["Views (where the network reports them)"] == 400
     assert figures["Interactions (likes, reposts, replies, quotes)"] == 7 + 20 + 3 + 1
     assert section.charts[0].rows == [["Mastodon", 7], ["X", 24]]
