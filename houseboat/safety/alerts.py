@@ -64,10 +64,18 @@ STREET_WORDS = frozenset(
                 "street st road rd avenue ave lane ln boulevard blvd drive way place close square",
                 "calle c avenida av avda paseo plaza rua carrera cra n nº no numero número",
                 "rue bd allee allée impasse quai chemin strasse straße str weg gasse",
-                "sokak caddesi cad sk شارع ش طريق حارة رقم عمارة خیابان خيابان کوچه كوچه پلاک بلوار",
+                "sokak sokagi caddesi cad sk mahallesi mah bulvari no",
+                "شارع ش طريق حارة رقم عمارة خیابان خيابان کوچه كوچه پلاک بلوار کوی",
+                "jalan jln jl lorong lrg gang gg persiaran lebuh taman nombor nomor rt rw",
+                "gali galli number गली नंबर नम्बर नं",
             )
         )
     ).split()
+)
+# Words that name a unit in a building, not a street ("Flat 3", "House No. 12", "मकान
+# नंबर 12"): not part of what is looked for, and a part with one is not the street.
+UNIT_WORDS = frozenset(
+    fold("flat apt apartment house h plot makan makaan daire मकान फ्लैट प्लॉट").split()
 )
 
 
@@ -508,24 +516,44 @@ def _find_phone_digits(value: str, text: str) -> tuple[int, int] | None:
 
 
 WORD = regex.compile(r"\w+")
+DIGIT = regex.compile(r"\d")
 
 
 def street_line(address: str) -> str:
     """Return the folded part of an address with the door number and street, not the town.
 
-    "Flat 3, 12 Harbour Street, Leeds" gives "12 harbour street".
+    "Flat 3, 12 Harbour Street, Leeds" gives "12 harbour street"; "No. 12, Jalan
+    Ampang, Kuala Lumpur" (a door number on its own before the street, as in
+    Malaysia) gives "no. 12 jalan ampang".
     """
     parts = [part for part in regex.split(r"[,،\n]", fold(address)) if part.strip()]
     named = [part for part in parts if STREET_WORDS & set(WORD.findall(part))]
     numbered = [
         part for part in parts if regex.search(r"\d", part) and regex.search(r"\p{L}", part)
     ]
-    return (named or numbered or parts or [""])[0]
+    line = (named or numbered or parts or [""])[0]
+    after = parts[parts.index(line) + 1] if line in parts[:-1] else ""
+    # The number and the street name are written as two parts ("No. 12, Jalan Ampang";
+    # "Calle Mayor, nº 12"): look for both.
+    if after and (_only_a_number(line) or (_only_a_number(after) and not DIGIT.search(line))):
+        line += " " + after
+    return line
+
+
+def _only_a_number(part: str) -> bool:
+    """Tell whether a part of an address is a door number and street words, no name."""
+    return all(
+        word.isdigit() or word in STREET_WORDS or word in UNIT_WORDS for word in WORD.findall(part)
+    )
 
 
 def _find_address_words(value: str, text: str) -> tuple[int, int] | None:
     """Find an address by its number and street name close together, in any order."""
-    wanted = [word for word in WORD.findall(street_line(value)) if word not in STREET_WORDS]
+    wanted = [
+        word
+        for word in WORD.findall(street_line(value))
+        if word not in STREET_WORDS and word not in UNIT_WORDS
+    ]
     if not wanted:
         return None
     folded = fold_mapped(text)
