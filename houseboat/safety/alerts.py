@@ -320,7 +320,7 @@ class Matcher:
         self.protected = list(protected)
         self.languages = {term.language for term in self.terms if term.language}
         self.anchors = [anchor(term.text) for term in self.terms]
-        self._index: dict[str, list[tuple[str, list[int]]]] = {}
+        self._index: dict[str, dict[str, list[tuple[str, list[int]]]]] = {}
         self._patterns: dict[int, regex.Pattern] = {}
 
     @classmethod
@@ -346,14 +346,20 @@ class Matcher:
         """Tell whether a term applies to an item in this language (see wordlists/README.md)."""
         return language not in self.languages or term.language in ("", language) or term.phrase
 
-    def index(self, language: str) -> list[tuple[str, list[int]]]:
-        """Return (anchor, term numbers) for the terms that apply to this language."""
+    def index(self, language: str) -> dict[str, list[tuple[str, list[int]]]]:
+        """Return the anchors of the terms that apply to this language, by their first two letters.
+
+        Each entry is (anchor, term numbers); anchors shorter than two letters are under "".
+        """
         if language not in self._index:
             by_anchor: dict[str, list[int]] = {}
             for number, term in enumerate(self.terms):
                 if self.applies(term, language):
                     by_anchor.setdefault(self.anchors[number], []).append(number)
-            self._index[language] = list(by_anchor.items())
+            by_start: dict[str, list[tuple[str, list[int]]]] = {}
+            for word, numbers in by_anchor.items():
+                by_start.setdefault(word[:2] if len(word) > 1 else "", []).append((word, numbers))
+            self._index[language] = by_start
         return self._index[language]
 
     def pattern(self, number: int) -> regex.Pattern:
@@ -362,9 +368,22 @@ class Matcher:
         return self._patterns[number]
 
     def candidates(self, folded: str, language: str) -> list[int]:
-        """Return the numbers of the terms whose anchor word is in the text."""
+        """Return the numbers of the terms whose anchor word is in the text, in list order.
+
+        Only the anchors that start with a pair of letters of the text are tried: with
+        every offered language's phrases in play, most anchors are in another script.
+        """
         bones = skeleton(folded)
-        return [n for word, numbers in self.index(language) if word in bones for n in numbers]
+        index = self.index(language)
+        starts = {bones[i : i + 2] for i in range(len(bones) - 1)} & index.keys()
+        found = [
+            n
+            for start in (*starts, "")
+            for word, numbers in index.get(start, ())
+            if word in bones
+            for n in numbers
+        ]
+        return sorted(found)
 
     def evaluate(self, text: str, language: str = "") -> Evaluation:
         """Return the alert matches of a text, and the threats taken as reported speech."""
