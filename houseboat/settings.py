@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "houseboat.accountability",
     "houseboat.organizing",
     "houseboat.inbox",
+    "houseboat.radar",
 ]
 
 MIDDLEWARE = [
