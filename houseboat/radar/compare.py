@@ -307,11 +307,10 @@ def distinctive_terms(press: Tally, social: Tally) -> tuple[list[Term], list[Ter
     press_terms = [
         Term(s.term, s.z, s.count_a, press.first_term.get(s.term)) for s in scored if s.z > 0
     ][:TOP_TERMS]
-    social_terms = [
-        Term(s.term, -s.z, s.count_b, social.first_term.get(s.term))
-        for s in reversed(scored)
-        if s.z < 0
-    ][:TOP_TERMS]
+    social_terms = sorted(
+        (Term(s.term, -s.z, s.count_b, social.first_term.get(s.term)) for s in scored if s.z < 0),
+        key=lambda t: (-t.z, t.term),
+    )[:TOP_TERMS]
     return press_terms, social_terms
 
 
