@@ -18,7 +18,10 @@ checked by hand; :func:`compare` only fetches the records.
 
 from __future__ import annotations
 
+import csv
+import io
 import unicodedata
+import zipfile
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -468,7 +471,10 @@ def words_sentence(press: Side, social: Side) -> str | None:
         return _("People say %(social)s; the press uses no word of its own that stands out.") % {
             "social": listed(heard)
         }
-    return _("Neither side uses words of its own that stand out: they tell it in the same words.")
+    return _(
+        "No word sets one side apart with confidence: too few documents yet, or both tell "
+        "it in the same words."
+    )
 
 
 def lead_sentence(comparison: Comparison) -> str:
@@ -674,6 +680,36 @@ def comparison_tables(comparison: Comparison) -> dict[str, tuple[list[str], list
     }
 
 
+# A spreadsheet runs a cell that starts with one of these as a formula; a source's name or
+# a post's word is never to be run (as in accountability/export.py).
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """Return a cell as written: numbers as they are, text a spreadsheet cannot run."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def table_csv(header: list[str], rows: list[list]) -> str:
+    """Return one table as CSV text, header first."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(header)
+    writer.writerows([safe_cell(v) for v in row] for row in rows)
+    return out.getvalue()
+
+
+def tables_zip(tables: dict[str, tuple[list[str], list[list]]]) -> bytes:
+    """Return every table as NAME.csv in one ZIP file."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, (header, rows) in tables.items():
+            archive.writestr(f"{name}.csv", table_csv(header, rows))
+    return buffer.getvalue()
+
+
 # --- fetching the records -----------------------------------------------------------------
 
 
@@ -809,4 +845,6 @@ __all__ = [
     "compare",
     "compare_records",
     "comparison_tables",
+    "table_csv",
+    "tables_zip",
 ]

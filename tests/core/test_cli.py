@@ -33,6 +33,7 @@ APPS = {
     "supporter": "houseboat.organizing",
     "action": "houseboat.organizing",
     "funnel": "houseboat.organizing",
+    "radar": "houseboat.radar",
 }
 
 

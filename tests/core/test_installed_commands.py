@@ -65,6 +65,7 @@ PROVED_ELSEWHERE = {
     "action add": SUPPORTERS + "test_actions_are_added_with_tracked_links_and_listed",
     "action list": SUPPORTERS + "test_actions_are_added_with_tracked_links_and_listed",
     "funnel": SUPPORTERS + "test_the_funnel_is_a_table",
+    "radar": "tests/radar/test_radar_command.py::test_the_radar_from_a_script_prints_the_comparison_and_writes_csv",
 }
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -295,7 +295,7 @@ def test_same_words_on_both_sides_stand_out_nowhere():
         social=records("riot police", 3, 1, "@ana"),
         press_collected={}, social_collected={},
     )  # fmt: skip
-    assert result.sentences[0].startswith("Neither side uses words of its own that stand out")
+    assert result.sentences[0].startswith("No word sets one side apart with confidence")
 
 
 def test_durations_read_like_a_person_says_them():
