@@ -77,6 +77,10 @@ class Share:
     def code(self) -> str:  # a language's Share names it by its code
         return self.name
 
+    @property
+    def percent(self) -> str:
+        return f"{self.share:.1%}"
+
 
 @dataclass(frozen=True)
 class Term:
@@ -102,11 +106,20 @@ class Side:
     def share(self) -> float:
         return self.matched / self.collected if self.collected else 0.0
 
+    @property
+    def percent(self) -> str:
+        return f"{self.share:.1%}"
+
 
 @dataclass(frozen=True)
 class Lead:
     side: str
     by: timedelta
+
+    @property
+    def says(self) -> str:
+        """The lead in words ("9 hours")."""
+        return how_long(self.by)
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,11 @@ class Crossing:
     other_at: datetime
     count_press: int
     count_social: int
+
+    @property
+    def gap(self) -> str:
+        """How long the link took to cross, in words ("15 hours")."""
+        return how_long(self.other_at - self.first_at)
 
 
 @dataclass(frozen=True)
