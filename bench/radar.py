@@ -353,9 +353,10 @@ def measure(campaign_id: int, runs: int) -> list[float]:
     social = timed(
         "social: match and fetch", radar.social_records, campaign, start, end, query.terms
     )
-    press, collected = timed(
+    press = timed(
         "press: fetch and match", radar.press_records, campaign.team, start, end, query.terms
     )
+    collected = timed("press: collected per day", radar.press_collected, campaign.team, start, end)
     timed("social: collected per day", radar.social_collected, campaign, start, end)
     timed(
         "terms, statistic, firsts, sentences",

@@ -23,13 +23,15 @@ import io
 import unicodedata
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
+import orjson
 import regex
+from django.db import connection
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncDate
 from django.utils.translation import gettext as _
@@ -45,11 +47,17 @@ TOP_LANGUAGES = 10
 TOP_TERMS = 20
 TOP_FIRSTS = 20  # hashtags and links whose first mention is shown
 TOP_CROSSING = 50
+# Words are counted in at most this many documents per side (evenly spaced in time):
+# tokenising costs about 20 µs a post, and 50,000 posts give every word that matters.
+MAX_TERM_DOCS = 50_000
 SAID_TERMS = 3  # words quoted in the summary sentence
 UNKNOWN_LANGUAGE = "und"
+ID_BATCH = 5000
+ROW_BATCH = 5000  # ids per IN (...) list, well under every database's limit
 # Query parameters that only say who sent a reader, never which page it is.
 TRACKING = regex.compile(r"^(utm_.*|fbclid|gclid|igshid|mc_cid|mc_eid|ref_src|s|t)$")
 PHRASE_WORD = regex.compile(r"[\p{L}\p{N}]+")
+MARKS = regex.compile(r"\p{Mn}+")
 SPACELESS = regex.compile(
     "[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf"
     "\u4e00-\u9fff\uf900-\ufaff\uff66-\uff9f]"
@@ -101,6 +109,7 @@ class Side:
     distinctive: list[Term]
     first_mention: datetime | None
     first_mention_by: str
+    words_from: int = 0  # documents whose words were counted (a sample past MAX_TERM_DOCS)
 
     @property
     def share(self) -> float:
@@ -179,8 +188,11 @@ class Record:
 
 def plain(text: str) -> str:
     """Return text as it is matched: NFKC, case folded, without accents or vowel marks."""
+    folded = text.casefold()
+    if folded.isascii():  # most texts: nothing to normalise or strip
+        return folded
     decomposed = unicodedata.normalize("NFD", unicodedata.normalize("NFKC", text).casefold())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return MARKS.sub("", decomposed)
 
 
 def phrase_of(term: str) -> str:
@@ -195,8 +207,12 @@ def issue_phrases(query_terms: Iterable[str]) -> list[str]:
 
 def on_issue(text: str, hashtags: Iterable[str], phrases: Sequence[str]) -> bool:
     """Tell whether a document's text or hashtags hold one of the phrases (whole words)."""
-    words = " " + " ".join(PHRASE_WORD.findall(plain(text))) + " "
+    flat = plain(text)
     tags = {phrase_of(tag) for tag in hashtags}
+    # A phrase that is not even a substring cannot be whole words: most documents stop here.
+    if not tags and not any(phrase.replace(" ", "") in flat.replace(" ", "") for phrase in phrases):
+        return False
+    words = " " + " ".join(PHRASE_WORD.findall(flat)) + " "
     for phrase in phrases:
         if phrase in tags or f" {phrase} " in words:
             return True
@@ -260,22 +276,56 @@ class Tally:
 
 
 def tally(records: Sequence[Record]) -> Tally:
-    """Count the terms, hashtags and links of records sorted by time."""
+    """Count the terms, hashtags and links of records sorted by time.
+
+    Hashtags and links are counted in every record. Words are counted in at most
+    MAX_TERM_DOCS records, evenly spaced in time, because tokenising is the radar's one
+    cost that grows with the posts on the issue; the first sighting of each word that is
+    then shown is looked up again in every record (:func:`exact_firsts`).
+    """
     out = Tally()
-    for record in records:
+    for record in sample(records):
         found = terms(record.text, record.language)
         out.terms.update(found)
+        first = out.first_term
         for term in found:
-            out.first_term.setdefault(term, record.at)
-        tags = {"#" + entities.tag_key(t) for t in record.hashtags}
-        tags |= {t for t in found if t.startswith("#")}
-        for tag in tags:
+            if term not in first:
+                first[term] = record.at
+    for record in records:
+        tags = record.hashtags or entities.hashtags(record.text)
+        for tag in {"#" + entities.tag_key(t) for t in tags}:
             out.hashtags[tag] += 1
             out.first_hashtag.setdefault(tag, record.at)
         for key, url in {link_key(u): u for u in record.links if u}.items():
             out.links[key] += 1
             out.first_link.setdefault(key, (record.at, url))
     return out
+
+
+def sample(records: Sequence[Record]) -> Sequence[Record]:
+    """Return at most MAX_TERM_DOCS records, evenly spaced, first and order kept."""
+    if len(records) <= MAX_TERM_DOCS:
+        return records
+    step = len(records) / MAX_TERM_DOCS
+    return [records[int(n * step)] for n in range(MAX_TERM_DOCS)]
+
+
+def exact_firsts(records: Sequence[Record], counts: Tally, wanted: Iterable[str]) -> None:
+    """Find the true first sighting of each wanted word when words were counted on a sample."""
+    if len(records) <= MAX_TERM_DOCS:
+        return
+    folded: list[str] | None = None
+    for term in wanted:
+        if term.startswith("#"):
+            if term in counts.first_hashtag:
+                counts.first_term[term] = counts.first_hashtag[term]
+            continue
+        folded = folded or [plain(r.text) for r in records]
+        needle = plain(term)
+        for record, text in zip(records, folded, strict=True):
+            if needle in text and term in terms(record.text, record.language):
+                counts.first_term[term] = record.at
+                break
 
 
 def side_of(
@@ -310,6 +360,7 @@ def side_of(
         distinctive=distinctive,
         first_mention=first.at if first else None,
         first_mention_by=first.source if first else "",
+        words_from=min(matched, MAX_TERM_DOCS),
     )
 
 
@@ -406,6 +457,11 @@ def compare_records(
     press_records, social_records = by_time(press), by_time(social)
     press_tally, social_tally = tally(press_records), tally(social_records)
     press_terms, social_terms = distinctive_terms(press_tally, social_tally)
+    if max(len(press_records), len(social_records)) > MAX_TERM_DOCS:
+        shown = [t.term for t in [*press_terms, *social_terms]]
+        exact_firsts(press_records, press_tally, shown)
+        exact_firsts(social_records, social_tally, shown)
+        press_terms, social_terms = distinctive_terms(press_tally, social_tally)
     days = period_days(start, end)
     press_side = side_of(PRESS, press_records, press_collected, days, press_tally, press_terms)
     social_side = side_of(
@@ -577,8 +633,30 @@ def sentences(comparison: Comparison) -> list[str]:
         volume_sentence(press),
         volume_sentence(social),
         links_sentence(comparison),
+        *(sample_sentence(side) for side in (press, social)),
     ]
     return [s for s in said if s]
+
+
+def sample_sentence(side: Side) -> str | None:
+    if side.words_from >= side.matched:
+        return None
+    values = {"n": f"{side.words_from:,}", "total": f"{side.matched:,}"}
+    if side.name == PRESS:
+        return (
+            _(
+                "Words of the press were counted in %(n)s of its %(total)s stories, evenly spread "
+                "over the period; every other number counts them all."
+            )
+            % values
+        )
+    return (
+        _(
+            "Words of social media were counted in %(n)s of its %(total)s posts, evenly spread "
+            "over the period; every other number counts them all."
+        )
+        % values
+    )
 
 
 # --- the tables, for CSV -----------------------------------------------------------------
@@ -752,6 +830,7 @@ def social_matched(campaign, start: datetime, end: datetime, query_terms: Sequen
 def social_records(
     campaign, start: datetime, end: datetime, query_terms: Sequence[str]
 ) -> list[Record]:
+    """Return the campaign's archive items of the period on the issue, oldest first."""
     rows = (
         social_matched(campaign, start, end, query_terms)
         .order_by("created_at", "id")
@@ -761,15 +840,45 @@ def social_records(
     )
     return [
         Record(
-            at=at,
+            at=as_time(at),
             source=f"@{handle} ({network})" if handle else network,
             language=language if language and language not in UNDETERMINED else detect(text),
             text=text,
-            hashtags=tuple(t for t in tags or () if isinstance(t, str)),
-            links=tuple(u for u in links or () if isinstance(u, str)),
+            hashtags=tuple(t for t in as_list(tags) if isinstance(t, str)),
+            links=tuple(u for u in as_list(links) if isinstance(u, str)),
         )
-        for at, network, handle, language, text, tags, links in rows.iterator(chunk_size=5000)
+        for at, network, handle, language, text, tags, links in raw_rows(rows)
     ]
+
+
+def raw_rows(queryset) -> Iterator[tuple]:
+    """Yield a values_list queryset's rows as the database driver gives them.
+
+    Django's per-row converters (a Python datetime parse and a json.loads per JSON field)
+    cost more than the rest of the radar on a big issue; :func:`as_time` and
+    :func:`as_list` do the same work in C (fromisoformat, orjson).
+    """
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(ROW_BATCH):
+            yield from rows
+
+
+def as_time(value: Any) -> datetime:
+    """Return a stored moment as an aware UTC datetime (SQLite gives text, PostgreSQL a datetime)."""
+    moment = datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def as_list(value: Any) -> list:
+    """Return a stored JSON list (text on SQLite, decoded on PostgreSQL), [] for anything else."""
+    if isinstance(value, str | bytes | bytearray | memoryview):
+        try:
+            value = orjson.loads(bytes(value) if isinstance(value, memoryview) else value)
+        except orjson.JSONDecodeError:
+            return []
+    return value if isinstance(value, list) else []
 
 
 def social_collected(campaign, start: datetime, end: datetime) -> Counter[date]:
@@ -792,60 +901,81 @@ def story_period(start: datetime, end: datetime) -> Q:
     )
 
 
-def press_records(
-    team, start: datetime, end: datetime, query_terms: Sequence[str]
-) -> tuple[list[Record], Counter[date]]:
-    """Return the team's stories of the period on the issue, and all its stories per day."""
+def press_collected(team, start: datetime, end: datetime) -> Counter[date]:
+    """Return how many stories the team's feeds brought in per UTC day of the period.
+
+    One count per day, each a range of the (team, published_at) index, and the few
+    undated stories by when they were first seen: grouping by a day computed from every
+    row would call a Python function per row on SQLite.
+    """
+    from houseboat.radar.models import Story
+
+    stories = Story.objects.filter(team=team)
+    counted: Counter[date] = Counter()
+    for day in period_days(start, end):
+        low, high = day_bounds(day, start, end)
+        counted[day] = stories.filter(published_at__gte=low, published_at__lt=high).count()
+    undated = stories.filter(
+        published_at__isnull=True, first_seen_at__gte=start, first_seen_at__lt=end
+    ).values_list("first_seen_at", flat=True)
+    counted.update(seen.astimezone(UTC).date() for seen in undated)
+    return +counted
+
+
+def day_bounds(day: date, start: datetime, end: datetime) -> tuple[datetime, datetime]:
+    """Return the part of [start, end) that falls on a UTC day."""
+    midnight = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
+    return max(start, midnight), min(end, midnight + timedelta(days=1))
+
+
+def press_records(team, start: datetime, end: datetime, query_terms: Sequence[str]) -> list[Record]:
+    """Return the team's stories of the period on the issue."""
     from houseboat.radar.models import Story
 
     phrases = issue_phrases(query_terms)
-    rows = (
-        Story.objects.filter(story_period(start, end), team=team)
-        .values_list(
-            "published_at",
-            "first_seen_at",
-            "source__name",
-            "language",
-            "source__language",
-            "title",
-            "summary",
-            "url",
+    if not phrases:
+        return []
+    stories = Story.objects.filter(story_period(start, end), team=team)
+    # Only the words are read for every story; times and sources only for those on the issue.
+    matched = [
+        pk
+        for pk, title, summary in stories.values_list("id", "title", "summary").iterator(
+            chunk_size=5000
         )
-        .iterator(chunk_size=5000)
-    )
-    collected: Counter[date] = Counter()
+        if on_issue(f"{title}\n{summary}", (), phrases)
+    ]
     found = []
-    for published, seen, source, language, source_language, title, summary, url in rows:
-        at = published or seen
-        collected[at.astimezone(UTC).date()] += 1
-        text = f"{title}\n{summary}"
-        if not phrases or not on_issue(text, entities.hashtags(text), phrases):
-            continue
-        found.append(
-            Record(
-                at=at,
-                source=source,
-                language=language or source_language or detect(text),
-                text=text,
-                hashtags=tuple(entities.hashtags(text)),
-                links=(url, *entities.links(summary)),
+    for at in range(0, len(matched), ID_BATCH):
+        rows = Story.objects.filter(id__in=matched[at : at + ID_BATCH]).values_list(
+            "published_at", "first_seen_at", "source__name", "language", "source__language",
+            "title", "summary", "url",
+        )  # fmt: skip
+        for published, seen, source, language, source_language, title, summary, url in rows:
+            text = f"{title}\n{summary}"
+            found.append(
+                Record(
+                    at=published or seen,
+                    source=source,
+                    language=language or source_language or detect(text),
+                    text=text,
+                    hashtags=tuple(entities.hashtags(text)),
+                    links=(url, *entities.links(summary)),
+                )
             )
-        )
-    return found, collected
+    return found
 
 
 def compare(query, start: datetime, end: datetime) -> Comparison:
     """Compare the press and the archive on an issue query over [start, end)."""
     campaign = query.campaign
     terms_ = list(query.terms or [])
-    press, press_collected = press_records(campaign.team, start, end, terms_)
     return compare_records(
         query,
         start,
         end,
-        press=press,
+        press=press_records(campaign.team, start, end, terms_),
         social=social_records(campaign, start, end, terms_),
-        press_collected=press_collected,
+        press_collected=press_collected(campaign.team, start, end),
         social_collected=social_collected(campaign, start, end),
     )
 

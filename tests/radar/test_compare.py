@@ -318,3 +318,25 @@ def test_keywords_match_whole_words_without_case_or_accents():
     assert on_issue("Une EMEUTE au port", [], phrases)
     assert on_issue("candles", ["Vigil"], phrases)
     assert not on_issue("a patriotic song", [], phrases)  # "riot" inside a word
+
+
+def test_past_the_cap_words_come_from_a_sample_but_first_sightings_stay_exact(monkeypatch):
+    monkeypatch.setattr("houseboat.radar.compare.MAX_TERM_DOCS", 4)
+    # Ten posts, one a minute from 01:00. An evenly spaced sample of 4 is posts 0, 2, 5 and 7
+    # (every 2.5th). "lanterns" is only in post 3, so it is never counted; "torches" is in
+    # posts 1 and 5: counted once (post 5) but first seen at 01:01 (post 1), not 01:05.
+    texts = {1: "vigil candles torches", 3: "vigil lanterns", 5: "vigil candles torches"}
+    social = [
+        Record(at=at(1, 1, n), source="@ana", language="en", text=texts.get(n, "vigil candles"))
+        for n in range(10)
+    ]
+    press = [Record(at=at(1, 9), source="Daily Star", language="en", text="riot police")]
+    result = compare_records(
+        None, START, END, press=press, social=social, press_collected={}, social_collected={}
+    )
+    assert result.social.words_from == 4 and result.press.words_from == 1
+    counted = {t.term: t for t in result.social.distinctive}
+    assert "lanterns" not in counted and counted["vigil"].count == 4
+    assert counted["torches"].count == 1
+    assert counted["torches"].first_seen == at(1, 1, 1)
+    assert "Words of social media were counted in 4 of its 10 posts" in result.sentences[-1]
