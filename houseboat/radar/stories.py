@@ -17,8 +17,8 @@ reports of it, which is what the press side of the radar counts.
 A story's wording (title and summary) is kept in :class:`StoryVersion` rows, the first
 as it was first seen. When the source that published it later gives it with other
 words, a new version is added and the story is flagged ``edited`` — a stealth edit.
-Another feed quoting the same address with its own summary is not an edit by the
-publisher and changes nothing but ``last_seen_at``.
+Another feed quoting the same address with its own summary, or a copy found only by
+its headline, is not an edit by the publisher and changes nothing but ``last_seen_at``.
 """
 
 from __future__ import annotations
@@ -117,13 +117,11 @@ def store(source: PressSource, items: Sequence[RemoteItem], now: datetime) -> St
     with transaction.atomic():
         matcher = Matcher(source, list(entries.values()))
         for entry in entries.values():
-            story = matcher.find(entry)
+            story, by_title = matcher.find(entry)
             if story is None:
                 matcher.add(entry, now)
                 stored.new += 1
-            elif story.source_id == source.id and entry.content_hash != content_hash(
-                story.title, story.summary
-            ):
+            elif is_edit(story, entry, source, by_title):
                 matcher.edit(story, entry, now)
                 stored.edited += 1
                 stored.edited_ids.append(story.pk)
@@ -158,14 +156,15 @@ class Matcher:
         self.changed: dict[int, Story] = {}
         self.versions: list[StoryVersion] = []
 
-    def find(self, entry: Entry) -> Story | None:
+    def find(self, entry: Entry) -> tuple[Story | None, bool]:
+        """Return the story this entry is, and whether only its headline said so."""
         story = self.by_url.get(entry.url_key) or self.by_guid.get(entry.guid or "\0")
         if story is not None or not titled(entry.title_key):
-            return story
+            return story, False
         for candidate in self.by_title.get(entry.title_key, []):
             if same_day(candidate.published_at or candidate.first_seen_at, entry.published_at):
-                return candidate
-        return None
+                return candidate, True
+        return None, False
 
     def add(self, entry: Entry, now: datetime) -> None:
         story = Story(
@@ -232,6 +231,17 @@ class Matcher:
                 list(self.changed.values()),
                 ["title", "summary", "title_key", "edited", "last_seen_at"],
             )
+
+
+def is_edit(story: Story, entry: Entry, source: PressSource, by_title: bool) -> bool:
+    """Tell whether the publisher changed the story's words since they were stored.
+
+    Only the story's own source, at its own address (or guid), can edit it: a copy found
+    by its headline (an AMP page) or another feed's summary is not an edit.
+    """
+    if by_title or story.source_id != source.id:
+        return False
+    return entry.content_hash != content_hash(story.title, story.summary)
 
 
 def titled(key: str) -> bool:
