@@ -32,6 +32,7 @@ COMMANDS = {
     "supporter": "Add, import, list, export or erase a team's supporters.",
     "action": "Add or list a campaign's calls to action (events, petitions, donations, asks).",
     "funnel": "Show a campaign's ladder of engagement as a table: reached, how fast, stalled.",
+    "press": "Add, list, fetch or resume the press feeds a team follows (the radar's press side).",
 }
 
 USAGE = """usage: houseboat [--data-dir DIR] COMMAND [options]

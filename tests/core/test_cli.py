@@ -33,6 +33,7 @@ APPS = {
     "supporter": "houseboat.organizing",
     "action": "houseboat.organizing",
     "funnel": "houseboat.organizing",
+    "press": "houseboat.radar",
 }
 
 
