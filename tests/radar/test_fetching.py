@@ -219,3 +219,57 @@ def test_a_private_address_pauses_the_source_and_says_why(gazette, monkeypatch):
     assert outcome.result == "paused"
     assert "private or local address" in gazette.paused_reason
     assert "allows the private network" in gazette.paused_reason
+
+
+# --- the worker step ---------------------------------------------------------------------
+
+
+def test_the_reading_lane_fetches_the_due_sources_only(router, gazette, team_a, settings):
+    later = PressSource.objects.create(
+        team=team_a,
+        name="Later",
+        feed_url="https://later.example.org/rss",
+        next_fetch_at=timezone.now() + timedelta(hours=1),
+    )
+    paused = PressSource.objects.create(
+        team=team_a, name="Paused", feed_url="https://paused.example.org/rss", state="paused"
+    )
+    route = router.get(FEED).mock(return_value=feed_answer("gazette.xml"))
+
+    assert "houseboat.radar.fetching.fetch_due" in settings.HOUSEBOAT_WORKER_LANES["reading"]
+    assert fetching.fetch_due("worker-1") == 1
+    assert fetching.fetch_due("worker-1") == 0  # not due again for a while
+
+    assert route.call_count == 1
+    assert Story.objects.filter(source=gazette).count() == 2
+    gazette = refreshed(gazette)
+    assert (gazette.lease_owner, gazette.lease_until) == ("", None)
+    assert refreshed(later).last_fetched_at is None
+    assert refreshed(paused).last_fetched_at is None
+
+
+def test_a_source_another_worker_holds_is_left_alone(router, gazette):
+    PressSource.objects.filter(pk=gazette.pk).update(
+        lease_owner="worker-2", lease_until=timezone.now() + timedelta(seconds=60)
+    )
+    route = router.get(FEED).mock(return_value=feed_answer("gazette.xml"))
+
+    assert fetching.fetch_due("worker-1") == 0
+    assert fetch_now(gazette).result == "lost"
+    assert route.call_count == 0
+
+
+def test_a_lease_lost_before_storing_stores_nothing(router, gazette, monkeypatch):
+    router.get(FEED).mock(return_value=feed_answer("gazette.xml"))
+
+    def stolen(*args, **kwargs):
+        PressSource.objects.filter(pk=gazette.pk).update(lease_owner="worker-2")
+        return original(*args, **kwargs)
+
+    original = fetching.stories.store
+    monkeypatch.setattr(fetching.stories, "store", stolen)
+
+    assert fetching.fetch_due("worker-1") == 1
+
+    assert Story.objects.count() == 0
+    assert refreshed(gazette).content_hash == ""
