@@ -16,12 +16,20 @@ class PressSourceForm(forms.ModelForm):
         max_length=120,
         help_text=_("A group of sources read together, e.g. “State media”. Made if new."),
     )
+    feed_url = forms.URLField(
+        label=_("feed address"),
+        max_length=1000,
+        assume_scheme="https",
+        help_text=_("The address of the RSS or Atom feed, not of the web page."),
+    )
+    site_url = forms.URLField(
+        label=_("site address"), max_length=1000, required=False, assume_scheme="https"
+    )
 
     class Meta:
         model = PressSource
         fields = ["name", "feed_url", "site_url", "country", "language", "kind"]
         help_texts = {
-            "feed_url": _("The address of the RSS or Atom feed, not of the web page."),
             "country": _("Two letters (ISO 3166), e.g. FR. Optional."),
             "language": _("Two letters (ISO 639-1), e.g. ar. Optional: guessed per story."),
         }

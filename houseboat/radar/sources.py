@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
+
 from houseboat.core.models import Team
 from houseboat.radar.models import PressCollection, PressSource
 
@@ -19,7 +21,10 @@ def sources_by_collection(team: Team) -> list[tuple[PressCollection | None, list
     """The team's sources grouped by collection (named ones first, then the loose ones)."""
     groups: dict[int | None, list[PressSource]] = {}
     collections = {c.pk: c for c in PressCollection.objects.filter(team=team)}
-    for source in PressSource.objects.filter(team=team).order_by("name", "id"):
+    found = PressSource.objects.filter(team=team).annotate(
+        story_count=Count("stories"), edited_count=Count("stories", filter=Q(stories__edited=True))
+    )
+    for source in found.order_by("name", "id"):
         groups.setdefault(source.collection_id, []).append(source)
     ordered = sorted(
         (pk for pk in groups if pk is not None), key=lambda pk: collections[pk].name.lower()
