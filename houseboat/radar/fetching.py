@@ -54,7 +54,7 @@ MAX_FAILURES = 8
 GONE = {
     401: "the feed asks for a password, and houseboat reads public feeds only",
     403: "the site refuses to give the feed to houseboat",
-    404: "check its address: the site may have moved or removed its feed",
+    404: "check its address (the site may have moved or removed its feed)",
     410: "the site says the feed was removed for good",
 }
 
