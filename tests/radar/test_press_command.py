@@ -101,7 +101,9 @@ def test_press_sources_are_added_listed_fetched_paused_and_resumed(tmp_path, fee
 
     listed = ok(data, "press", "list", "--team", TEAM)
     assert listed.splitlines()[0] == "State media"
-    assert "\tactive\t" in listed and "\t0 failures\t2 stories\t" in listed
+    assert (
+        "\tactive\t" in listed and "\t0 failures\t2 stories\t0 edited after publication\t" in listed
+    )
 
     feed["status"] = 404
     gone = houseboat(data, "press", "fetch", "--team", TEAM, "--source", "1")

@@ -134,7 +134,8 @@ def line(source: PressSource) -> str:
         source.state,
         f"last fetched {fetched}",
         f"{source.failures} failures",
-        f"{source.stories.count()} stories",
+        f"{source.story_count} stories",
+        f"{source.edited_count} edited after publication",
         source.feed_url,
     ]
     if source.paused and source.paused_reason:
