@@ -6,7 +6,7 @@ import pytest
 from django.urls import reverse
 
 from houseboat.radar.constants import SourceState
-from houseboat.radar.models import PressCollection, PressSource
+from houseboat.radar.models import PressCollection, PressSource, Story
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,19 @@ def test_the_page_asks_the_same_few_queries_however_many_sources(
         response = as_alice.get(page())
 
     assert response.content.decode().count("https://s") >= 30
+
+
+def test_the_page_counts_each_sources_stories_and_stealth_edits(as_victor, team_a, gazette):
+    for n, edited in enumerate([True, False, False]):
+        Story.objects.create(
+            team=team_a,
+            source=gazette,
+            url=f"https://g.example/{n}",
+            url_key=f"g/{n}",
+            edited=edited,
+        )
+
+    text = as_victor.get(page()).content.decode()
+
+    assert "1 edited after publication" in text
+    assert ">3<" in text.replace("\n", "").replace(" ", "")
