@@ -27,7 +27,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from http import HTTPStatus
 
-import httpx
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -137,14 +136,11 @@ def run(pk: int, name: str) -> Outcome:
         )
 
 
-def connector_for(
-    source: PressSource, transport: httpx.BaseTransport | None = None
-) -> RssConnector:
+def connector_for(source: PressSource) -> RssConnector:
     """Build the feed reader for a source (tests replace this to replay recorded answers)."""
     return RssConnector(
         config={"feed_url": source.feed_url, "allow_private_network": source.allow_private_network},
         secrets={},
-        transport=transport,
     )
 
 

@@ -31,7 +31,7 @@ def router(monkeypatch) -> respx.Router:
     """Route every press fetch to this router, and never sleep between retries."""
     router = respx.Router(assert_all_called=False)
 
-    def connector_for(source, transport_=None):
+    def connector_for(source):
         connector = RssConnector(
             config={"feed_url": source.feed_url}, secrets={}, transport=transport(router)
         )
