@@ -33,6 +33,7 @@ COMMANDS = {
     "action": "Add or list a campaign's calls to action (events, petitions, donations, asks).",
     "funnel": "Show a campaign's ladder of engagement as a table: reached, how fast, stalled.",
     "radar": "Compare the press and the archive on a campaign's issue over a period.",
+    "press": "Add, list, fetch or resume the press feeds a team follows (the radar's press side).",
 }
 
 USAGE = """usage: houseboat [--data-dir DIR] COMMAND [options]

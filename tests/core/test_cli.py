@@ -34,6 +34,7 @@ APPS = {
     "action": "houseboat.organizing",
     "funnel": "houseboat.organizing",
     "radar": "houseboat.radar",
+    "press": "houseboat.radar",
 }
 
 
