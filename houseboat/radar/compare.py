@@ -842,7 +842,9 @@ def social_records(
         Record(
             at=as_time(at),
             source=f"@{handle} ({network})" if handle else network,
-            language=language if language and language not in UNDETERMINED else detect(text),
+            # The archive guessed each post's language when it stored it, and keeps a
+            # platform's "und" as the platform's word (listening/language.py).
+            language=language or "",
             text=text,
             hashtags=tuple(t for t in as_list(tags) if isinstance(t, str)),
             links=tuple(u for u in as_list(links) if isinstance(u, str)),
