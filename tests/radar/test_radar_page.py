@@ -102,3 +102,14 @@ def test_a_bad_period_is_refused_with_a_reason(as_victor, campaign_a, issue):
 def test_the_campaign_page_links_to_the_radar(as_victor, campaign_a):
     detail = reverse("campaigns:detail", args=[campaign_a.team.slug, campaign_a.slug])
     assert f'href="{page(campaign_a)}"' in as_victor.get(detail).content.decode()
+
+
+def test_the_page_asks_the_database_a_bounded_number_of_questions(
+    as_victor, campaign_a, issue, django_assert_max_num_queries
+):
+    # Sign-in and navigation, the campaign and its issues, the archive's matches and its
+    # roll-up, the stories' words, the matched stories, one count per day (2 here) and the
+    # undated stories: 16, whatever the number of posts and stories.
+    with django_assert_max_num_queries(16):
+        response = as_victor.get(page(campaign_a), PERIOD)
+    assert response.context["comparison"].social.matched == 5
