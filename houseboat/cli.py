@@ -33,6 +33,8 @@ COMMANDS = {
     "action": "Add or list a campaign's calls to action (events, petitions, donations, asks).",
     "funnel": "Show a campaign's ladder of engagement as a table: reached, how fast, stalled.",
     "report": "Write a campaign's monitoring-and-evaluation report (PDF or HTML, CSVs in a ZIP).",
+    "radar": "Compare the press and the archive on a campaign's issue over a period.",
+    "press": "Add, list, fetch or resume the press feeds a team follows (the radar's press side).",
 }
 
 USAGE = """usage: houseboat [--data-dir DIR] COMMAND [options]

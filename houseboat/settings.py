@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "houseboat.organizing",
     "houseboat.inbox",
     "houseboat.reports",
+    "houseboat.radar",
 ]
 
 MIDDLEWARE = [
