@@ -536,19 +536,24 @@ def framing_from(section: Section, result, period: Period) -> Section:
         ]
     )
     if result.lead is not None:
-        hours = result.lead.by.total_seconds() / 3600
+        from houseboat.radar.compare import how_long
+
         side = _("The press") if result.lead.side == "press" else _("Social media")
         section.figures.append(
             (
                 _("Who spoke first"),
-                _("%(side)s, %(hours).0f hours earlier") % {"side": side, "hours": hours},
+                _("%(side)s, %(span)s earlier") % {"side": side, "span": how_long(result.lead.by)},
             )
         )
+    titles = {
+        "press": _("Words distinctive of the press"),
+        "social": _("Words distinctive of social media"),
+    }
     for side in (result.press, result.social):
         section.tables.append(
             Table(
                 f"framing-{side.name}-terms",
-                _("Words distinctive of the %(side)s") % {"side": side.name},
+                titles[side.name],
                 [_("word"), "z", _("count")],
                 [[t.term, round(t.z, 2), t.count] for t in side.distinctive[:15]],
             )

@@ -14,6 +14,7 @@ from houseboat.publishing.constants import DeliveryState, PostStatus
 from houseboat.publishing.models import Delivery, MetricSample, Post, Variant
 from houseboat.reports import sections
 from houseboat.reports.models import Outcome
+from houseboat.reports.sections import Period
 from houseboat.safety.models import Alert
 from tests.reports.conftest import at
 
@@ -202,6 +203,28 @@ def test_framing_without_the_radar_says_there_is_no_issue_yet(campaign_a, period
     section = sections.framing(campaign_a, period)
     assert section.empty == "No issue is defined for the press radar yet."
     assert section.charts == [] and section.tables == []
+
+
+def test_framing_reads_the_radars_own_comparison_of_the_campaigns_issue(campaign_a, team_b):
+    # The radar's hand-counted fixture (tests/radar/test_compare.py): press 3 of 5 stories,
+    # social media 5 of 7 posts, social media first by 5 hours, "riot" the press's word.
+    from tests.radar.test_compare import fill_radar
+
+    fill_radar(campaign_a, team_b)
+    section = sections.framing(campaign_a, Period(date(2026, 5, 1), date(2026, 5, 2)))
+    assert section.empty == ""
+    figures = dict(section.figures)
+    assert figures["Press stories on the issue"] == "3 / 5"
+    assert figures["Social posts on the issue"] == "5 / 7"
+    assert figures["Who spoke first"] == "Social media, 5 hours earlier"
+    press_terms, social_terms = section.tables
+    assert press_terms.title == "Words distinctive of the press"
+    assert social_terms.title == "Words distinctive of social media"
+    assert "riot" in [row[0] for row in press_terms.rows]
+    assert "#vigil" in [row[0] for row in social_terms.rows]
+    assert any("5 hours earlier" in note for note in section.notes)
+    [chart] = section.charts
+    assert "press" in chart.svg and "social" in chart.svg
 
 
 # --- outcomes
