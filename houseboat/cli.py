@@ -32,7 +32,7 @@ COMMANDS = {
     "supporter": "Add, import, list, export or erase a team's supporters.",
     "action": "Add or list a campaign's calls to action (events, petitions, donations, asks).",
     "funnel": "Show a campaign's ladder of engagement as a table: reached, how fast, stalled.",
-    "report": "Write a campaign's monitoring-and-evaluation report (PDF or HTML, CSVs in a ZIP).",
+    "report": "Write a campaign's monitoring-and-evaluation report as PDF or HTML, with its CSVs.",
     "radar": "Compare the press and the archive on a campaign's issue over a period.",
     "press": "Add, list, fetch or resume the press feeds a team follows (the radar's press side).",
 }
