@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import csv
 import io
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -65,9 +66,13 @@ class Chart:
     svg: SafeString = field(default_factory=lambda: mark_safe(""))
 
     def csv(self) -> str:
-        """Return the chart's numbers as CSV, header first."""
+        """Return the chart's numbers as CSV, header first.
+
+        Lines end in CRLF (RFC 4180): the csv module then quotes a name holding a lone
+        carriage return, which under "\n" endings it left bare and broke the row.
+        """
         out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
+        writer = csv.writer(out, lineterminator="\r\n")
         writer.writerow(self.header)
         writer.writerows(self.rows)
         return out.getvalue()
@@ -90,6 +95,20 @@ def nice_max(value: float) -> float:
         if step * power >= value:
             return step * power
     return 10 * power
+
+
+def grid_values(top: float, whole: bool) -> list[float]:
+    """Return the values of the horizontal grid lines, 0 to ``top``, at round steps.
+
+    ``top`` comes from nice_max (1, 2 or 5 times a power of ten). Quarters of 5 or 10 are
+    not round (1.25, 2.5), so those get fifths; counts (``whole``) never get a line between
+    two whole numbers: a top of 2 gets 0, 1, 2 rather than 0, 0.5, 1, 1.5, 2.
+    """
+    leading = round(top / 10 ** math.floor(math.log10(top)))
+    lines = GRID_LINES if leading == 2 else 5
+    if whole and top < lines:
+        lines = max(int(top), 1)
+    return [top * step / lines for step in range(lines + 1)]
 
 
 def fmt(value: float) -> str:
@@ -149,8 +168,8 @@ def line_chart(
     parts = _open(chart, WIDTH, height, rtl)
     axis_x, anchor = (right + 4, "end") if rtl else (left - 4, "end")
     # Under direction="rtl" "end" is the text's left edge: the labels read away from the axis.
-    for step in range(GRID_LINES + 1):
-        value = top * step / GRID_LINES
+    whole = all(float(v).is_integer() for s in series for v in s.values)
+    for value in grid_values(top, whole):
         y = y_at(value)
         parts.append(f'<line x1="{left}" x2="{right}" y1="{y}" y2="{y}" stroke="#ddd"/>')
         parts.append(

@@ -160,3 +160,29 @@ def test_any_numbers_and_names_draw_valid_svg_with_one_point_each_and_matching_c
         "b", names[0], names[1], [(n, v[0]) for n, v in zip(names, values, strict=False)], rtl=rtl
     )
     assert len(parse(bars).findall(f"{SVG}rect")) == len(values)
+
+
+def axis_labels(chart) -> list[str]:
+    root = ET.fromstring(str(chart.svg))
+    return [
+        t.text
+        for t in root.iter("{http://www.w3.org/2000/svg}text")
+        if "y-label" in t.get("class", "")
+    ]
+
+
+def test_counts_get_whole_numbers_on_the_value_axis():
+    # Five stories at most on a day: the axis said 0, 1.2, 2.5, 3.8, 5.
+    five = line_chart("c", "Stories", "", ["a", "b", "c"], [Series("press", [0, 5, 3])])
+    assert axis_labels(five) == ["0", "1", "2", "3", "4", "5"]
+    two = line_chart("c", "Stories", "", ["a", "b"], [Series("press", [2, 1])])
+    assert axis_labels(two) == ["0", "1", "2"]
+    ten = line_chart("c", "Posts", "", ["a", "b"], [Series("social", [7, 10])])
+    assert axis_labels(ten) == ["0", "2", "4", "6", "8", "10"]
+
+
+def test_shares_keep_round_steps_between_whole_numbers():
+    half = line_chart("c", "Share", "", ["a", "b"], [Series("share", [0.3, 0.5])])
+    assert axis_labels(half) == ["0", "0.1", "0.2", "0.3", "0.4", "0.5"]
+    twenty = line_chart("c", "Share", "", ["a", "b"], [Series("share", [12.5, 19.0])])
+    assert axis_labels(twenty) == ["0", "5", "10", "15", "20"]
