@@ -74,7 +74,10 @@ def set_field(text: str, name: str, value: str) -> str:
 
 def give_header(path: Path, language: str | None) -> None:
     text = path.read_text(encoding="utf-8")
+    # msgmerge copies this one from the template makemessages wrote, every time.
+    text = set_field(text, "Report-Msgid-Bugs-To", "the houseboat issue tracker")
     if language is not None and "X-Machine-Drafted" in text:
+        path.write_text(text, encoding="utf-8")
         return
     _head, sep, rest = text.partition('msgid ""\n')
     name = dict(settings.LANGUAGES).get(language, "Template") if language else "Template"
@@ -87,7 +90,6 @@ def give_header(path: Path, language: str | None) -> None:
         )
     text = comment + sep + rest
     text = set_field(text, "Project-Id-Version", "houseboat")
-    text = set_field(text, "Report-Msgid-Bugs-To", "the houseboat issue tracker")
     text = text.replace("charset=CHARSET", "charset=UTF-8")
     if language is not None:
         text = set_field(text, "Language", language)
