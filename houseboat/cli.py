@@ -76,6 +76,13 @@ COMMANDS = {
     "funnel": gettext_noop(
         "Show a campaign's ladder of engagement as a table: reached, how fast, stalled."
     ),
+    "report": gettext_noop(
+        "Write a campaign's monitoring-and-evaluation report (PDF or HTML, CSVs in a ZIP)."
+    ),
+    "radar": gettext_noop("Compare the press and the archive on a campaign's issue over a period."),
+    "press": gettext_noop(
+        "Add, list, fetch or resume the press feeds a team follows (the radar's press side)."
+    ),
 }
 
 USAGE = gettext_noop("""usage: houseboat [--data-dir DIR] COMMAND [options]
