@@ -107,8 +107,9 @@ class VisibleText(HTMLParser):
     """Collect the texts a person sees and the links to follow.
 
     Content declared to be in a language of its own (``lang="en"`` on a connector's
-    English-only guide, ``lang="ar"`` on a word list) is content, not interface, and
-    is left out, as are scripts and styles.
+    English-only guide, ``lang="ar"`` on a word list) or not to be translated
+    (``translate="no"`` on the words the radar counted in posts) is content, not
+    interface, and is left out, as are scripts and styles.
     """
 
     def __init__(self, page_language: str):
@@ -125,6 +126,7 @@ class VisibleText(HTMLParser):
     def handle_starttag(self, tag, attrs):
         values = dict(attrs)
         other_language = values.get("lang") not in (None, "", self.page_language)
+        other_language = other_language or values.get("translate") == "no"
         if not self.hidden and not other_language:  # the element's own words
             self.texts += [values[name] for name in ATTRIBUTES if values.get(name)]
             if tag == "input" and values.get("type") in {"submit", "button"}:
@@ -201,6 +203,9 @@ def is_data(part: str, values: set[str], blob: str) -> bool:
         return True
     if ", " in bare and all(is_data(piece, values, blob) for piece in bare.split(", ")):
         return True  # a list of data
+    networks = "|".join(Network.values)
+    if re.fullmatch(rf"@?\S+ \(({networks})\)", part.strip()):
+        return True  # an account and its network's code: "@pvtimes (x)"
     # Codes (EUR, a TOTP secret), addresses, handles, file names, hashes, identifiers.
     return bool(
         re.fullmatch(
