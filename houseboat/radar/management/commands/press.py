@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.models import Team
@@ -16,7 +18,9 @@ from houseboat.radar.sources import collection_named, sources_by_collection
 def find_team(slug: str) -> Team:
     team = Team.objects.filter(slug=slug).first()
     if team is None:
-        raise CommandError(f"No team is called {slug!r}. `houseboat team list` shows them.")
+        raise CommandError(
+            _("No team is called %(slug)r. `houseboat team list` shows them.") % {"slug": slug}
+        )
     return team
 
 
@@ -27,37 +31,40 @@ def find_source(pk: str, team: Team | None = None) -> PressSource:
     source = found.first()
     if source is None:
         raise CommandError(
-            f"No press source has the number {pk}. `houseboat press list` shows them."
+            _("No press source has the number %(pk)s. `houseboat press list` shows them.")
+            % {"pk": pk}
         )
     return source
 
 
 class Command(HouseboatCommand):
-    help = "Add, list, fetch or resume the press feeds a team follows (the radar's press side)."
+    help = gettext_lazy(
+        "Add, list, fetch or resume the press feeds a team follows (the radar's press side)."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{add,list,fetch,resume}")
-        add = sub.add_parser("add", help="Follow a press feed (RSS or Atom).")
-        add.add_argument("--team", required=True, help="The team's short name.")
-        add.add_argument("--name", required=True, help="The outlet's name.")
-        add.add_argument("--feed", required=True, help="The feed's address.")
-        add.add_argument("--site", default="", help="The outlet's web site.")
-        add.add_argument("--collection", default="", help="A group, e.g. “State media”.")
-        add.add_argument("--country", default="", help="Two letters (ISO 3166), e.g. FR.")
-        add.add_argument("--language", default="", help="Two letters (ISO 639-1), e.g. ar.")
+        add = sub.add_parser("add", help=_("Follow a press feed (RSS or Atom)."))
+        add.add_argument("--team", required=True, help=_("The team's short name."))
+        add.add_argument("--name", required=True, help=_("The outlet's name."))
+        add.add_argument("--feed", required=True, help=_("The feed's address."))
+        add.add_argument("--site", default="", help=_("The outlet's web site."))
+        add.add_argument("--collection", default="", help=_("A group, e.g. “State media”."))
+        add.add_argument("--country", default="", help=_("Two letters (ISO 3166), e.g. FR."))
+        add.add_argument("--language", default="", help=_("Two letters (ISO 639-1), e.g. ar."))
         add.add_argument("--kind", default=SourceKind.OTHER, choices=SourceKind.values)
         add.add_argument(
             "--allow-private-network",
             action="store_true",
-            help="Let the feed's address be on this machine or its network (your own server).",
+            help=_("Let the feed's address be on this machine or its network (your own server)."),
         )
-        listing = sub.add_parser("list", help="List a team's press sources and how they fare.")
+        listing = sub.add_parser("list", help=_("List a team's press sources and how they fare."))
         listing.add_argument("--team", required=True)
-        fetch = sub.add_parser("fetch", help="Fetch a team's press feeds now, due or not.")
+        fetch = sub.add_parser("fetch", help=_("Fetch a team's press feeds now, due or not."))
         fetch.add_argument("--team", required=True)
-        fetch.add_argument("--source", default="", help="Only this source (its number).")
-        resume = sub.add_parser("resume", help="Read a paused source again.")
-        resume.add_argument("source", help="The source's number (see `houseboat press list`).")
+        fetch.add_argument("--source", default="", help=_("Only this source (its number)."))
+        resume = sub.add_parser("resume", help=_("Read a paused source again."))
+        resume.add_argument("source", help=_("The source's number (see `houseboat press list`)."))
 
     def handle(self, *args, action: str, **options):
         if action == "resume":
@@ -82,7 +89,9 @@ class Command(HouseboatCommand):
             problems = "; ".join(
                 f"{field}: {' '.join(errors)}" for field, errors in form.errors.items()
             )
-            raise CommandError(f"The press source was not added. {problems}")
+            raise CommandError(
+                _("The press source was not added. %(problems)s") % {"problems": problems}
+            )
         source = form.save(commit=False)
         source.team = team
         source.collection = collection_named(team, options["collection"])
@@ -90,13 +99,16 @@ class Command(HouseboatCommand):
         source.save()
         where = f" in {source.collection.name}" if source.collection else ""
         self.stdout.write(
-            self.style.SUCCESS(f"Added press source {source.pk}: {source.name}{where}")
+            self.style.SUCCESS(
+                _("Added press source %(pk)s: %(name)s%(where)s")
+                % {"pk": source.pk, "name": source.name, "where": where}
+            )
         )
 
     def list(self, team: Team, options) -> None:
         groups = sources_by_collection(team)
         if not groups:
-            self.stdout.write("No press sources. `houseboat press add` follows one.")
+            self.stdout.write(_("No press sources. `houseboat press add` follows one."))
         for collection, sources in groups:
             self.stdout.write(collection.name if collection else "Not in a collection")
             for source in sources:
@@ -108,21 +120,25 @@ class Command(HouseboatCommand):
         else:
             sources = list(team.press_sources.filter(state="active").order_by("id"))
         if not sources:
-            self.stdout.write("No active press sources to fetch.")
+            self.stdout.write(_("No active press sources to fetch."))
         failed = 0
         for source in sources:
             outcome = fetching.fetch_now(source)
             self.stdout.write(f"{source.pk}\t{source.name}: {outcome_text(outcome)}")
             failed += outcome.result in ("failed", "paused", "lost")
         if failed and len(sources) == 1:
-            raise CommandError("The fetch did not succeed (see above).")
+            raise CommandError(_("The fetch did not succeed (see above)."))
 
     def resume(self, source: PressSource) -> None:
         if not source.paused:
-            self.stdout.write(f"Press source {source.pk} is not paused.")
+            self.stdout.write(_("Press source %(pk)s is not paused.") % {"pk": source.pk})
             return
         fetching.resume(source)
-        self.stdout.write(self.style.SUCCESS(f"Resumed press source {source.pk}: {source.name}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Resumed press source %(pk)s: %(name)s") % {"pk": source.pk, "name": source.name}
+            )
+        )
 
 
 def line(source: PressSource) -> str:

@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.campaigns.services import CampaignNotFound, find_campaign
 from houseboat.core.commands import HouseboatCommand
@@ -27,7 +29,10 @@ def day(value: str, flag: str) -> date:
     try:
         found = date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"{flag} {value!r} is not a date: write it as YYYY-MM-DD.") from None
+        raise CommandError(
+            _("%(flag)s %(value)r is not a date: write it as YYYY-MM-DD.")
+            % {"flag": flag, "value": value}
+        ) from None
     if not in_range(found):
         raise CommandError(f"{flag} {value}: {OUT_OF_RANGE}")
     return found
@@ -36,7 +41,10 @@ def day(value: str, flag: str) -> date:
 def period(start_day: date, end_day: date) -> tuple[datetime, datetime]:
     """Return [start of the first day, start of the day after the last) in UTC."""
     if end_day < start_day:
-        raise CommandError(f"--to {end_day} is before --from {start_day}: swap them.")
+        raise CommandError(
+            _("--to %(end_day)s is before --from %(start_day)s: swap them.")
+            % {"end_day": end_day, "start_day": start_day}
+        )
     start = datetime.combine(start_day, time(), tzinfo=UTC)
     return start, datetime.combine(end_day + timedelta(days=1), time(), tzinfo=UTC)
 
@@ -46,27 +54,31 @@ def split_terms(text: str) -> list[str]:
 
 
 class Command(HouseboatCommand):
-    help = "Compare the press and the archive on a campaign's issue over a period."
+    help = gettext_lazy("Compare the press and the archive on a campaign's issue over a period.")
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--campaign",
             required=True,
-            help="The campaign: SLUG, or TEAM/SLUG if two teams use it.",
+            help=_("The campaign: SLUG, or TEAM/SLUG if two teams use it."),
         )
         parser.add_argument(
-            "--from", dest="start", required=True, help="First day, YYYY-MM-DD (UTC)."
+            "--from", dest="start", required=True, help=_("First day, YYYY-MM-DD (UTC).")
         )
-        parser.add_argument("--to", dest="end", required=True, help="Last day, included.")
+        parser.add_argument("--to", dest="end", required=True, help=_("Last day, included."))
         which = parser.add_mutually_exclusive_group()
         which.add_argument(
-            "--query", help="Name of the campaign's issue query (default: its newest)."
+            "--query", help=_("Name of the campaign's issue query (default: its newest).")
         )
         which.add_argument(
             "--terms",
-            help='Keywords and #hashtags separated by commas, instead of a saved query: "riot,#vigil".',
+            help=_(
+                'Keywords and #hashtags separated by commas, instead of a saved query: "riot,#vigil".'
+            ),
         )
-        parser.add_argument("--csv", metavar="DIR", help="Also write every table as DIR/NAME.csv.")
+        parser.add_argument(
+            "--csv", metavar="DIR", help=_("Also write every table as DIR/NAME.csv.")
+        )
 
     def handle(self, *args, **options):
         start, end = period(day(options["start"], "--from"), day(options["end"], "--to"))
@@ -84,7 +96,7 @@ class Command(HouseboatCommand):
         if terms is not None:
             words = split_terms(terms)
             if not words:
-                raise CommandError("--terms holds no keyword or #hashtag.")
+                raise CommandError(_("--terms holds no keyword or #hashtag."))
             return IssueQuery(campaign=campaign, name="(--terms)", terms=words)
         queries = IssueQuery.objects.filter(campaign=campaign).order_by("-created_at", "-id")
         if name:
@@ -92,14 +104,17 @@ class Command(HouseboatCommand):
             if found is None:
                 names = ", ".join(repr(q.name) for q in queries[:10]) or "none yet"
                 raise CommandError(
-                    f"{campaign.slug} has no issue query called {name!r} (it has: {names})."
+                    _("%(slug)s has no issue query called %(name)r (it has: %(names)s).")
+                    % {"slug": campaign.slug, "name": name, "names": names}
                 )
             return found
         newest = queries.first()
         if newest is None:
             raise CommandError(
-                f"{campaign.slug} has no issue query yet: add one on the campaign's Radar page, "
-                'or give the words with --terms "keyword,#hashtag".'
+                _(
+                    '%(slug)s has no issue query yet: add one on the campaign\'s Radar page, or give the words with --terms "keyword,#hashtag".'
+                )
+                % {"slug": campaign.slug}
             )
         return newest
 
@@ -163,10 +178,14 @@ class Command(HouseboatCommand):
                 (folder / f"{name}.csv").write_text(table_csv(header, rows), encoding="utf-8")
         except OSError as error:
             raise CommandError(
-                f"Could not write the tables to {folder}: {error.strerror}."
+                _("Could not write the tables to %(folder)s: %(strerror)s.")
+                % {"folder": folder, "strerror": error.strerror}
             ) from None
         self.stdout.write("")
-        self.stdout.write(f"Wrote {len(tables)} tables to {folder}: {', '.join(tables)} (.csv).")
+        self.stdout.write(
+            _("Wrote %(tables_count)s tables to %(folder)s: %(value)s (.csv).")
+            % {"tables_count": len(tables), "folder": folder, "value": ", ".join(tables)}
+        )
 
 
 def first_mention(side: Side) -> str:
