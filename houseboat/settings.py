@@ -221,6 +221,8 @@ TIME_ZONE = envstr("HOUSEBOAT_TIME_ZONE", "UTC")
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Where houseboat corrects Django's formats per language (the week's first day).
+FORMAT_MODULE_PATH = ["houseboat.formats"]
 
 
 # --- Static and media files ---------------------------------------------------------
