@@ -68,6 +68,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "houseboat.core.middleware.AccountLanguageMiddleware",
+    "houseboat.core.middleware.DigitsMiddleware",
     "houseboat.campaigns.middleware.PublicSiteLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -97,6 +98,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "houseboat.core.context_processors.shell",
             ],
+            # {{ value|digits }} everywhere: numbers and dates in the reader's digits.
+            "builtins": ["houseboat.core.templatetags.digits"],
         },
     },
 ]
