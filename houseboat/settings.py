@@ -216,7 +216,13 @@ LANGUAGES = [
     ("es", "Español"),
     ("fa", "فارسی"),
     ("fr", "Français"),
+    ("hi", "हिन्दी"),
+    ("id", "Bahasa Indonesia"),
+    ("ms", "Bahasa Melayu"),
+    ("tr", "Türkçe"),
 ]
+# Inside the package, so the wheel ships the catalogues and their compiled .mo files
+# (BASE_DIR is houseboat/). scripts/messages makes, checks and compiles them.
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True

@@ -3,6 +3,7 @@
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from houseboat.connectors.base import CredentialField, Manifest
@@ -10,7 +11,7 @@ from houseboat.connectors.base import CredentialField, Manifest
 
 def _field(spec: CredentialField, *, editing: bool) -> forms.Field:
     required = spec.get("required", spec["secret"]) and not spec.get("default")
-    help_text = spec["help"]
+    help_text = gettext(spec["help"])  # marked with gettext_noop in the manifest
     if spec["secret"]:
         if editing:
             required = False
@@ -18,10 +19,10 @@ def _field(spec: CredentialField, *, editing: bool) -> forms.Field:
         # render_value=False: a saved secret is never sent back to the browser.
         widget = forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"})
         return forms.CharField(
-            label=spec["label"], required=required, help_text=help_text, widget=widget
+            label=gettext(spec["label"]), required=required, help_text=help_text, widget=widget
         )
     return forms.CharField(
-        label=spec["label"],
+        label=gettext(spec["label"]),
         required=required,
         help_text=help_text,
         initial=spec.get("default", ""),

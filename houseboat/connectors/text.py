@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import regex
+from django.utils.translation import gettext as _
 
 from houseboat.connectors.base import Limits, MediaFile
 from houseboat.core import text as shared_text
@@ -179,13 +180,22 @@ def check(
     rule = limits.get("text")
     if rule is not None:
         used = length(text, rule["counted"], rule.get("url_length"))
-        unit = {"weighted": "weighted characters"}.get(rule["counted"], "characters")
+        unit = _("weighted characters") if rule["counted"] == "weighted" else _("characters")
         if used > rule["max"]:
             problems.append(
                 Problem(
                     "text",
-                    f"Too long for {label}: {used} {unit}, the limit is {rule['max']}. "
-                    f"Shorten it by {used - rule['max']} or split it into a thread.",
+                    _(
+                        "Too long for %(label)s: %(used)s %(unit)s, the limit is %(max)s. "
+                        "Shorten it by %(over)s or split it into a thread."
+                    )
+                    % {
+                        "label": label,
+                        "used": used,
+                        "unit": unit,
+                        "max": rule["max"],
+                        "over": used - rule["max"],
+                    },
                 )
             )
         caption_max = (limits.get("media") or {}).get("caption_max")
@@ -194,13 +204,18 @@ def check(
             problems.append(
                 Problem(
                     "text",
-                    f"{label} shows at most {caption_max} characters under pictures; this text "
-                    f"({used}) will follow as a reply below them.",
+                    _(
+                        "%(label)s shows at most %(max)s characters under pictures; this text "
+                        "(%(used)s) will follow as a reply below them."
+                    )
+                    % {"label": label, "max": caption_max, "used": used},
                     blocking=False,
                 )
             )
         if not text.strip() and not media:
-            problems.append(Problem("text", f"{label} needs some text or a picture."))
+            problems.append(
+                Problem("text", _("%(label)s needs some text or a picture.") % {"label": label})
+            )
     problems.extend(_media_problems(limits, media, label))
     return problems
 
@@ -210,14 +225,19 @@ def _media_problems(limits: Limits, media: Sequence[MediaFile], label: str) -> l
     if not media:
         return []
     if rule is None or rule["max_count"] == 0:
-        return [Problem("media", f"{label} posts cannot carry pictures or video here.")]
+        return [
+            Problem(
+                "media",
+                _("%(label)s posts cannot carry pictures or video here.") % {"label": label},
+            )
+        ]
     problems = []
     if len(media) > rule["max_count"]:
         problems.append(
             Problem(
                 "media",
-                f"{label} takes at most {rule['max_count']} files per post; "
-                f"this one has {len(media)}.",
+                _("%(label)s takes at most %(max)s files per post; this one has %(count)s.")
+                % {"label": label, "max": rule["max_count"], "count": len(media)},
             )
         )
     for item in media:
@@ -225,16 +245,26 @@ def _media_problems(limits: Limits, media: Sequence[MediaFile], label: str) -> l
             problems.append(
                 Problem(
                     "media",
-                    f"{label} does not take {item.mime_type} files ({item.path.name}). "
-                    f"It takes: {', '.join(rule['types'])}.",
+                    _("%(label)s does not take %(type)s files (%(file)s). It takes: %(types)s.")
+                    % {
+                        "label": label,
+                        "type": item.mime_type,
+                        "file": item.path.name,
+                        "types": ", ".join(rule["types"]),
+                    },
                 )
             )
         elif item.size > rule["max_bytes"]:
             problems.append(
                 Problem(
                     "media",
-                    f"{item.path.name} is {item.size / 1e6:.1f} MB; {label} takes at most "
-                    f"{rule['max_bytes'] / 1e6:.1f} MB per file.",
+                    _("%(file)s is %(size).1f MB; %(label)s takes at most %(max).1f MB per file.")
+                    % {
+                        "file": item.path.name,
+                        "size": item.size / 1e6,
+                        "label": label,
+                        "max": rule["max_bytes"] / 1e6,
+                    },
                 )
             )
         alt_max = rule.get("alt_max")
@@ -242,8 +272,16 @@ def _media_problems(limits: Limits, media: Sequence[MediaFile], label: str) -> l
             problems.append(
                 Problem(
                     "media",
-                    f"The description of {item.path.name} is {len(item.alt)} characters; "
-                    f"{label} takes at most {alt_max}.",
+                    _(
+                        "The description of %(file)s is %(count)s characters; "
+                        "%(label)s takes at most %(max)s."
+                    )
+                    % {
+                        "file": item.path.name,
+                        "count": len(item.alt),
+                        "label": label,
+                        "max": alt_max,
+                    },
                 )
             )
     return problems

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from houseboat.core.views import account, auth, team
+from houseboat.core.views import account, auth, team, translations
 
 app_name = "core"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("login/code/", auth.login_verify, name="login_verify"),
     path("logout/", auth.logout_view, name="logout"),
     path("join/<str:token>/", team.join, name="join"),
+    path("about/translations/", translations.about_translations, name="translations"),
     path("account/security/", account.security, name="security"),
     path("account/two-factor/", account.two_factor, name="two_factor"),
     path("account/two-factor/off/", account.two_factor_disable, name="two_factor_disable"),

@@ -23,6 +23,7 @@ from django.db.models import DateTimeField, F, Q, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.text import get_valid_filename
+from django.utils.translation import gettext, gettext_noop
 
 from houseboat.campaigns.models import Campaign
 from houseboat.core import leases
@@ -43,28 +44,40 @@ MAX_ATTEMPTS = 3
 # The formats the page offers, and which single file to choose for each. A houseboat
 # export is a folder: it is restored with the command line.
 WEB_FORMATS: dict[str, str] = {
-    "x-archive": "The ZIP file X sends you (“Download an archive of your data”).",
-    "x-ndjson": "The .jsonl file written by twarc2 or the X API v2 (one page or post per line).",
-    "facebook-dyi": "The ZIP of “Download your information” (JSON format) of a profile or Page.",
-    "whatsapp-txt": "The .txt file from “Export chat”, or the ZIP it comes in (with media).",
-    "telegram-json": "The result.json file of a Telegram Desktop export (“Export chat history”, "
-    "format JSON). Pictures are not included when only result.json is uploaded.",
-    "mastodon-outbox": "The ZIP of your Mastodon archive (Preferences → Import and export), "
-    "or the outbox.json inside it.",
+    "x-archive": gettext_noop("The ZIP file X sends you (“Download an archive of your data”)."),
+    "x-ndjson": gettext_noop(
+        "The .jsonl file written by twarc2 or the X API v2 (one page or post per line)."
+    ),
+    "facebook-dyi": gettext_noop(
+        "The ZIP of “Download your information” (JSON format) of a profile or Page."
+    ),
+    "whatsapp-txt": gettext_noop(
+        "The .txt file from “Export chat”, or the ZIP it comes in (with media)."
+    ),
+    "telegram-json": gettext_noop(
+        "The result.json file of a Telegram Desktop export (“Export chat history”, "
+        "format JSON). Pictures are not included when only result.json is uploaded."
+    ),
+    "mastodon-outbox": gettext_noop(
+        "The ZIP of your Mastodon archive (Preferences → Import and export), "
+        "or the outbox.json inside it."
+    ),
 }
 
 
 def format_choices() -> list[tuple[str, str]]:
     """Return (name, label) of every importer the page offers, in the CLI's order."""
     return [
-        (name, get_importer(name).MANIFEST["label"]) for name in IMPORTERS if name in WEB_FORMATS
+        (name, gettext(get_importer(name).MANIFEST["label"]))
+        for name in IMPORTERS
+        if name in WEB_FORMATS
     ]
 
 
 def format_label(name: str) -> str:
     """Return an importer's label for people ("X account archive (ZIP)"), or its name if unknown."""
     try:
-        return str(get_importer(name).MANIFEST["label"])
+        return gettext(get_importer(name).MANIFEST["label"])
     except (ImportFileError, KeyError):
         return name
 

@@ -215,7 +215,7 @@ def _import_file(request: HttpRequest) -> HttpResponse:
         "listening/import.html",
         {
             "form": form if campaigns else None,
-            "guide": [(name, label, jobs.WEB_FORMATS[name]) for name, label in formats],
+            "guide": [(name, label, _(jobs.WEB_FORMATS[name])) for name, label in formats],
             "recent": recent,
             "time_zones": time_zones(),
         },

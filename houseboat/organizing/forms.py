@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from houseboat.organizing import services
 from houseboat.organizing.constants import (
@@ -32,8 +33,13 @@ class SupporterForm(forms.Form):
         label=gettext_lazy("Handles, one a line"),
         required=False,
         widget=forms.Textarea(attrs={"rows": 3, "placeholder": "whatsapp:+447700900123\nx:@name"}),
-        help_text=gettext_lazy("NETWORK:HANDLE — networks: %(n)s.")
-        % {"n": ", ".join(HANDLE_NETWORKS)},
+        # Lazy, so the help is translated when the form is shown, not when it is imported.
+        help_text=lazy(
+            lambda: (
+                gettext("NETWORK:HANDLE — networks: %(n)s.") % {"n": ", ".join(HANDLE_NETWORKS)}
+            ),
+            str,
+        )(),
     )
     consent = forms.MultipleChoiceField(
         label=gettext_lazy("They agreed to be contacted on"),

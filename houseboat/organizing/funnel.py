@@ -13,9 +13,10 @@ from statistics import median
 
 from django.db import connection
 from django.utils import timezone
+from django.utils.translation import gettext, ngettext
 
 from houseboat.campaigns.models import Campaign
-from houseboat.organizing.constants import DEFAULT_STALLED_DAYS
+from houseboat.organizing.constants import DEFAULT_STALLED_DAYS, ResponseKind
 from houseboat.organizing.models import LadderRung, Response, Supporter
 from houseboat.organizing.services import ladder
 
@@ -59,11 +60,19 @@ def epoch_days(expression: str) -> str:
 def rule_text(rung: LadderRung) -> str:
     """The rung's rule in words: “signed or shared”, “4 times volunteered or attended”."""
     if rung.position == 0 or not rung.kinds:
-        return "everyone"
-    kinds = " or ".join(
-        [", ".join(rung.kinds[:-1]), rung.kinds[-1]] if len(rung.kinds) > 1 else rung.kinds
+        return gettext("everyone")
+    labels = [str(ResponseKind(kind).label).lower() for kind in rung.kinds]
+    kinds = (
+        gettext("%(some)s or %(last)s") % {"some": ", ".join(labels[:-1]), "last": labels[-1]}
+        if len(labels) > 1
+        else labels[0]
     )
-    return kinds if rung.min_count <= 1 else f"{rung.min_count} times {kinds}"
+    if rung.min_count <= 1:
+        return kinds
+    return ngettext("%(count)d time %(kinds)s", "%(count)d times %(kinds)s", rung.min_count) % {
+        "count": rung.min_count,
+        "kinds": kinds,
+    }
 
 
 Progress = dict[str, tuple[int, float, float]]  # kind -> (how many, first day, last day)

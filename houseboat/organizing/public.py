@@ -20,6 +20,7 @@ from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_safe
 
@@ -49,11 +50,13 @@ PER_CAMPAIGN = 60  # answers and sign-ups per campaign in ten minutes
 PER_VISITOR = 5  # per visitor in ten minutes (kept in memory only)
 CONFIRM_DAYS = 7
 
-SIGNUP_WORDING = (
+# Marked here, translated where it is shown: the wording kept as consent evidence is
+# the one the visitor read, in the site's language.
+SIGNUP_WORDING = gettext_noop(
     "I agree that {campaign} may contact me on the channels I ticked about this campaign. "
     "I can stop this at any time with the link in every message."
 )
-NEWS_WORDING = "Send me news of {campaign} by e-mail. I can stop this at any time."
+NEWS_WORDING = gettext_noop("Send me news of {campaign} by e-mail. I can stop this at any time.")
 
 
 def public_campaign(slug: str) -> Campaign:
@@ -188,7 +191,7 @@ def record_public_answer(request, campaign: Campaign, action: CallToAction, data
             ),
             source=SupporterSource.RESPONSE,
             consent_source=f"public page of “{action.title}” ({campaign.name})",
-            wording=NEWS_WORDING.format(campaign=campaign.name),
+            wording=gettext(NEWS_WORDING).format(campaign=campaign.name),
             campaign=campaign,
             confirmed=False,
         )
@@ -237,7 +240,7 @@ def signup(request: HttpRequest, slug: str) -> HttpResponse:
         "campaign": campaign,
         "links": live_links(campaign),
         "form": form,
-        "wording": SIGNUP_WORDING.format(campaign=campaign.name),
+        "wording": gettext(SIGNUP_WORDING).format(campaign=campaign.name),
     }
     if request.method == "GET":
         return no_store(render(request, "organizing_public/signup.html", context))
@@ -263,7 +266,7 @@ def save_signup(request: HttpRequest, campaign: Campaign, new) -> Supporter:
         new,
         source=SupporterSource.SIGNUP,
         consent_source=f"sign-up form of {campaign.name}",
-        wording=SIGNUP_WORDING.format(campaign=campaign.name),
+        wording=gettext(SIGNUP_WORDING).format(campaign=campaign.name),
         campaign=campaign,
         confirmed=False,
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.campaigns.models import Campaign
 from houseboat.connectors import text as text_rules
@@ -21,7 +22,7 @@ from houseboat.connectors.registry import connector_class
 from houseboat.publishing.services import with_link
 from houseboat.publishing.threads import split_thread
 
-UNITS = {"weighted": "weighted characters"}
+UNITS = {"weighted": gettext_lazy("weighted characters")}
 
 
 @dataclass(frozen=True)
@@ -139,7 +140,7 @@ def check_target(
         counts=counts,
         problems=problems,
         notes=notes,
-        unit=UNITS.get(rule["counted"], "characters") if rule else "",
+        unit=UNITS.get(rule["counted"], _("characters")) if rule else "",
         can_thread=can_thread,
     )
     if can_thread and rule is not None and len(texts) == 1 and any(c.over for c in counts):

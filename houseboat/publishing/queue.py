@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS_ABBR
 from django.utils.translation import gettext as _
 
 from houseboat.connectors.models import Channel
@@ -192,7 +193,7 @@ def grouped(slots: Iterable[Slot]) -> list[tuple[time, list[int]]]:
 
 def day_label(days: Iterable[int]) -> str:
     days = sorted(set(days))
-    names = [DAYS[d].capitalize() for d in days]
+    names = [str(WEEKDAYS_ABBR[d]) for d in days]  # Monday is 0, as in DAYS
     if days == list(range(7)):
         return _("Every day")
     if len(days) > 2 and days == list(range(days[0], days[-1] + 1)):

@@ -30,6 +30,7 @@ from django.db import transaction
 from django.db.models import Case, F, Q, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.connectors.base import (
     ConnectorError,
@@ -146,7 +147,7 @@ def can_delete(channel: Channel | None) -> bool:
         return False
 
 
-UNCLEAR = _(
+UNCLEAR = gettext_lazy(
     "houseboat could not tell whether this part went out. Look on the account: if it is "
     "there, delete it by hand."
 )

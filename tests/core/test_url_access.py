@@ -9,7 +9,14 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Open to everyone, by design.
-PUBLIC = {"healthz", "set_language", "core:login", "core:login_verify", "core:join"}
+PUBLIC = {
+    "healthz",
+    "set_language",
+    "core:login",
+    "core:login_verify",
+    "core:join",
+    "core:translations",
+}
 # Called by networks, authenticated by their signatures, not by a sign-in.
 WEBHOOKS = {"whatsapp:webhook"}
 # The dead-man switch's one-time check-in link: public because the token is the

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from houseboat.connectors.base import Account, ConnectorError, Manifest
 from houseboat.connectors.bluesky.common import INVALID_HANDLE, profile_url
 from houseboat.connectors.bluesky.facets import detect_spans
@@ -55,48 +57,58 @@ class BlueskyConnector(BlueskyPublishing, BlueskyReading):
         "credentials": [
             {
                 "name": "app_password",
-                "label": "App password",
+                "label": gettext_noop("App password"),
                 "secret": True,
                 "required": True,
                 "help": (
-                    "Made in Bluesky under Settings → Privacy and security → App passwords "
-                    "(looks like xxxx-xxxx-xxxx-xxxx). Never the account's main password."
+                    gettext_noop(
+                        "Made in Bluesky under Settings → Privacy and security → App passwords "
+                        "(looks like xxxx-xxxx-xxxx-xxxx). Never the account's main password."
+                    )
                 ),
             }
         ],
         "settings": [
             {
                 "name": "handle",
-                "label": "Handle",
+                "label": gettext_noop("Handle"),
                 "secret": False,
                 "required": True,
-                "help": "The account's handle, e.g. campaign.bsky.social (without the @).",
+                "help": gettext_noop(
+                    "The account's handle, e.g. campaign.bsky.social (without the @)."
+                ),
             },
             {
                 "name": "service_url",
-                "label": "Server (PDS) address",
+                "label": gettext_noop("Server (PDS) address"),
                 "secret": False,
                 "default": "https://bsky.social",
                 "help": (
-                    "Where the account lives. Keep https://bsky.social for accounts made on "
-                    "Bluesky; give your own server's address for a self-hosted PDS."
+                    gettext_noop(
+                        "Where the account lives. Keep https://bsky.social for accounts made on "
+                        "Bluesky; give your own server's address for a self-hosted PDS."
+                    )
                 ),
             },
             {
                 "name": "appview_url",
-                "label": "Public AppView address (optional)",
+                "label": gettext_noop("Public AppView address (optional)"),
                 "secret": False,
                 "required": False,
                 "help": (
-                    "Leave empty to read through the server above. Or e.g. "
-                    "https://public.api.bsky.app to read author feeds and metrics there, "
-                    "without signing in; search and mentions always go through the server."
+                    gettext_noop(
+                        "Leave empty to read through the server above. Or e.g. "
+                        "https://public.api.bsky.app to read author feeds and metrics there, "
+                        "without signing in; search and mentions always go through the server."
+                    )
                 ),
             },
         ],
         "notes": (
-            "300 characters (graphemes) per post, up to 4 pictures of at most 1 MB each "
-            "(JPEG, PNG or WebP) with descriptions. Strip location data from pictures first."
+            gettext_noop(
+                "300 characters (graphemes) per post, up to 4 pictures of at most 1 MB each "
+                "(JPEG, PNG or WebP) with descriptions. Strip location data from pictures first."
+            )
         ),
     }
 

@@ -17,6 +17,7 @@ from urllib.parse import parse_qs
 
 import httpx
 import regex
+from django.utils.translation import gettext_noop
 
 from houseboat.connectors import text
 from houseboat.connectors.base import (
@@ -53,7 +54,7 @@ from houseboat.core.text import parse_iso_time
 
 logger = logging.getLogger(__name__)
 
-GROUPS_NOTICE = (
+GROUPS_NOTICE = gettext_noop(
     "Facebook removed the Groups API in April 2024: houseboat cannot post to or read "
     "groups. To keep a group's history, download it with 'Download your information' "
     "and import it in the Archive."
@@ -104,36 +105,44 @@ class FacebookConnector(GraphConnector):
         "credentials": [
             {
                 "name": "page_access_token",
-                "label": "Page access token",
+                "label": gettext_noop("Page access token"),
                 "secret": True,
                 "required": True,
-                "help": "A Page access token made from a long-lived user token (it does not "
-                "expire), or a system user's token. See the help for the steps.",
+                "help": gettext_noop(
+                    "A Page access token made from a long-lived user token (it does not "
+                    "expire), or a system user's token. See the help for the steps."
+                ),
             },
             {
                 "name": "app_secret",
-                "label": "App secret (optional)",
+                "label": gettext_noop("App secret (optional)"),
                 "secret": True,
                 "required": False,
-                "help": "Only if your Meta app has “Require app secret” on: houseboat then "
-                "signs every call with it (appsecret_proof).",
+                "help": gettext_noop(
+                    "Only if your Meta app has “Require app secret” on: houseboat then "
+                    "signs every call with it (appsecret_proof)."
+                ),
             },
         ],
         "settings": graph_settings(
             required=[
                 {
                     "name": "page_id",
-                    "label": "Page ID",
+                    "label": gettext_noop("Page ID"),
                     "secret": False,
                     "required": True,
-                    "help": "The Page's number: on the Page, About → Page transparency, or "
-                    "in the answer of /me/accounts.",
+                    "help": gettext_noop(
+                        "The Page's number: on the Page, About → Page transparency, or "
+                        "in the answer of /me/accounts."
+                    ),
                 }
             ]
         ),
-        "notes": (
-            f"{GROUPS_NOTICE} Posts cannot be threaded; replies as comments could serve "
-            "for that later."
+        "notes": gettext_noop(
+            "Facebook removed the Groups API in April 2024: houseboat cannot post to or read "
+            "groups. To keep a group's history, download it with 'Download your information' "
+            "and import it in the Archive. Posts cannot be threaded; replies as comments "
+            "could serve for that later."
         ),
     }
     token_name = "page_access_token"  # noqa: S105 - the name of the secret, not a secret

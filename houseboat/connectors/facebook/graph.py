@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 from urllib.parse import quote
 
 import httpx
+from django.utils.translation import gettext_noop
 
 from houseboat.connectors.base import (
     AuthRevoked,
@@ -54,18 +55,20 @@ def graph_settings(*, required: list[CredentialField]) -> list[CredentialField]:
         *required,
         {
             "name": "graph_version",
-            "label": "Graph API version",
+            "label": gettext_noop("Graph API version"),
             "secret": False,
             "default": GRAPH_VERSION,
-            "help": "Meta retires each version about two years after its release; "
-            "change this when Meta asks you to upgrade.",
+            "help": gettext_noop(
+                "Meta retires each version about two years after its release; "
+                "change this when Meta asks you to upgrade."
+            ),
         },
         {
             "name": "graph_base_url",
-            "label": "Graph API address",
+            "label": gettext_noop("Graph API address"),
             "secret": False,
             "default": GRAPH_BASE_URL,
-            "help": "Leave as it is unless you test against your own server.",
+            "help": gettext_noop("Leave as it is unless you test against your own server."),
         },
     ]
 

@@ -13,6 +13,7 @@ from typing import Any, NoReturn
 from urllib.parse import quote, urlencode, urlsplit
 
 import httpx
+from django.utils.translation import gettext_noop
 
 from houseboat.connectors.base import (
     Account,
@@ -225,27 +226,33 @@ class MastodonConnector(Connector):
         "credentials": [
             {
                 "name": "access_token",
-                "label": "Access token",
+                "label": gettext_noop("Access token"),
                 "secret": True,
                 "help": (
-                    "From your server's Preferences → Development → New application, with "
-                    "the read and write scopes. Or use “Sign in with Mastodon” instead."
+                    gettext_noop(
+                        "From your server's Preferences → Development → New application, with "
+                        "the read and write scopes. Or use “Sign in with Mastodon” instead."
+                    )
                 ),
             }
         ],
         "settings": [
             {
                 "name": "base_url",
-                "label": "Server address",
+                "label": gettext_noop("Server address"),
                 "secret": False,
-                "help": "Where your account lives, for example https://mastodon.social.",
+                "help": gettext_noop(
+                    "Where your account lives, for example https://mastodon.social."
+                ),
                 "required": True,
             }
         ],
         "notes": (
-            "Each server sets its own limits; houseboat reads them when it checks the "
-            "channel. Images up to 16 MB and videos up to 99 MB on a stock server; one "
-            "video per post. A content warning counts towards the character limit."
+            gettext_noop(
+                "Each server sets its own limits; houseboat reads them when it checks the "
+                "channel. Images up to 16 MB and videos up to 99 MB on a stock server; one "
+                "video per post. A content warning counts towards the character limit."
+            )
         ),
     }
 

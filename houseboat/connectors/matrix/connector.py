@@ -30,6 +30,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import httpx
+from django.utils.translation import gettext_noop
 
 from houseboat.connectors.base import (
     Account,
@@ -120,21 +121,25 @@ class MatrixConnector(Connector):
         "credentials": [
             {
                 "name": "access_token",
-                "label": "Access token",
+                "label": gettext_noop("Access token"),
                 "secret": True,
                 "help": (
-                    "Element: Settings → Help & About → Access token. Or leave empty and give "
-                    "the account's password below instead."
+                    gettext_noop(
+                        "Element: Settings → Help & About → Access token. Or leave empty and give "
+                        "the account's password below instead."
+                    )
                 ),
                 "required": False,
             },
             {
                 "name": "password",
-                "label": "Password",
+                "label": gettext_noop("Password"),
                 "secret": True,
                 "help": (
-                    "Only if you give no access token: houseboat signs in once with it, keeps "
-                    "the access token it gets, and forgets the password."
+                    gettext_noop(
+                        "Only if you give no access token: houseboat signs in once with it, keeps "
+                        "the access token it gets, and forgets the password."
+                    )
                 ),
                 "required": False,
             },
@@ -142,40 +147,48 @@ class MatrixConnector(Connector):
         "settings": [
             {
                 "name": "homeserver_url",
-                "label": "Homeserver",
+                "label": gettext_noop("Homeserver"),
                 "secret": False,
                 "help": (
-                    "The address your Matrix app signs in to, e.g. https://matrix.example.org "
-                    "(not always the part after the colon in your user id)."
+                    gettext_noop(
+                        "The address your Matrix app signs in to, e.g. https://matrix.example.org "
+                        "(not always the part after the colon in your user id)."
+                    )
                 ),
                 "required": True,
             },
             {
                 "name": "room",
-                "label": "Room",
+                "label": gettext_noop("Room"),
                 "secret": False,
                 "help": (
-                    "The room to post in: its address like #campaign:example.org, or its id "
-                    "like !abcdef:example.org (Element: room settings → Advanced)."
+                    gettext_noop(
+                        "The room to post in: its address like #campaign:example.org, or its id "
+                        "like !abcdef:example.org (Element: room settings → Advanced)."
+                    )
                 ),
                 "required": True,
             },
             {
                 "name": "user_id",
-                "label": "Account",
+                "label": gettext_noop("Account"),
                 "secret": False,
                 "help": (
-                    "The account's user id, like @desk:example.org. Needed only to sign in "
-                    "with a password."
+                    gettext_noop(
+                        "The account's user id, like @desk:example.org. Needed only to sign in "
+                        "with a password."
+                    )
                 ),
                 "required": False,
             },
         ],
         "notes": (
-            "Posts to one room as one account. Text is sent plain and as HTML (links and "
-            "@user:server mentions become links). Pictures go out as their own messages "
-            "right after the text, each with its alt text. A thread is a chain of replies. "
-            "Rooms with end-to-end encryption cannot be posted to or read by houseboat."
+            gettext_noop(
+                "Posts to one room as one account. Text is sent plain and as HTML (links and "
+                "@user:server mentions become links). Pictures go out as their own messages "
+                "right after the text, each with its alt text. A thread is a chain of replies. "
+                "Rooms with end-to-end encryption cannot be posted to or read by houseboat."
+            )
         ),
     }
 

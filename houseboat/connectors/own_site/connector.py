@@ -5,6 +5,7 @@ here stays when a platform deletes a page or a group.
 """
 
 from django.conf import settings
+from django.utils.translation import gettext_noop
 
 from houseboat.campaigns.constants import PostStatus
 from houseboat.campaigns.models import Campaign, SitePost
@@ -49,15 +50,17 @@ class OwnSiteConnector(Connector):
         "settings": [
             {
                 "name": "campaign_id",
-                "label": "Campaign",
+                "label": gettext_noop("Campaign"),
                 "secret": False,
-                "help": "The campaign whose public page this channel publishes to.",
+                "help": gettext_noop("The campaign whose public page this channel publishes to."),
                 "required": True,
             }
         ],
-        "notes": "Always available. Turn the campaign's public page on to let people read it. "
-        "Pictures appear with their descriptions on the page and in the feed. "
-        "It counts no visitors: the own site keeps no analytics, by design.",
+        "notes": gettext_noop(
+            "Always available. Turn the campaign's public page on to let people read it. "
+            "Pictures appear with their descriptions on the page and in the feed. "
+            "It counts no visitors: the own site keeps no analytics, by design."
+        ),
     }
 
     def campaign(self) -> Campaign:

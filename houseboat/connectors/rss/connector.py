@@ -23,6 +23,7 @@ from xml.sax import SAXException
 
 import feedparser
 import httpx
+from django.utils.translation import gettext_noop
 
 from houseboat.connectors.base import (
     Account,
@@ -73,18 +74,22 @@ class RssConnector(Connector):
         "settings": [
             {
                 "name": "feed_url",
-                "label": "Feed address",
+                "label": gettext_noop("Feed address"),
                 "secret": False,
                 "help": (
-                    "The address of the RSS or Atom feed (often ending in /feed, /rss or .xml), "
-                    "not of the web page that shows it."
+                    gettext_noop(
+                        "The address of the RSS or Atom feed (often ending in /feed, /rss or .xml), "
+                        "not of the web page that shows it."
+                    )
                 ),
                 "required": True,
             }
         ],
         "notes": (
-            "Read only: a feed cannot be published to. The first read returns every entry the "
-            "feed carries now; later reads only the entries not seen before."
+            gettext_noop(
+                "Read only: a feed cannot be published to. The first read returns every entry the "
+                "feed carries now; later reads only the entries not seen before."
+            )
         ),
     }
 

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from django.utils.translation import gettext_noop
 
 from houseboat.connectors.base import (
     Account,
@@ -105,40 +106,48 @@ class TelegramConnector(Connector):
         "credentials": [
             {
                 "name": "bot_token",
-                "label": "Bot token",
+                "label": gettext_noop("Bot token"),
                 "secret": True,
-                "help": "From @BotFather in Telegram: /newbot, then copy the token it gives.",
+                "help": gettext_noop(
+                    "From @BotFather in Telegram: /newbot, then copy the token it gives."
+                ),
                 "required": True,
             }
         ],
         "settings": [
             {
                 "name": "chat_id",
-                "label": "Channel",
+                "label": gettext_noop("Channel"),
                 "secret": False,
                 "help": (
-                    "@channelusername for a public channel, or the numeric id (it starts "
-                    "with -100) for a private one."
+                    gettext_noop(
+                        "@channelusername for a public channel, or the numeric id (it starts "
+                        "with -100) for a private one."
+                    )
                 ),
                 "required": True,
             },
             {
                 "name": "api_base_url",
-                "label": "Bot API server",
+                "label": gettext_noop("Bot API server"),
                 "secret": False,
                 "help": (
-                    "Leave as it is unless you run your own Bot API server (telegram-bot-api); "
-                    "then give its address and allow a private address."
+                    gettext_noop(
+                        "Leave as it is unless you run your own Bot API server (telegram-bot-api); "
+                        "then give its address and allow a private address."
+                    )
                 ),
                 "default": DEFAULT_API,
             },
         ],
         "notes": (
-            "Text up to 4096 characters counted as Telegram counts them (UTF-16: most emoji "
-            "count twice); captions up to 1024 (a longer text goes out as a reply under the "
-            "pictures). Up to 10 photos and videos in an album; photos up to 10 MB, other files "
-            "up to 50 MB through api.telegram.org. Telegram has no alt text. Bots see no view "
-            "counts, so no metrics; a bot reads only what arrives after it joined."
+            gettext_noop(
+                "Text up to 4096 characters counted as Telegram counts them (UTF-16: most emoji "
+                "count twice); captions up to 1024 (a longer text goes out as a reply under the "
+                "pictures). Up to 10 photos and videos in an album; photos up to 10 MB, other files "
+                "up to 50 MB through api.telegram.org. Telegram has no alt text. Bots see no view "
+                "counts, so no metrics; a bot reads only what arrives after it joined."
+            )
         ),
     }
 

@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
+from django.utils.translation import gettext_noop
 
 from houseboat.connectors.base import (
     Account,
@@ -174,51 +175,63 @@ class WhatsAppConnector(GraphConnector):
         "credentials": [
             {
                 "name": "access_token",
-                "label": "System user access token",
+                "label": gettext_noop("System user access token"),
                 "secret": True,
                 "required": True,
-                "help": "A permanent token of a system user with whatsapp_business_messaging "
-                "and whatsapp_business_management. See the help for the steps.",
+                "help": gettext_noop(
+                    "A permanent token of a system user with whatsapp_business_messaging "
+                    "and whatsapp_business_management. See the help for the steps."
+                ),
             },
             {
                 "name": "app_secret",
-                "label": "App secret",
+                "label": gettext_noop("App secret"),
                 "secret": True,
                 "required": False,
-                "help": "From the Meta app's Settings → Basic. Needed to accept delivery "
-                "reports: houseboat checks each one was signed with it.",
+                "help": gettext_noop(
+                    "From the Meta app's Settings → Basic. Needed to accept delivery "
+                    "reports: houseboat checks each one was signed with it."
+                ),
             },
             {
                 "name": "verify_token",
-                "label": "Webhook verify token",
+                "label": gettext_noop("Webhook verify token"),
                 "secret": True,
                 "required": False,
-                "help": "Leave empty and houseboat makes one when it checks the channel; "
-                "paste it in the app's WhatsApp → Configuration → Verify token.",
+                "help": gettext_noop(
+                    "Leave empty and houseboat makes one when it checks the channel; "
+                    "paste it in the app's WhatsApp → Configuration → Verify token."
+                ),
             },
         ],
         "settings": graph_settings(
             required=[
                 {
                     "name": "phone_number_id",
-                    "label": "Phone number ID",
+                    "label": gettext_noop("Phone number ID"),
                     "secret": False,
                     "required": True,
-                    "help": "In the Meta app: WhatsApp → API Setup → Phone number ID (a long "
-                    "number, not the phone number itself).",
+                    "help": gettext_noop(
+                        "In the Meta app: WhatsApp → API Setup → Phone number ID (a long "
+                        "number, not the phone number itself)."
+                    ),
                 },
                 {
                     "name": "waba_id",
-                    "label": "WhatsApp Business Account ID",
+                    "label": gettext_noop("WhatsApp Business Account ID"),
                     "secret": False,
                     "required": False,
-                    "help": "Shown beside the phone number ID; needed to list your templates.",
+                    "help": gettext_noop(
+                        "Shown beside the phone number ID; needed to list your templates."
+                    ),
                 },
             ]
         ),
         "notes": (
-            "For supporters who opted in, not for broadcast posts: WhatsApp lets houseboat "
-            "send them templates Meta approved beforehand, one person at a time."
+            gettext_noop(
+                "For supporters who opted in, not for broadcast posts: WhatsApp lets houseboat "
+                "send them templates Meta approved beforehand, one person at a time."
+            )
         ),
     }
     token_name = "access_token"  # noqa: S105 - the name of the secret, not a secret

@@ -33,6 +33,7 @@ from urllib.parse import urlencode
 
 import httpx
 import oauthlib.oauth1
+from django.utils.translation import gettext_noop
 
 from houseboat.connectors import text
 from houseboat.connectors.base import (
@@ -147,61 +148,73 @@ class XConnector(Connector):
         "credentials": [
             _secret(
                 "access_token",
-                "Access token",
-                "OAuth 2.0: filled in by “Sign in with X”. OAuth 1.0a: the Access Token from "
-                "the app's “Keys and tokens” page.",
+                gettext_noop("Access token"),
+                gettext_noop(
+                    "OAuth 2.0: filled in by “Sign in with X”. OAuth 1.0a: the Access Token from "
+                    "the app's “Keys and tokens” page."
+                ),
             ),
             _secret(
                 "refresh_token",
-                "Refresh token (OAuth 2.0)",
-                "Lets houseboat renew the two-hour access token. Filled in by “Sign in with X”.",
+                gettext_noop("Refresh token (OAuth 2.0)"),
+                gettext_noop(
+                    "Lets houseboat renew the two-hour access token. Filled in by “Sign in with X”."
+                ),
             ),
             _secret(
                 "client_secret",
-                "Client Secret (OAuth 2.0)",
-                "Only for a confidential app (Web App, Automated App or bot).",
+                gettext_noop("Client Secret (OAuth 2.0)"),
+                gettext_noop("Only for a confidential app (Web App, Automated App or bot)."),
             ),
             _secret(
-                "consumer_key", "API Key (OAuth 1.0a)", "From the app's “Keys and tokens” page."
+                "consumer_key",
+                gettext_noop("API Key (OAuth 1.0a)"),
+                gettext_noop("From the app's “Keys and tokens” page."),
             ),
             _secret(
                 "consumer_secret",
-                "API Key Secret (OAuth 1.0a)",
-                "From the app's “Keys and tokens” page.",
+                gettext_noop("API Key Secret (OAuth 1.0a)"),
+                gettext_noop("From the app's “Keys and tokens” page."),
             ),
             _secret(
                 "access_token_secret",
-                "Access Token Secret (OAuth 1.0a)",
-                "From the app's “Keys and tokens” page, generated with “Read and write” "
-                "permission.",
+                gettext_noop("Access Token Secret (OAuth 1.0a)"),
+                gettext_noop(
+                    "From the app's “Keys and tokens” page, generated with “Read and write” "
+                    "permission."
+                ),
             ),
         ],
         "settings": [
             {
                 "name": "client_id",
-                "label": "Client ID (OAuth 2.0)",
+                "label": gettext_noop("Client ID (OAuth 2.0)"),
                 "secret": False,
-                "help": "From the app's “Keys and tokens” page, under OAuth 2.0.",
+                "help": gettext_noop("From the app's “Keys and tokens” page, under OAuth 2.0."),
                 "required": False,
             },
             {
                 "name": "read_page_size",
-                "label": "Posts per read",
+                "label": gettext_noop("Posts per read"),
                 "secret": False,
-                "help": "At most this many posts per search or mentions read (10 to 100). On "
-                "pay-per-use plans each post read costs credits.",
+                "help": gettext_noop(
+                    "At most this many posts per search or mentions read (10 to 100). On "
+                    "pay-per-use plans each post read costs credits."
+                ),
                 "default": "100",
             },
             {
                 "name": "api_base_url",
-                "label": "API address",
+                "label": gettext_noop("API address"),
                 "secret": False,
-                "help": "Leave as it is unless you know why.",
+                "help": gettext_noop("Leave as it is unless you know why."),
                 "default": API_BASE_URL,
             },
         ],
-        "notes": "Posting needs a user-context sign-in. Search and reading mentions need an "
-        "X API access level that includes reading.",
+        "notes": gettext_noop(
+            "Posting needs a user-context sign-in. Search and reading mentions need an "
+            "X API access level that includes reading."
+        ),
     }
 
     # How long a publish waits for X to process a video before giving up for now (seconds).

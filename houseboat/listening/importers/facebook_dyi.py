@@ -38,6 +38,8 @@ from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from django.utils.translation import gettext_noop
+
 from houseboat.connectors.base import RemoteAuthor, RemoteItem, RemoteMedia
 from houseboat.listening.importers.base import (
     ImporterManifest,
@@ -55,8 +57,10 @@ from houseboat.listening.records import Captured
 MANIFEST: ImporterManifest = {
     "name": "facebook-dyi",
     "label": (
-        "Facebook “Download your information” export of a profile or Page (ZIP, folder, or "
-        "one of its JSON files)"
+        gettext_noop(
+            "Facebook “Download your information” export of a profile or Page (ZIP, folder, or "
+            "one of its JSON files)"
+        )
     ),
     "network": "facebook",
     "expects": (

@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext_noop
+
 from houseboat.connectors.base import RemoteAuthor, RemoteItem, RemoteMedia
 from houseboat.listening.export import (
     CUSTODY,
@@ -46,7 +48,9 @@ from houseboat.listening.records import Captured, MediaOpener, Restored
 
 MANIFEST: ImporterManifest = {
     "name": "houseboat-export",
-    "label": "houseboat export of a campaign's archive (the folder houseboat export wrote)",
+    "label": gettext_noop(
+        "houseboat export of a campaign's archive (the folder houseboat export wrote)"
+    ),
     "network": "",
     "expects": "the folder written by houseboat export, with manifest.json inside",
     "version": 1,

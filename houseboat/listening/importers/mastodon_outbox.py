@@ -24,6 +24,8 @@ from pathlib import Path
 from typing import IO, Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_noop
+
 from houseboat.connectors.base import Metrics, RemoteAuthor, RemoteItem, RemoteMedia
 from houseboat.core.text import html_to_text
 from houseboat.listening.importers.base import (
@@ -43,7 +45,7 @@ from houseboat.listening.records import Captured
 
 MANIFEST: ImporterManifest = {
     "name": "mastodon-outbox",
-    "label": "Mastodon account archive (outbox.json or the ZIP)",
+    "label": gettext_noop("Mastodon account archive (outbox.json or the ZIP)"),
     "network": "mastodon",
     "expects": "a Mastodon account archive: its outbox.json, or the ZIP that holds it",
     "version": 1,

@@ -21,6 +21,8 @@ from datetime import UTC, datetime, tzinfo
 from pathlib import Path
 from typing import IO, Any
 
+from django.utils.translation import gettext_noop
+
 from houseboat.connectors.base import Metrics, RemoteAuthor, RemoteItem, RemoteMedia
 from houseboat.listening.importers import localtime
 from houseboat.listening.importers.base import (
@@ -37,7 +39,9 @@ from houseboat.listening.records import Captured, MediaOpener
 
 MANIFEST: ImporterManifest = {
     "name": "telegram-json",
-    "label": "Telegram Desktop export: one chat or channel, or the whole account (result.json)",
+    "label": gettext_noop(
+        "Telegram Desktop export: one chat or channel, or the whole account (result.json)"
+    ),
     "network": "telegram",
     "expects": (
         "the result.json of a Telegram Desktop export (one chat or channel, or “Export "

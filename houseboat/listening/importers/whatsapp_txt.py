@@ -49,6 +49,7 @@ from typing import IO
 
 from django.db import transaction
 from django.utils.timezone import now as utc_now
+from django.utils.translation import gettext_noop
 
 from houseboat.campaigns.models import Campaign
 from houseboat.connectors.base import RemoteAuthor, RemoteItem, RemoteMedia
@@ -70,7 +71,7 @@ from houseboat.listening.records import Captured
 
 MANIFEST: ImporterManifest = {
     "name": "whatsapp-txt",
-    "label": "WhatsApp chat export (.txt, or the ZIP with media)",
+    "label": gettext_noop("WhatsApp chat export (.txt, or the ZIP with media)"),
     "network": "whatsapp",
     "expects": ("a WhatsApp chat export: the .txt file from “Export chat”, or the ZIP it comes in"),
     "version": 1,

@@ -21,6 +21,8 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
+from django.utils.translation import gettext_noop
+
 from houseboat.connectors.base import Metrics, RemoteAuthor, RemoteItem, RemoteMedia
 from houseboat.listening import language
 from houseboat.listening.importers.base import (
@@ -46,7 +48,7 @@ from houseboat.listening.records import Captured, MediaOpener
 
 MANIFEST: ImporterManifest = {
     "name": "x-archive",
-    "label": "X account archive (ZIP)",
+    "label": gettext_noop("X account archive (ZIP)"),
     "network": "x",
     "expects": "the ZIP of an X account archive, with data/tweets.js inside",
     "version": 1,

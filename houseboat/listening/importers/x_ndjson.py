@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import orjson
+from django.utils.translation import gettext_noop
 
 from houseboat.connectors.base import Metrics, RemoteAuthor, RemoteItem, RemoteMedia
 from houseboat.core.text import parse_iso_time
@@ -41,7 +42,7 @@ from houseboat.listening.records import Captured
 
 MANIFEST: ImporterManifest = {
     "name": "x-ndjson",
-    "label": "X API v2 NDJSON (twarc2)",
+    "label": gettext_noop("X API v2 NDJSON (twarc2)"),
     "network": "x",
     "expects": "X API v2 NDJSON as written by twarc2: one JSON response page or one post per line",
     "version": 1,
