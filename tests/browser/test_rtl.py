@@ -24,7 +24,7 @@ pytestmark = pytest.mark.browser
 
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 390, "height": 844}
-PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"  # noqa: RUF001 (the digits are the point)
+PERSIAN_DIGITS = "۰۱۲۳۴۵۶۷۸۹"
 AMINA = RemoteAuthor("301", "amina_k", "Amina K.")
 WORDS = {
     "ar": "الحرية للعشرة (@amina) اليوم 100",
@@ -142,9 +142,7 @@ def assert_reads_left_to_right(locator: Locator, first: str, second: str) -> Non
 # --- the pages ---------------------------------------------------------------------------
 
 
-def test_the_composer_reads_right_to_left_and_its_counter_in_order(
-    visit, language, campaign_a
-):
+def test_the_composer_reads_right_to_left_and_its_counter_in_order(visit, language, campaign_a):
     page = visit.page
     page.set_viewport_size(DESKTOP)
     sign_in(visit, "alice")
@@ -192,7 +190,7 @@ def test_the_archive_keeps_handles_and_tags_whole(visit, language, archive_item,
     assert_reads_left_to_right(tag, "#", "Free")
     when = item.locator("time")
     digits = when.inner_text()
-    assert ("۲۰۲۶" in digits) if language == "fa" else ("2026" in digits)  # noqa: RUF001
+    assert ("۲۰۲۶" in digits) if language == "fa" else ("2026" in digits)
     snapshot(page, f"rtl-archive-{language}")
     assert_stayed_home(visit)
 
@@ -206,7 +204,7 @@ def test_the_safety_page_counts_in_the_readers_digits(visit, language, open_aler
     assert_the_shell_is_mirrored(page)
 
     alerts = page.locator(".safety-cards .attention strong")
-    expect(alerts).to_contain_text("۳" if language == "fa" else "3")  # noqa: RUF001
+    expect(alerts).to_contain_text("۳" if language == "fa" else "3")
     nav_count = page.locator(".sidebar .nav-count").first
     expect(nav_count).to_be_visible()
     if language == "fa":
@@ -246,5 +244,5 @@ def test_a_person_who_chose_arabic_indic_digits_sees_them_on_an_arabic_page(
     page = visit.page
     sign_in(visit, "alice")
     page.goto(visit.url("/t/team-a/safety/"))
-    expect(page.locator(".safety-cards .attention strong")).to_contain_text("٣")  # noqa: RUF001
+    expect(page.locator(".safety-cards .attention strong")).to_contain_text("٣")
     assert_stayed_home(visit)
