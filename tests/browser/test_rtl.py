@@ -128,6 +128,9 @@ def assert_the_shell_is_mirrored(page: Page) -> None:
     heading = box(page.locator("main h1").first)
     assert heading["x"] + heading["width"] == pytest.approx(main["x"] + main["width"], abs=40)
     who = page.locator(".topbar .who")
+    # The name starts the person's links (at the right), before "Your security" and
+    # "Sign out", so it belongs to neither.
+    assert box(who)["x"] > box(page.locator(".topbar-end a[href='/account/security/']"))["x"]
     expect(who).to_have_text("alice")
     assert who.evaluate("el => el.tagName") == "BDI"
     sign_out = page.locator(".topbar button.link")
@@ -188,6 +191,13 @@ def test_the_archive_keeps_handles_and_tags_whole(visit, language, archive_item,
     tag = item.locator(".tag bdi")
     expect(tag).to_have_text("#FreeTheTen")
     assert_reads_left_to_right(tag, "#", "Free")
+    # Each field of the line is its own island, so the fields keep their order from the
+    # right: the author, the network, the time, the language. Left bare, "Telegram",
+    # "UTC" and "en" would join into one left-to-right run and swap places.
+    fields = [item.locator("strong bdi"), item.locator(".network"), item.locator("time")]
+    edges = [box(field)["x"] + box(field)["width"] for field in fields]
+    assert edges == sorted(edges, reverse=True), edges
+    assert box(item.locator("[lang=en]"))["x"] < box(fields[-1])["x"]
     when = item.locator("time")
     digits = when.inner_text()
     assert ("۲۰۲۶" in digits) if language == "fa" else ("2026" in digits)
