@@ -1,5 +1,11 @@
-"""The `houseboat` command: houseboat's own commands first, then Django's."""
+"""The `houseboat` command: houseboat's own commands first, then Django's.
 
+It speaks English unless HOUSEBOAT_LANGUAGE names one of houseboat's languages
+(``HOUSEBOAT_LANGUAGE=fr houseboat --help``): LANG is left alone on purpose, so a
+server whose locale happens to be Turkish still writes English to its logs and scripts.
+"""
+
+import gettext
 import os
 import shutil
 import sys
@@ -7,34 +13,79 @@ from pathlib import Path
 
 from houseboat import demo_folder
 
+
+def gettext_noop(message: str) -> str:
+    """Mark a message for the catalogues (Django is not set up yet when this module loads)."""
+    return message
+
+
 # One line each for `houseboat --help`; a test keeps them equal to each command's help.
+# Marked for the catalogues and translated when printed (the usage is printed before
+# Django starts, so through the standard library's gettext and the same .mo files).
 COMMANDS = {
-    "demo": "Start a throwaway demo with sample data and print the sign-in details.",
-    "serve": "Run the web server for real use (production server, static files included).",
-    "worker": "Run the background worker, every lane at once; --lane NAME runs one, --once "
-    "does all due work and exits.",
-    "createuser": "Create a person's account, optionally adding them to a team.",
-    "team": "Create or list teams.",
-    "campaign": "Create or list campaigns.",
-    "export-site": "Write a campaign's public page and Atom feed as static files.",
-    "channel": "Connect, list, check or remove a team's channels.",
-    "post": "Compose, list, show, approve or cancel posts, and decide about unclear deliveries.",
-    "import": "Import a platform's export or collected posts into a campaign's archive.",
-    "column": "Add, list, pause, resume or remove the live columns of a campaign's board.",
-    "search": "Search a campaign's archive, with the same filters as the Archive page.",
-    "export": "Write a campaign's archive to a folder in open formats, with a manifest of hashes.",
-    "verify": "Check an archive export: name every file that changed, is missing or was added.",
-    "demand": "Add, import, list, export demands made of the authorities, and record their status.",
-    "archive": "Purge a campaign's archive, whole or older than a date (retention); custody stays.",
-    "media": "Remove metadata from photos and videos, and blur faces, before they are published.",
-    "purge": "Emergency: erase a team's protected personal data and channel credentials for good.",
-    "keys": "Re-encrypt stored secrets under the newest encryption key, so old keys can be retired.",
-    "supporter": "Add, import, list, export or erase a team's supporters.",
-    "action": "Add or list a campaign's calls to action (events, petitions, donations, asks).",
-    "funnel": "Show a campaign's ladder of engagement as a table: reached, how fast, stalled.",
+    "demo": gettext_noop("Start a throwaway demo with sample data and print the sign-in details."),
+    "serve": gettext_noop(
+        "Run the web server for real use (production server, static files included)."
+    ),
+    "worker": gettext_noop(
+        "Run the background worker, every lane at once; --lane NAME runs one, --once "
+        "does all due work and exits."
+    ),
+    "createuser": gettext_noop("Create a person's account, optionally adding them to a team."),
+    "team": gettext_noop("Create or list teams."),
+    "campaign": gettext_noop("Create or list campaigns."),
+    "export-site": gettext_noop("Write a campaign's public page and Atom feed as static files."),
+    "channel": gettext_noop("Connect, list, check or remove a team's channels."),
+    "post": gettext_noop(
+        "Compose, list, show, approve or cancel posts, and decide about unclear deliveries."
+    ),
+    "import": gettext_noop(
+        "Import a platform's export or collected posts into a campaign's archive."
+    ),
+    "column": gettext_noop(
+        "Add, list, pause, resume or remove the live columns of a campaign's board."
+    ),
+    "search": gettext_noop(
+        "Search a campaign's archive, with the same filters as the Archive page."
+    ),
+    "export": gettext_noop(
+        "Write a campaign's archive to a folder in open formats, with a manifest of hashes."
+    ),
+    "verify": gettext_noop(
+        "Check an archive export: name every file that changed, is missing or was added."
+    ),
+    "demand": gettext_noop(
+        "Add, import, list, export demands made of the authorities, and record their status."
+    ),
+    "archive": gettext_noop(
+        "Purge a campaign's archive, whole or older than a date (retention); custody stays."
+    ),
+    "media": gettext_noop(
+        "Remove metadata from photos and videos, and blur faces, before they are published."
+    ),
+    "purge": gettext_noop(
+        "Emergency: erase a team's protected personal data and channel credentials for good."
+    ),
+    "keys": gettext_noop(
+        "Re-encrypt stored secrets under the newest encryption key, so old keys can be retired."
+    ),
+    "supporter": gettext_noop("Add, import, list, export or erase a team's supporters."),
+    "action": gettext_noop(
+        "Add or list a campaign's calls to action (events, petitions, donations, asks)."
+    ),
+    "funnel": gettext_noop(
+        "Show a campaign's ladder of engagement as a table: reached, how fast, stalled."
+    ),
+    "report": gettext_noop(
+        "Write a campaign's monitoring-and-evaluation report (PDF or HTML, CSVs in a ZIP)."
+    ),
+    "radar": gettext_noop("Compare the press and the archive on a campaign's issue over a period."),
+    "press": gettext_noop(
+        "Add, list, fetch or resume the press feeds a team follows (the radar's press side)."
+    ),
 }
 
-USAGE = """usage: houseboat [--data-dir DIR] COMMAND [options]
+USAGE = gettext_noop("""usage: houseboat [--data-dir DIR] COMMAND [options]
 
 houseboat keeps everything in its data directory: HOUSEBOAT_DATA_DIR, or
 --data-dir, or ~/.local/share/houseboat. DATABASE_URL switches to PostgreSQL.
@@ -44,13 +95,26 @@ commands:
 
 Django's management commands work too (houseboat migrate, houseboat shell, ...):
 `houseboat help --django` lists them. `houseboat COMMAND --help` explains one.
-"""
+""")
+
+
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+def language() -> str:
+    """Return the language the command line speaks: HOUSEBOAT_LANGUAGE, or English."""
+    return os.environ.get("HOUSEBOAT_LANGUAGE", "").strip() or "en"
+
+
+def translator() -> gettext.NullTranslations:
+    return gettext.translation("django", LOCALE_DIR, languages=[language()], fallback=True)
 
 
 def print_usage() -> None:
+    tr = translator().gettext
     width = max(len(name) for name in COMMANDS)
-    lines = "\n".join(f"  {name.ljust(width)}  {text}" for name, text in COMMANDS.items())
-    print(USAGE.format(commands=lines))
+    lines = "\n".join(f"  {name.ljust(width)}  {tr(text)}" for name, text in COMMANDS.items())
+    print(tr(USAGE).format(commands=lines))
 
 
 def take_data_dir(argv: list[str]) -> tuple[list[str], str | None]:
@@ -119,6 +183,7 @@ def run_django(argv: list[str]) -> int:
     except (SettingError, ImproperlyConfigured) as exc:
         print(f"houseboat: {exc}", file=sys.stderr)
         return 2
+    speak(language())
     try:
         execute_from_command_line(["houseboat", *argv])
     except DatabaseError as exc:
@@ -129,16 +194,26 @@ def run_django(argv: list[str]) -> int:
     return 0
 
 
+def speak(code: str) -> None:
+    """Activate the command line's language, if houseboat offers it (English otherwise)."""
+    from django.conf import settings
+    from django.utils import translation
+
+    if code in dict(settings.LANGUAGES):
+        translation.activate(code)
+
+
 def database_message(exc: Exception) -> str:
     from django.conf import settings
+    from django.utils.translation import gettext as gettext_django
 
     where = settings.DATABASES["default"]["NAME"]
-    return (
-        f"houseboat: the database {where} cannot be used: {str(exc).strip()}.\n"
+    return gettext_django(
+        "houseboat: the database %(where)s cannot be used: %(error)s.\n"
         "Check that HOUSEBOAT_DATA_DIR (or DATABASE_URL) points to the right place, that this "
         "user may write there, and that the database server is running. "
         "If this is a new install, run: houseboat migrate"
-    )
+    ) % {"where": where, "error": str(exc).strip()}
 
 
 if __name__ == "__main__":

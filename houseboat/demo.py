@@ -22,6 +22,8 @@ from houseboat.listening.columns_demo import seed_columns
 from houseboat.listening.demo import seed_archive
 from houseboat.organizing.demo import seed_organizing
 from houseboat.publishing.demo import seed_publishing
+from houseboat.radar.demo import seed_press
+from houseboat.reports.demo import seed_outcomes
 
 OWNER = "amina"
 TEAM_SLUG = "riverside"
@@ -141,4 +143,6 @@ def seed(*, port: int = 8000) -> str:
     seed_demands(campaign, {OWNER: owner, **people})
     seed_organizing(campaign, owner)
     seed_inbox(campaign)
+    seed_outcomes(campaign, owner)
+    seed_press(team, campaign)
     return password

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "houseboat.accountability",
     "houseboat.organizing",
     "houseboat.inbox",
+    "houseboat.reports",
+    "houseboat.radar",
 ]
 
 MIDDLEWARE = [

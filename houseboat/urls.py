@@ -23,6 +23,9 @@ urlpatterns = [
     path("t/<slug:team_slug>/safety/", include("houseboat.safety.urls")),
     path("t/<slug:team_slug>/demands/", include("houseboat.accountability.urls")),
     path("t/<slug:team_slug>/organise/", include("houseboat.organizing.urls")),
+    path("t/<slug:team_slug>/reports/", include("houseboat.reports.urls")),
+    path("t/<slug:team_slug>/campaigns/<slug:slug>/radar/", include("houseboat.radar.urls")),
+    path("t/<slug:team_slug>/press/", include("houseboat.radar.press_urls")),
     path("t/<slug:team_slug>/", include("houseboat.campaigns.urls")),
     path("", include("houseboat.core.urls")),
 ]

@@ -20,7 +20,7 @@ NAVIGATION = [
     ("organise", _("Organise"), "organizing:index"),
     ("demands", _("Demands"), "accountability:index"),
     ("safety", _("Safety"), "safety:index"),
-    ("reports", _("Reports"), None),
+    ("reports", _("Reports"), "reports:report_list"),
     ("channels", _("Channels"), "connectors:index"),
     ("members", _("Members"), "core:members"),
 ]

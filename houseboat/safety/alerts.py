@@ -64,10 +64,18 @@ STREET_WORDS = frozenset(
                 "street st road rd avenue ave lane ln boulevard blvd drive way place close square",
                 "calle c avenida av avda paseo plaza rua carrera cra n nº no numero número",
                 "rue bd allee allée impasse quai chemin strasse straße str weg gasse",
-                "sokak caddesi cad sk شارع ش طريق حارة رقم عمارة خیابان خيابان کوچه كوچه پلاک بلوار",
+                "sokak sokagi caddesi cad sk mahallesi mah bulvari no",
+                "شارع ش طريق حارة رقم عمارة خیابان خيابان کوچه كوچه پلاک بلوار کوی",
+                "jalan jln jl lorong lrg gang gg persiaran lebuh taman nombor nomor rt rw",
+                "gali galli number गली नंबर नम्बर नं",
             )
         )
     ).split()
+)
+# Words that name a unit in a building, not a street ("Flat 3", "House No. 12", "मकान
+# नंबर 12"): not part of what is looked for, and a part with one is not the street.
+UNIT_WORDS = frozenset(
+    fold("flat apt apartment house h plot makan makaan daire मकान फ्लैट प्लॉट").split()
 )
 
 
@@ -312,7 +320,7 @@ class Matcher:
         self.protected = list(protected)
         self.languages = {term.language for term in self.terms if term.language}
         self.anchors = [anchor(term.text) for term in self.terms]
-        self._index: dict[str, list[tuple[str, list[int]]]] = {}
+        self._index: dict[str, dict[str, list[tuple[str, list[int]]]]] = {}
         self._patterns: dict[int, regex.Pattern] = {}
 
     @classmethod
@@ -338,14 +346,20 @@ class Matcher:
         """Tell whether a term applies to an item in this language (see wordlists/README.md)."""
         return language not in self.languages or term.language in ("", language) or term.phrase
 
-    def index(self, language: str) -> list[tuple[str, list[int]]]:
-        """Return (anchor, term numbers) for the terms that apply to this language."""
+    def index(self, language: str) -> dict[str, list[tuple[str, list[int]]]]:
+        """Return the anchors of the terms that apply to this language, by their first two letters.
+
+        Each entry is (anchor, term numbers); anchors shorter than two letters are under "".
+        """
         if language not in self._index:
             by_anchor: dict[str, list[int]] = {}
             for number, term in enumerate(self.terms):
                 if self.applies(term, language):
                     by_anchor.setdefault(self.anchors[number], []).append(number)
-            self._index[language] = list(by_anchor.items())
+            by_start: dict[str, list[tuple[str, list[int]]]] = {}
+            for word, numbers in by_anchor.items():
+                by_start.setdefault(word[:2] if len(word) > 1 else "", []).append((word, numbers))
+            self._index[language] = by_start
         return self._index[language]
 
     def pattern(self, number: int) -> regex.Pattern:
@@ -354,9 +368,22 @@ class Matcher:
         return self._patterns[number]
 
     def candidates(self, folded: str, language: str) -> list[int]:
-        """Return the numbers of the terms whose anchor word is in the text."""
+        """Return the numbers of the terms whose anchor word is in the text, in list order.
+
+        Only the anchors that start with a pair of letters of the text are tried: with
+        every offered language's phrases in play, most anchors are in another script.
+        """
         bones = skeleton(folded)
-        return [n for word, numbers in self.index(language) if word in bones for n in numbers]
+        index = self.index(language)
+        starts = {bones[i : i + 2] for i in range(len(bones) - 1)} & index.keys()
+        found = [
+            n
+            for start in (*starts, "")
+            for word, numbers in index.get(start, ())
+            if word in bones
+            for n in numbers
+        ]
+        return sorted(found)
 
     def evaluate(self, text: str, language: str = "") -> Evaluation:
         """Return the alert matches of a text, and the threats taken as reported speech."""
@@ -508,24 +535,44 @@ def _find_phone_digits(value: str, text: str) -> tuple[int, int] | None:
 
 
 WORD = regex.compile(r"\w+")
+DIGIT = regex.compile(r"\d")
 
 
 def street_line(address: str) -> str:
     """Return the folded part of an address with the door number and street, not the town.
 
-    "Flat 3, 12 Harbour Street, Leeds" gives "12 harbour street".
+    "Flat 3, 12 Harbour Street, Leeds" gives "12 harbour street"; "No. 12, Jalan
+    Ampang, Kuala Lumpur" (a door number on its own before the street, as in
+    Malaysia) gives "no. 12 jalan ampang".
     """
     parts = [part for part in regex.split(r"[,،\n]", fold(address)) if part.strip()]
     named = [part for part in parts if STREET_WORDS & set(WORD.findall(part))]
     numbered = [
         part for part in parts if regex.search(r"\d", part) and regex.search(r"\p{L}", part)
     ]
-    return (named or numbered or parts or [""])[0]
+    line = (named or numbered or parts or [""])[0]
+    after = parts[parts.index(line) + 1] if line in parts[:-1] else ""
+    # The number and the street name are written as two parts ("No. 12, Jalan Ampang";
+    # "Calle Mayor, nº 12"): look for both.
+    if after and (_only_a_number(line) or (_only_a_number(after) and not DIGIT.search(line))):
+        line += " " + after
+    return line
+
+
+def _only_a_number(part: str) -> bool:
+    """Tell whether a part of an address is a door number and street words, no name."""
+    return all(
+        word.isdigit() or word in STREET_WORDS or word in UNIT_WORDS for word in WORD.findall(part)
+    )
 
 
 def _find_address_words(value: str, text: str) -> tuple[int, int] | None:
     """Find an address by its number and street name close together, in any order."""
-    wanted = [word for word in WORD.findall(street_line(value)) if word not in STREET_WORDS]
+    wanted = [
+        word
+        for word in WORD.findall(street_line(value))
+        if word not in STREET_WORDS and word not in UNIT_WORDS
+    ]
     if not wanted:
         return None
     folded = fold_mapped(text)

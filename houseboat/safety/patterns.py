@@ -4,16 +4,20 @@ Pattern-based, offline, and tuned to stay quiet on what campaign posts are full
 of: dates, years, times, prices, counts, hashtags with digits and links.
 
 Phone numbers: international numbers (+CC or 00CC, 8 to 15 digits) and the
-common national formats (a trunk 0 and 10-11 digits as in Egypt, Iran, India
-and the UK; US and Brazilian area codes in brackets or not; Spanish and French
-groupings; Indian 10-digit mobiles), in any digits (Arabic-Indic and Persian
-digits are read as 0-9). The ``phonenumbers`` library would know every
+common national formats (a trunk 0 and 10-11 digits as in Egypt, Iran, India,
+Malaysia, Turkey and the UK; Indonesian 08 mobiles of up to 13 digits; US and
+Brazilian area codes in brackets or not; Spanish groupings and the French
+06 12 34 56 78; Indian 10-digit mobiles), in any digits (Arabic-Indic, Persian
+and Devanagari digits are read as 0-9). The ``phonenumbers`` library would know every
 country's plan; until it is installed these rules miss unusual national
 formats (short numbers, 7-digit numbers without a separator) and can take a
 long reference number written like a phone number for one.
 
 Street addresses: a house number next to a street word, in English, Spanish,
-Portuguese, French, German, Turkish, Arabic and Persian. They miss addresses
+Portuguese, French, German, Turkish, Arabic, Persian, Malay and Indonesian
+(Jalan, Jl., Lorong, Gang; the Indonesian RT/RW neighbourhood numbers), and the
+Indian house, flat, plot and lane numbers in English, Hinglish and Hindi
+("H.No. 12", "गली नंबर 5"). They miss addresses
 written without a house number or a street word ("the blue house behind the
 mosque"), English addresses typed all in lower case, and every language not
 listed; and they flag public addresses (a ministry, "10 Downing Street") as
@@ -90,6 +94,8 @@ TIME_RANGE = regex.compile(r"\d{1,2}[.:]\d{2}\s*[-–]\s*\d{1,2}[.:]\d{2}")
 IPV4 = regex.compile(r"\d{1,3}(?:\.\d{1,3}){3}")
 THOUSANDS_DOTS = regex.compile(r"\d{1,3}(?:\.\d{3})+")
 THOUSANDS_SPACES = regex.compile(r"\d{1,2}(?:[ \u00a0\u2009\u202f]\d{3})+")
+# France writes a number as five pairs: 06 12 34 56 78, 01.23.45.67.89.
+FRENCH_GROUPS = regex.compile(r"0[1-9](?:[ .-]\d\d){4}")
 
 
 def find_phones(text: str) -> list[Found]:
@@ -149,8 +155,11 @@ def is_phone_number(candidate: str) -> bool:
     if shape.startswith("+") or shape.lstrip("(").startswith("00"):
         international = count - (2 if shape.lstrip("(").startswith("00") else 0)
         return 8 <= international <= 15 and not _looks_like_a_date(shape, groups)
-    if not 7 <= count <= 12 or _looks_like_a_quantity_or_date(shape, groups):
+    longest = 13 if shape.startswith("08") else 12  # Indonesian mobiles: 08xx-xxxx-xxxxx
+    if not 7 <= count <= longest or _looks_like_a_quantity_or_date(shape, groups):
         return False
+    if FRENCH_GROUPS.fullmatch(shape):
+        return True
     if len(groups) == 1:
         return _plain_run_is_a_phone(groups[0])
     if count <= 8:
@@ -162,7 +171,9 @@ def is_phone_number(candidate: str) -> bool:
 def _plain_run_is_a_phone(run: str) -> bool:
     """Digits without separators: only the lengths and prefixes of mobile numbers."""
     if len(run) in (10, 11) and run.startswith("0"):
-        return True  # 010..., 0912..., 07..., 0 + 10 digits in India
+        return True  # 010..., 0912..., 07..., 0 + 10 digits in India, 0532... in Turkey
+    if len(run) in (12, 13) and run.startswith("08"):
+        return True  # Indonesian mobiles, 0812 3456 7890(1) without spaces
     if len(run) == 10:
         return run[0] in "23456789" and len(set(run)) > 2  # US, Indian mobiles
     return len(run) == 11 and run[2] == "9" and run[0] != "0"  # Brazilian mobile, AA 9XXXX-XXXX
@@ -214,10 +225,21 @@ IBERIAN_STREETS = (
 FRENCH_STREETS = r"rue|boulevard|bd|avenue|av\.|place|impasse|allée|quai|chemin|cours|route|passage"
 FRENCH_LINKS = r"(?:(?:de la|de l'|de|du|des|d'|l'|la|le|les)\s*)*"
 GERMANIC_STREETS = r"straße|strasse|str\.|weg|gasse|allee|platz|laan|straat|gade|gatan|vej|veien"
-TURKISH_STREETS = r"Sokak|Sokağı|Sok\.|Sk\.|Caddesi|Cadde|Cad\.|Cd\.|Bulvarı|Blv\."
+TURKISH_STREETS = (
+    r"Sokak|Sokağı|Sokagi|Sok\.|Sk\.|Caddesi|Cadde|Cad\.|Cd\.|Bulvarı|Bulvari|Blv\.|"
+    r"Mahallesi|Mah\."
+)
 ARABIC_STREETS = r"شارع|ش\.|ش|طريق|حارة|زقاق|جادة|عمارة"
 ARABIC_NUMBER = rf"(?:رقم\s*:?\s*)?{DOOR}"
-PERSIAN_STREETS = r"خیابان|خيابان|کوچه|كوچه|بلوار|بن‌بست"
+PERSIAN_STREETS = r"خیابان|خيابان|کوچه|كوچه|بلوار|بن‌بست|کوی|كوی|کوي"
+# Malay and Indonesian: Jalan (road), Lorong and Gang (lane), Persiaran, Lebuh.
+MALAY_STREETS = r"Jalan|Jln\.?|Jl\.|Lorong|Lrg\.|Gang|Gg\.|Persiaran|Lebuh|Lebuhraya"
+MALAY_NUMBER = r"(?i:No|Nomor|Nombor|Nmr)\.?\s*:?\s*"
+# India: house, flat, plot and lane numbers, in English, Hinglish and Hindi.
+INDIAN_UNITS = r"(?i:house|h\.|flat|plot|gali|galli|makan|makaan)"
+INDIAN_NUMBER = r"(?i:no\.?|number|num\.?|#)"
+HINDI_UNITS = r"मकान|गली|फ्लैट|प्लॉट|प्लाट|घर|हाउस"
+HINDI_NUMBER = r"नंबर|नम्बर|नं\.?|संख्या"
 
 ADDRESS_PATTERNS = [
     # 12 Harbour Street, 221B Baker St, 350 5th Avenue (not "12 March St Patrick's")
@@ -242,9 +264,9 @@ ADDRESS_PATTERNS = [
     ),
     # Hauptstraße 5, Lindenweg 12a
     regex.compile(rf"(?<!\w)\p{{Lu}}[\p{{L}}-]*(?:{GERMANIC_STREETS})\s+{DOOR}\s?[a-z]?(?!\w)"),
-    # Atatürk Caddesi No: 12, Gül Sokak No 5
+    # Atatürk Caddesi No: 12, Gül Sokak No 5, bagdat caddesi no 45 (typed in lower case)
     regex.compile(
-        rf"(?<!\w)(?:\p{{Lu}}[\p{{L}}]*\s+)?(?:{TURKISH_STREETS})\s*,?\s*(?i:No)\s*[:.]?\s*\d{{1,4}}"
+        rf"(?<!\w)(?:\p{{L}}+\s+)?(?i:{TURKISH_STREETS})\s*,?\s*(?i:No)\s*[:.]?\s*\d{{1,4}}"
     ),
     # ١٢ شارع النيل؛ شارع طلعت حرب رقم ٢٥
     regex.compile(
@@ -256,6 +278,24 @@ ADDRESS_PATTERNS = [
     # خیابان انقلاب، کوچه ۱۲، پلاک ۵ (پلاک is the number on the door)
     regex.compile(r"(?<!\w)پلاک\s*:?\s*\d{1,5}"),
     regex.compile(rf"(?<!\w)(?:{PERSIAN_STREETS})\s+(?:\p{{Arabic}}+\s+){{0,3}}?،?\s*{DOOR}"),
+    # Jl. Diponegoro No. 45, Jalan Sudirman No 12, Jln. Ampang 12 ("Jalan" is also "walk":
+    # a spelt-out Jalan needs its No.)
+    regex.compile(
+        rf"(?<!\w)(?:{MALAY_STREETS})\s*(?:{NAME_WORD}\s*){{1,5}}?,?\s*{MALAY_NUMBER}{DOOR}"
+    ),
+    regex.compile(rf"(?<!\w)(?:Jln\.?|Jl\.)\s*(?:{NAME_WORD}\s*){{1,5}}?,?\s*{DOOR}(?!\w)"),
+    # No. 12, Jalan Ampang; 12 Jalan Bukit Bintang
+    regex.compile(
+        rf"(?<![\w/.,:-])(?:{MALAY_NUMBER})?\d{{1,5}}\s?[A-Za-z]?,?\s+(?:{MALAY_STREETS})\s+"
+        rf"\p{{Lu}}[\p{{L}}'’-]*(?:\s\p{{Lu}}[\p{{L}}'’-]*){{0,2}}"
+    ),
+    # RT 03/RW 05: the Indonesian neighbourhood and hamlet numbers
+    regex.compile(r"(?<!\w)RT\.?\s*:?\s*\d{1,3}\s*/?\s*RW\.?\s*:?\s*\d{1,3}(?!\d)"),
+    # House No. 12, H.No. 45, Flat No. 3B, gali no 5; मकान नंबर 12, गली नं. 5
+    regex.compile(
+        rf"(?<!\w){INDIAN_UNITS}\s*{INDIAN_NUMBER}\s*[:.]?\s*\d{{1,5}}(?:\s?[A-Za-z](?!\w))?"
+    ),
+    regex.compile(rf"(?<!\w)(?:{HINDI_UNITS})\s*(?:{HINDI_NUMBER})\s*:?\s*\d{{1,5}}"),
 ]
 
 

@@ -3,9 +3,11 @@
 One folding serves the risk review (names on the do-not-name list) and the
 threat alerts (word lists): compatibility forms unified (NFKC: full-width
 letters, ligatures, Arabic presentation forms), case folded, diacritics
-dropped (é = e, Arabic harakat, Hebrew points), Arabic letter variants unified
-(أ إ آ ٱ → ا, ى ی → ي, ک → ك, ة → ه), curly apostrophes made straight, the
-tatweel and invisible characters
+dropped (é = e, Arabic harakat, Hebrew points, the Devanagari nukta: ज़ = ज),
+Arabic and Persian letter variants unified (أ إ آ ٱ → ا, ى ی → ي, ک → ك,
+ة → ه), the Turkish dotless ı made i (so "KIZIM", "kızım" and "kizim" are one
+word, as İ already is i), the Devanagari chandrabindu made an anusvara (ँ → ं),
+curly apostrophes made straight, the tatweel and invisible characters
 (zero-width joiners, bidi marks) removed, every decimal digit made ASCII
 (٣ ۳ ३ → 3), and runs of three or more of one letter shortened to two.
 
@@ -33,6 +35,8 @@ import regex
 DIACRITICS = (
     "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
     "\u0591-\u05c7\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed\u08d3-\u08ff"
+    # The Devanagari nukta (ज़ ज, फ़ फ): most Hindi posts leave it out.
+    "\u093c"
 )
 DIACRITIC = regex.compile(f"[{DIACRITICS}]")
 # Invisible characters that can be slipped into a word to break a match.
@@ -53,6 +57,12 @@ ARABIC_VARIANTS = {
     "ة": "ه",
     "ۀ": "ه",
     "ھ": "ه",
+    "ە": "ه",  # Kurdish ae, typed for a final heh
+    # Turkish: "I" folds to i and "İ" to i, so the dotless ı must too, or "KIZIM" and
+    # "kızım" differ; and Turkish posts are often typed without ı at all ("kizim").
+    "ı": "i",
+    # Devanagari: the chandrabindu and the anusvara are typed for one another.
+    "\u0901": "\u0902",
     # Typographic apostrophes: "you’re" is "you're".
     "’": "'",
     "‘": "'",

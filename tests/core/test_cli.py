@@ -33,6 +33,8 @@ APPS = {
     "supporter": "houseboat.organizing",
     "action": "houseboat.organizing",
     "funnel": "houseboat.organizing",
+    "radar": "houseboat.radar",
+    "press": "houseboat.radar",
 }
 
 

@@ -267,7 +267,10 @@ def test_every_visible_string_on_the_demo_pages_is_marked_for_translation(
             if not is_data(part, values, blob):
                 unmarked.setdefault(part, set()).add(url)
     report = "\n".join(f"{text!r}  on {sorted(urls)[0]}" for text, urls in sorted(unmarked.items()))
-    assert not unmarked, f"{len(unmarked)} visible strings are not marked:\n{report}"
+    assert not unmarked, (
+        f"{len(unmarked)} visible strings are not marked (mark them, then run "
+        f"bash scripts/messages make):\n{report}"
+    )
 
 
 def test_every_language_offered_has_a_catalogue_with_the_templates_msgids():
@@ -280,7 +283,8 @@ def test_every_language_offered_has_a_catalogue_with_the_templates_msgids():
         assert path.exists(), code
         assert path.with_suffix(".mo").exists(), code
         entries = parse_po(path.read_text(encoding="utf-8"))
-        assert {e.key for e in messages(entries)} == template, code
+        found = {e.key for e in messages(entries)}
+        assert found == template, f"{code}: run bash scripts/messages make"
 
 
 def test_every_catalogue_says_it_is_machine_drafted_and_has_its_languages_plural_forms():

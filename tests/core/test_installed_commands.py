@@ -48,6 +48,7 @@ DJANGO_COMMANDS_IN_THE_README = {"migrate"}
 # Proved elsewhere with the installed script in a subprocess: "test file::test name".
 DEMANDS = "tests/accountability/test_command.py::"
 SUPPORTERS = "tests/organizing/test_commands.py::"
+PRESS = "tests/radar/test_press_command.py::"
 PROVED_ELSEWHERE = {
     "demo": "tests/core/test_demo.py::test_demo_prints_how_to_sign_in_works_and_deletes_its_data_on_ctrl_c",
     # The demand tracker's and the organising commands' own files run the installed
@@ -65,6 +66,13 @@ PROVED_ELSEWHERE = {
     "action add": SUPPORTERS + "test_actions_are_added_with_tracked_links_and_listed",
     "action list": SUPPORTERS + "test_actions_are_added_with_tracked_links_and_listed",
     "funnel": SUPPORTERS + "test_the_funnel_is_a_table",
+    "report": "tests/reports/test_report_command.py::test_the_demo_report_is_written_as_pdf_with_its_arabic_outcome_and_csv_annex",
+    "radar": "tests/radar/test_radar_command.py::test_the_radar_from_a_script_prints_the_comparison_and_writes_csv",
+    # The radar's press feeds, read from a feed served on this machine.
+    "press add": PRESS + "test_press_sources_are_added_listed_fetched_paused_and_resumed",
+    "press list": PRESS + "test_press_sources_are_added_listed_fetched_paused_and_resumed",
+    "press fetch": PRESS + "test_press_sources_are_added_listed_fetched_paused_and_resumed",
+    "press resume": PRESS + "test_press_sources_are_added_listed_fetched_paused_and_resumed",
 }
 ROOT = Path(__file__).resolve().parents[2]
 

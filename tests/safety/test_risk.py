@@ -1,6 +1,6 @@
 """The review before posting: every planted risk is caught, an ordinary post passes in silence."""
 
-# ruff: noqa: RUF001 -- posts in Arabic, Persian and Spanish are the point
+# ruff: noqa: RUF001 -- posts in Arabic, Persian, Hindi, Spanish and others are the point
 
 from pathlib import Path
 
@@ -33,6 +33,14 @@ CLEAN_POSTS = [
     "Tahrir Square, 25 January 2011: 18 days that changed Egypt. #18Days",
     "Madres de Plaza de Mayo since 1977. 30000 desaparecidos. #NuncaMás",
     "The petition reached 10000000 views, and 45% of MPs replied.",
+    "Rassemblement le 12 05 2024 à 18h30, place de la République. Déjà 12 000 signatures.",
+    "Aksi Kamisan ke-800 di depan Istana, Kamis 17.08.2024 pukul 16.00 WIB. #Kamisan",
+    "Kami jalan kaki 12 km dari Jalan Sehat 2024 ke Istana. 5 jalan menuju keadilan.",
+    "Himpunan pada 12 Mei 2024 jam 10 pagi di Dataran Merdeka, lebih 1,500 orang hadir.",
+    "धरना 12 दिसंबर 2024 को सुबह 10 बजे जंतर मंतर पर। 1,500 लोग पहुंचे।",
+    "Gali gali mein shor hai: 12 din se anshan. #JusticeFor12",
+    "Kadıköy caddesinde 5 bin kişi yürüdü, 12.05.2024 saat 14:00. #Gezi10Yaşında",
+    "میدان آزادی ۱۲۰ هزار نفر، ۱۴۰۱/۰۷/۰۸ ساعت ۱۸",
 ]
 
 
@@ -60,6 +68,16 @@ PHONES = {
     "US, dotted": ("or 555.123.4567", "555.123.4567"),
     "Spain, mobile": ("Llama al 612 345 678", "612 345 678"),
     "international with 00": ("Tel. 0044 7700 900123", "0044 7700 900123"),
+    "France, mobile in pairs": ("Appelez le 06 12 34 56 78 ce soir", "06 12 34 56 78"),
+    "France, dotted pairs": ("tél. 01.23.45.67.89", "01.23.45.67.89"),
+    "Malaysia, mobile": ("hubungi 012-345 6789 segera", "012-345 6789"),
+    "Malaysia, international": ("WhatsApp +60 12-345 6789", "+60 12-345 6789"),
+    "Indonesia, mobile": ("WA 0812-3456-7890 ya", "0812-3456-7890"),
+    "Indonesia, mobile without spaces": ("nomornya 081234567890", "081234567890"),
+    "Indonesia, 13 digits": ("hp 0812 3456 78901", "0812 3456 78901"),
+    "Turkey, mobile": ("Arayın: 0532 123 45 67", "0532 123 45 67"),
+    "Turkey, international": ("Tel +90 532 123 45 67", "+90 532 123 45 67"),
+    "India, Devanagari digits": ("इसका नंबर ९८७६५४३२१० है", "९८७६५४३२१०"),
 }
 
 
@@ -127,6 +145,17 @@ ADDRESSES = [
     ("الاجتماع في ١٢ شارع النيل", "١٢ شارع النيل"),
     ("شارع طلعت حرب رقم ٢٥", "شارع طلعت حرب رقم ٢٥"),
     ("تهران، خیابان انقلاب، کوچه ۱۲، پلاک ۵", "کوچه ۱۲، پلاک ۵"),
+    ("تهران، کوی دانشگاه ۱۲", "کوی دانشگاه ۱۲"),
+    ("bagdat caddesi no 45 Kadıköy", "bagdat caddesi no 45"),
+    ("Rumahnya di Jl. Diponegoro No. 45, Jakarta", "Jl. Diponegoro No. 45"),
+    ("Kantor di Jalan Sudirman No 12 lantai 3", "Jalan Sudirman No 12"),
+    ("tinggal di Jln. Ampang 12, KL", "Jln. Ampang 12"),
+    ("No. 12, Jalan Ampang, Kuala Lumpur", "No. 12, Jalan Ampang"),
+    ("duduk di 12 Jalan Bukit Bintang", "12 Jalan Bukit Bintang"),
+    ("Gang Mawar RT 03/RW 05 Depok", "RT 03/RW 05"),
+    ("uska ghar H.No. 45, sector 15", "H.No. 45"),
+    ("House No. 12, MG Road", "House No. 12, MG Road"),
+    ("पता: मकान नंबर 12, गली नंबर 5, दिल्ली", "मकान नंबर 12, गली नंबर 5"),
 ]
 
 
@@ -147,6 +176,10 @@ def test_street_addresses_are_found_in_several_languages(post, address):
         "salimos a la calle 5 veces",
         "أحداث شارع محمد محمود 2011",
         "خیابان انقلاب شلوغ بود",
+        "Jalan Sehat 5K bersama warga",
+        "kami jalan 12 km",
+        "RT @amina 12 kali",
+        "गली गली में 12 लोग",
     ],
 )
 def test_streets_without_a_door_number_are_not_addresses(text):

@@ -59,6 +59,23 @@ class Fetched:
     moved_to: str = ""  # set when the server said the feed moved for good (301, 308)
 
 
+@dataclass(frozen=True)
+class Conditional:
+    """One conditional GET of a feed for the press radar: the answer, unparsed.
+
+    ``status`` is 200, 304, or the 4xx the server gave (the caller decides what a
+    404 means for its source); 429, 5xx and unreachable servers raise as usual.
+    """
+
+    status: int
+    url: str
+    etag: str
+    last_modified: str
+    body: bytes
+    content_type: str
+    moved_to: str = ""
+
+
 class RssConnector(Connector):
     manifest: Manifest = {
         "network": "rss",
@@ -147,6 +164,44 @@ class RssConnector(Connector):
         )
         return ReadPage(items=fresh, cursor=new_state.dump())
 
+    # -- the press radar's conditional fetch (houseboat.radar.fetching)
+
+    def fetch_conditional(self, url: str, etag: str = "", last_modified: str = "") -> Conditional:
+        """GET a feed with If-None-Match / If-Modified-Since; return the answer unparsed."""
+        headers = {"If-None-Match": etag} if etag else {}
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        fetched = self._fetch(self._feed_url(url), headers, check=False)
+        response = fetched.response
+        return Conditional(
+            status=response.status_code,
+            url=fetched.url,
+            etag=response.headers.get("etag", ""),
+            last_modified=response.headers.get("last-modified", ""),
+            body=response.content,
+            content_type=response.headers.get("content-type", ""),
+            moved_to=fetched.moved_to,
+        )
+
+    def parse_feed(
+        self, body: bytes, url: str, content_type: str = ""
+    ) -> tuple[list[RemoteItem], bool]:
+        """Parse a feed document; return its entries and whether a cut-off one was dropped.
+
+        Raises UnexpectedResponse for a document that is not a feed at all.
+        """
+        headers = {"content-type": content_type} if content_type else {}
+        parsed = self._parse(
+            Fetched(url=url, response=httpx.Response(200, headers=headers, content=body))
+        )
+        entries, cut = _usable_entries(parsed)
+        if not entries and parsed.get("bozo"):
+            raise UnexpectedResponse(
+                f"The feed at {url} is broken: houseboat found no entries it could read.",
+                reason=_exception_text(parsed.get("bozo_exception")),
+            )
+        return [self._item(entry, parsed, url) for entry in entries], cut
+
     # -- fetching
 
     def _feed_url(self, value: str) -> str:
@@ -165,7 +220,7 @@ class RssConnector(Connector):
             )
         return url
 
-    def _fetch(self, url: str, headers: Mapping[str, str]) -> Fetched:
+    def _fetch(self, url: str, headers: Mapping[str, str], *, check: bool = True) -> Fetched:
         """GET the feed, following redirects ourselves so each hop passes the address guard."""
         moved_to = ""
         permanent = True  # every hop so far said "moved for good"
@@ -174,7 +229,8 @@ class RssConnector(Connector):
                 "GET", url, headers={"Accept": ACCEPT, **headers}, idempotent=True
             )
             if response.status_code not in (301, 302, 303, 307, 308):
-                self._raise_for_status(url, response)
+                if check:
+                    self._raise_for_status(url, response)
                 return Fetched(url=url, response=response, moved_to=moved_to)
             location = response.headers.get("location", "")
             if not location:

@@ -3,6 +3,8 @@ from datetime import date
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.accountability import export, imports
 from houseboat.accountability.constants import (
@@ -38,54 +40,62 @@ def iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"{value!r} is not a date like 2026-12-31.") from None
+        raise CommandError(
+            _("%(value)r is not a date like 2026-12-31.") % {"value": value}
+        ) from None
 
 
 class Command(HouseboatCommand):
-    help = "Add, import, list, export demands made of the authorities, and record their status."
+    help = gettext_lazy(
+        "Add, import, list, export demands made of the authorities, and record their status."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(
             dest="action", required=True, metavar="{add,import,list,status,export}"
         )
-        add = sub.add_parser("add", help="Add a demand to a campaign's tracker.")
+        add = sub.add_parser("add", help=_("Add a demand to a campaign's tracker."))
         self.common(add)
-        add.add_argument("--title", required=True, help="A short title.")
-        add.add_argument("--ref", default="", help="An outside reference, e.g. a UPR number.")
-        add.add_argument("--text", default="", help="The demand's words, verbatim.")
+        add.add_argument("--title", required=True, help=_("A short title."))
+        add.add_argument("--ref", default="", help=_("An outside reference, e.g. a UPR number."))
+        add.add_argument("--text", default="", help=_("The demand's words, verbatim."))
         add.add_argument(
             "--target",
             action="append",
             default=[],
             metavar="NAME",
-            help="An authority it is made of (repeatable; the first is the lead).",
+            help=_("An authority it is made of (repeatable; the first is the lead)."),
         )
-        add.add_argument("--deadline", default="", help="YYYY-MM-DD, if it has one.")
-        add.add_argument("--public", action="store_true", help="Show it on the public tracker.")
+        add.add_argument("--deadline", default="", help=_("YYYY-MM-DD, if it has one."))
+        add.add_argument("--public", action="store_true", help=_("Show it on the public tracker."))
 
         load = sub.add_parser(
             "import",
-            help="Import demands from a CSV: houseboat's (ref,title,text,kind,target,deadline), "
-            "a UPR Info database export or a UN Human Rights Index export.",
+            help=_(
+                "Import demands from a CSV: houseboat's (ref,title,text,kind,target,deadline), "
+                "a UPR Info database export or a UN Human Rights Index export."
+            ),
             description="Shows a preview with the counts and every unreadable row with its "
             "line number, then stores the good rows (asking first when run by hand).",
         )
         self.common(load)
         load.add_argument("file", metavar="FILE.csv")
         load.add_argument(
-            "--dry-run", action="store_true", help="Only show the preview; store nothing."
+            "--dry-run", action="store_true", help=_("Only show the preview; store nothing.")
         )
-        load.add_argument("--yes", action="store_true", help="Store without asking.")
+        load.add_argument("--yes", action="store_true", help=_("Store without asking."))
 
-        listing = sub.add_parser("list", help="List a campaign's demands and their status.")
+        listing = sub.add_parser("list", help=_("List a campaign's demands and their status."))
         self.common(listing, acting=False)
 
         status = sub.add_parser(
             "status",
-            help="Record a demand's progress or verdict; a second member reviews it on the "
-            "Demands page before it counts.",
+            help=_(
+                "Record a demand's progress or verdict; a second member reviews it on the "
+                "Demands page before it counts."
+            ),
         )
-        status.add_argument("ref", metavar="REF", help="The demand's reference (or number).")
+        status.add_argument("ref", metavar="REF", help=_("The demand's reference (or number)."))
         self.common(status)
         axis = status.add_mutually_exclusive_group(required=True)
         axis.add_argument("--progress", choices=Progress.values)
@@ -96,20 +106,20 @@ class Command(HouseboatCommand):
             action="append",
             default=[],
             metavar="ITEM",
-            help="An archive item's SHA-256 (repeatable); a verdict needs at least one.",
+            help=_("An archive item's SHA-256 (repeatable); a verdict needs at least one."),
         )
-        status.add_argument("--on", default="", help="When it happened, YYYY-MM-DD (today).")
+        status.add_argument("--on", default="", help=_("When it happened, YYYY-MM-DD (today)."))
 
-        out = sub.add_parser("export", help="Write a campaign's tracker as CSV or JSON.")
+        out = sub.add_parser("export", help=_("Write a campaign's tracker as CSV or JSON."))
         self.common(out, acting=False)
         out.add_argument("--format", choices=["csv", "json"], default="csv")
-        out.add_argument("--output", default="-", help="A file to write (default: the screen).")
+        out.add_argument("--output", default="-", help=_("A file to write (default: the screen)."))
 
     @staticmethod
     def common(parser, *, acting: bool = True) -> None:
-        parser.add_argument("--campaign", required=True, help="The campaign's web address.")
+        parser.add_argument("--campaign", required=True, help=_("The campaign's web address."))
         parser.add_argument(
-            "--team", default="", help="The team's short name, if two teams use the address."
+            "--team", default="", help=_("The team's short name, if two teams use the address.")
         )
         if acting:
             parser.add_argument(
@@ -117,7 +127,7 @@ class Command(HouseboatCommand):
                 dest="username",
                 default="",
                 metavar="USERNAME",
-                help="Who records it (a member of the team; the history names them).",
+                help=_("Who records it (a member of the team; the history names them)."),
             )
 
     def handle(self, *args, action: str, **options):
@@ -137,10 +147,13 @@ class Command(HouseboatCommand):
         found = list(campaigns[:2])
         if not found:
             raise CommandError(
-                f"No campaign is called {slug!r}. `houseboat campaign list` shows them."
+                _("No campaign is called %(slug)r. `houseboat campaign list` shows them.")
+                % {"slug": slug}
             )
         if len(found) > 1:
-            raise CommandError(f"Two teams have a campaign called {slug!r}: add --team.")
+            raise CommandError(
+                _("Two teams have a campaign called %(slug)r: add --team.") % {"slug": slug}
+            )
         return found[0]
 
     def user(self, campaign: Campaign, username: str) -> User | None:
@@ -148,9 +161,14 @@ class Command(HouseboatCommand):
             return None
         membership = Membership.objects.filter(team=campaign.team, user__username=username).first()
         if membership is None:
-            raise CommandError(f"{username!r} is not a member of the team {campaign.team.slug!r}.")
+            raise CommandError(
+                _("%(username)r is not a member of the team %(slug)r.")
+                % {"username": username, "slug": campaign.team.slug}
+            )
         if not membership.can(Capability.DRAFT):
-            raise CommandError(f"{username!r} is a viewer and cannot record anything.")
+            raise CommandError(
+                _("%(username)r is a viewer and cannot record anything.") % {"username": username}
+            )
         return membership.user
 
     # -- the actions
@@ -169,26 +187,32 @@ class Command(HouseboatCommand):
             visibility="public" if options["public"] else "team",
             draft=False,
         )
-        self.stdout.write(f"Added demand {demand.ref or demand.pk}: {demand.title}")
+        self.stdout.write(
+            _("Added demand %(value)s: %(title)s")
+            % {"value": demand.ref or demand.pk, "title": demand.title}
+        )
 
     def do_import(self, campaign: Campaign, user: User | None, options) -> None:
         path = Path(options["file"])
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise CommandError(f"{path} cannot be read: {error.strerror}.") from None
+            raise CommandError(
+                _("%(path)s cannot be read: %(strerror)s.")
+                % {"path": path, "strerror": error.strerror}
+            ) from None
         parsed = imports.read(data, campaign=campaign)
         self.preview(path.name, parsed)
         if options["dry_run"]:
-            self.stdout.write("Dry run: nothing was stored.")
+            self.stdout.write(_("Dry run: nothing was stored."))
             return
         if not parsed.rows:
-            self.stdout.write("Nothing to store.")
+            self.stdout.write(_("Nothing to store."))
             return
         if not options["yes"] and sys.stdin.isatty():
             answer = input(f"Store {len(parsed.rows)} demands in {campaign.name}? [y/N] ")
             if answer.strip().lower() not in {"y", "yes"}:
-                self.stdout.write("Nothing was stored.")
+                self.stdout.write(_("Nothing was stored."))
                 return
         stored = imports.store(parsed, campaign, by=user)
         self.stdout.write(
@@ -205,10 +229,13 @@ class Command(HouseboatCommand):
     def preview(self, name: str, parsed: imports.Parsed) -> None:
         write = self.stdout.write
         write(f"{name}: {parsed.layout_name}, {parsed.encoding}.")
-        write(f"  {plural(len(parsed.rows), 'demand')} to store")
+        write(_("  %(plural)s to store") % {"plural": plural(len(parsed.rows), "demand")})
         if parsed.known:
-            write(f"  {len(parsed.known)} already in the tracker (same reference), left alone")
-        write(f"  {plural(len(parsed.problems), 'row')} could not be read")
+            write(
+                _("  %(known_count)s already in the tracker (same reference), left alone")
+                % {"known_count": len(parsed.known)}
+            )
+        write(_("  %(plural)s could not be read") % {"plural": plural(len(parsed.problems), "row")})
         counts = parsed.counts()
         for title, key in (("Responses", "response"), ("Made by", "made_by"), ("Themes", "themes")):
             if counts[key]:
@@ -217,14 +244,16 @@ class Command(HouseboatCommand):
         for problem in parsed.problems[:PREVIEW_PROBLEMS]:
             self.stderr.write(f"  {problem}")
         if len(parsed.problems) > PREVIEW_PROBLEMS:
-            self.stderr.write(f"  … and {len(parsed.problems) - PREVIEW_PROBLEMS} more")
+            self.stderr.write(
+                _("  … and %(value)s more") % {"value": len(parsed.problems) - PREVIEW_PROBLEMS}
+            )
         for note in parsed.notes[:PREVIEW_PROBLEMS]:
             write(f"  note, {note}")
 
     def do_list(self, campaign: Campaign, user: User | None, options) -> None:
         demands = with_status(Demand.objects.filter(campaign=campaign)).order_by("pk")
         if not demands:
-            self.stdout.write(f"No demands in {campaign.name} yet.")
+            self.stdout.write(_("No demands in %(name)s yet.") % {"name": campaign.name})
         for demand in demands:
             deadline = demand.deadline.isoformat() if demand.deadline else "-"
             self.stdout.write(
@@ -245,8 +274,10 @@ class Command(HouseboatCommand):
             by=user,
         )
         self.stdout.write(
-            f"Recorded {change.state_label} for {demand.ref or demand.pk}. It counts once "
-            "another member reviews it on the Demands page."
+            _(
+                "Recorded %(state_label)s for %(value)s. It counts once another member reviews it on the Demands page."
+            )
+            % {"state_label": change.state_label, "value": demand.ref or demand.pk}
         )
 
     def do_export(self, campaign: Campaign, user: User | None, options) -> None:
@@ -259,4 +290,7 @@ class Command(HouseboatCommand):
             self.stdout.write(text, ending="")
         else:
             Path(options["output"]).write_text(text, encoding="utf-8")
-            self.stdout.write(f"Wrote {len(demands)} demands to {options['output']}.")
+            self.stdout.write(
+                _("Wrote %(demands_count)s demands to %(output)s.")
+                % {"demands_count": len(demands), "output": options["output"]}
+            )

@@ -3,6 +3,8 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.connectors import services
 from houseboat.connectors.base import ConnectorError
@@ -20,58 +22,64 @@ def parse_pairs(pairs: list[str], what: str) -> dict[str, str]:
     for pair in pairs:
         name, sep, value = pair.partition("=")
         if not sep or not name.strip():
-            raise CommandError(f"{what} {pair!r} is not NAME=VALUE.")
+            raise CommandError(
+                _("%(what)s %(pair)r is not NAME=VALUE.") % {"what": what, "pair": pair}
+            )
         values[name.strip()] = value.strip()
     return values
 
 
 class Command(HouseboatCommand):
-    help = "Connect, list, check or remove a team's channels."
+    help = gettext_lazy("Connect, list, check or remove a team's channels.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(dest="action", required=True, metavar="{add,list,check,remove}")
         add = sub.add_parser(
             "add",
-            help="Connect a channel. Secrets are asked for, or read from --secrets-file; "
-            "never put them on the command line.",
+            help=_(
+                "Connect a channel. Secrets are asked for, or read from --secrets-file; "
+                "never put them on the command line."
+            ),
         )
-        add.add_argument("--team", required=True, help="Short name of the team.")
+        add.add_argument("--team", required=True, help=_("Short name of the team."))
         # The own site comes with each campaign; it is not added by hand.
         add.add_argument(
             "--network", required=True, choices=[n for n in CONNECTORS if n != "own_site"]
         )
-        add.add_argument("--name", default="", help="How the team recognises the channel.")
+        add.add_argument("--name", default="", help=_("How the team recognises the channel."))
         add.add_argument(
             "--set",
             action="append",
             default=[],
             metavar="NAME=VALUE",
-            help="A plain setting, e.g. base_url=https://mastodon.social (repeatable).",
+            help=_("A plain setting, e.g. base_url=https://mastodon.social (repeatable)."),
         )
         add.add_argument(
             "--secrets-file",
             metavar="PATH",
-            help="A file of NAME=VALUE lines with the credentials ('-' reads standard input).",
+            help=_("A file of NAME=VALUE lines with the credentials ('-' reads standard input)."),
         )
         add.add_argument(
             "--allow-private-network",
             action="store_true",
-            help="Allow a private or local address (your own Bot API server, say).",
+            help=_("Allow a private or local address (your own Bot API server, say)."),
         )
-        add.add_argument("--no-check", action="store_true", help="Do not call the network now.")
+        add.add_argument("--no-check", action="store_true", help=_("Do not call the network now."))
         add.add_argument(
             "--keep-if-failing",
             action="store_true",
-            help="If the check fails, keep the channel marked not working instead of "
-            "removing it (on a terminal you are asked).",
+            help=_(
+                "If the check fails, keep the channel marked not working instead of "
+                "removing it (on a terminal you are asked)."
+            ),
         )
-        listing = sub.add_parser("list", help="List channels with their status and last error.")
-        listing.add_argument("--team", help="Only this team's channels.")
-        check = sub.add_parser("check", help="Ask the network who the account is.")
-        check.add_argument("channel", type=int, help="The channel's number (see `list`).")
-        remove = sub.add_parser("remove", help="Remove a channel and delete its credentials.")
+        listing = sub.add_parser("list", help=_("List channels with their status and last error."))
+        listing.add_argument("--team", help=_("Only this team's channels."))
+        check = sub.add_parser("check", help=_("Ask the network who the account is."))
+        check.add_argument("channel", type=int, help=_("The channel's number (see `list`)."))
+        remove = sub.add_parser("remove", help=_("Remove a channel and delete its credentials."))
         remove.add_argument("channel", type=int)
-        remove.add_argument("--yes", action="store_true", help="Do not ask for confirmation.")
+        remove.add_argument("--yes", action="store_true", help=_("Do not ask for confirmation."))
 
     def handle(self, *args, action: str, **options):
         # Not getattr(self, action): a method named `check` hid BaseCommand.check, which
@@ -88,7 +96,9 @@ class Command(HouseboatCommand):
     def add_channel(self, options) -> None:
         team = Team.objects.filter(slug=options["team"]).first()
         if team is None:
-            raise CommandError(f"No team is called {options['team']!r}. `houseboat team list`.")
+            raise CommandError(
+                _("No team is called %(team)r. `houseboat team list`.") % {"team": options["team"]}
+            )
         network = options["network"]
         manifest = connector_class(network).manifest
         values: dict = parse_pairs(options["set"], "--set")
@@ -97,13 +107,19 @@ class Command(HouseboatCommand):
         unknown = set(values) - plain_names
         if unknown & secret_names:
             raise CommandError(
-                "Credentials do not go on the command line (they would stay in your shell "
-                "history): use --secrets-file or answer the prompt."
+                _(
+                    "Credentials do not go on the command line (they would stay in your shell "
+                    "history): use --secrets-file or answer the prompt."
+                )
             )
         if unknown:
             raise CommandError(
-                f"{manifest['label']} has no setting {', '.join(sorted(unknown))}. "
-                f"Its settings: {', '.join(sorted(plain_names)) or 'none'}."
+                _("%(label)s has no setting %(value)s. Its settings: %(value2)s.")
+                % {
+                    "label": manifest["label"],
+                    "value": ", ".join(sorted(unknown)),
+                    "value2": ", ".join(sorted(plain_names)) or "none",
+                }
             )
         values.update(self.read_secrets(options.get("secrets_file"), manifest))
         values["allow_private_network"] = options["allow_private_network"]
@@ -115,29 +131,45 @@ class Command(HouseboatCommand):
             raise CommandError(str(error)) from None
         audit(AuditAction.CHANNEL_ADDED, team=team, target=channel, detail="from the command line")
         if options["no_check"]:
-            self.stdout.write(self.style.SUCCESS(f"Added channel {channel.pk}: {channel}."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Added channel %(pk)s: %(channel)s.") % {"pk": channel.pk, "channel": channel}
+                )
+            )
             return
         try:
             account = services.check_channel(channel)
         except ConnectorError as error:
             self.keep_or_remove(channel, error, keep=options["keep_if_failing"])
             return
-        self.stdout.write(self.style.SUCCESS(f"Added channel {channel.pk}: {channel}."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Added channel %(pk)s: %(channel)s.") % {"pk": channel.pk, "channel": channel}
+            )
+        )
         self.report_check(channel, account)
 
     def keep_or_remove(self, channel: Channel, error: ConnectorError, *, keep: bool) -> None:
         """Keep a channel whose first check failed, marked not working, or remove it."""
         if not keep and sys.stdin.isatty():
-            self.stdout.write(f"The check failed: {unpromise_retry(str(error))}")
+            self.stdout.write(
+                _("The check failed: %(unpromise_retry)s")
+                % {"unpromise_retry": unpromise_retry(str(error))}
+            )
             answer = input("Keep it anyway, marked not working? [y/N] ")
             keep = answer.strip().lower() in ("y", "yes")
         if keep:
             services.keep_failing_channel(channel, error)
             self.stdout.write(
                 self.style.WARNING(
-                    f"Kept channel {channel.pk}: {channel}, marked not working: "
-                    f"{unpromise_retry(channel.last_error)} Fix it, then run `houseboat channel check "
-                    f"{channel.pk}`."
+                    _(
+                        "Kept channel %(pk)s: %(channel)s, marked not working: %(unpromise_retry)s Fix it, then run `houseboat channel check %(pk)s`."
+                    )
+                    % {
+                        "pk": channel.pk,
+                        "channel": channel,
+                        "unpromise_retry": unpromise_retry(channel.last_error),
+                    }
                 )
             )
             return
@@ -148,8 +180,10 @@ class Command(HouseboatCommand):
         channel.delete()
         hint = "" if sys.stdin.isatty() else " (or add --keep-if-failing to keep it)"
         raise CommandError(
-            f"The check failed: {unpromise_retry(str(error))}\nRemoved the channel again; nothing was kept. "
-            f"Fix the settings and add it again{hint}."
+            _(
+                "The check failed: %(unpromise_retry)s\nRemoved the channel again; nothing was kept. Fix the settings and add it again%(hint)s."
+            )
+            % {"unpromise_retry": unpromise_retry(str(error)), "hint": hint}
         )
 
     def read_secrets(self, path: str | None, manifest) -> dict[str, str]:
@@ -162,12 +196,15 @@ class Command(HouseboatCommand):
             known = {spec["name"] for spec in manifest["credentials"]}
             if set(secrets) - known:
                 raise CommandError(
-                    f"{manifest['label']} takes these credentials: {', '.join(sorted(known))}."
+                    _("%(label)s takes these credentials: %(value)s.")
+                    % {"label": manifest["label"], "value": ", ".join(sorted(known))}
                 )
             return secrets
         secrets = {}
         if manifest["credentials"] and not sys.stdin.isatty():
-            raise CommandError("Give the credentials with --secrets-file (no terminal to ask on).")
+            raise CommandError(
+                _("Give the credentials with --secrets-file (no terminal to ask on).")
+            )
         for spec in manifest["credentials"]:
             value = getpass.getpass(f"{spec['label']} ({spec['help']}): ")
             if value:
@@ -179,7 +216,9 @@ class Command(HouseboatCommand):
         try:
             return Path(path).read_text(encoding="utf-8")
         except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+            raise CommandError(
+                _("Cannot read %(path)s: %(strerror)s.") % {"path": path, "strerror": exc.strerror}
+            ) from None
 
     # -- list, check, remove
 
@@ -188,7 +227,7 @@ class Command(HouseboatCommand):
         if options.get("team"):
             channels = channels.filter(team__slug=options["team"])
         if not channels:
-            self.stdout.write("No channels. Connect one: houseboat channel add --help")
+            self.stdout.write(_("No channels. Connect one: houseboat channel add --help"))
         for channel in channels:
             state = channel.get_status_display()
             if channel.is_rate_limited:
@@ -199,12 +238,16 @@ class Command(HouseboatCommand):
             )
             self.stdout.write(line)
             if channel.last_error:
-                self.stdout.write(f"\tlast error: {channel.last_error}")
+                self.stdout.write(
+                    _("\tlast error: %(last_error)s") % {"last_error": channel.last_error}
+                )
 
     def channel(self, pk: int) -> Channel:
         channel = Channel.objects.filter(pk=pk).first()
         if channel is None:
-            raise CommandError(f"No channel {pk}. `houseboat channel list` shows them.")
+            raise CommandError(
+                _("No channel %(pk)s. `houseboat channel list` shows them.") % {"pk": pk}
+            )
         return channel
 
     def check_channel(self, options) -> None:
@@ -229,12 +272,16 @@ class Command(HouseboatCommand):
     def remove_channel(self, options) -> None:
         channel = self.channel(options["channel"])
         if channel.network == "own_site":
-            raise CommandError("The own site belongs to its campaign and cannot be removed.")
+            raise CommandError(_("The own site belongs to its campaign and cannot be removed."))
         if not options["yes"]:
             if not sys.stdin.isatty():
-                raise CommandError("Add --yes to remove without a question.")
+                raise CommandError(_("Add --yes to remove without a question."))
             if input(f"Remove {channel}? Type yes: ").strip().lower() != "yes":
-                raise CommandError("Nothing removed.")
+                raise CommandError(_("Nothing removed."))
         audit(AuditAction.CHANNEL_REMOVED, team=channel.team, target=channel)
         channel.delete()
-        self.stdout.write(self.style.SUCCESS(f"Removed {channel}; its credentials are deleted."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Removed %(channel)s; its credentials are deleted.") % {"channel": channel}
+            )
+        )

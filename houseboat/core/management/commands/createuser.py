@@ -6,6 +6,8 @@ from django.contrib.auth import get_user_model, password_validation
 from django.core.exceptions import ValidationError
 from django.core.management.base import CommandError
 from django.db import transaction
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import Role
@@ -19,37 +21,48 @@ def read_password(options) -> tuple[str, bool]:
         try:
             return path.read_text(encoding="utf-8").strip(), False
         except OSError as exc:
-            raise CommandError(f"Cannot read the password file {path}: {exc.strerror}") from exc
+            raise CommandError(
+                _("Cannot read the password file %(path)s: %(strerror)s")
+                % {"path": path, "strerror": exc.strerror}
+            ) from exc
     if options["generate_password"]:
         return secrets.token_urlsafe(12), True
     first = getpass.getpass("Password: ")
     if first != getpass.getpass("Password (again): "):
-        raise CommandError("The two passwords differ. Nothing was created.")
+        raise CommandError(_("The two passwords differ. Nothing was created."))
     return first, False
 
 
 class Command(HouseboatCommand):
-    help = "Create a person's account, optionally adding them to a team."
+    help = gettext_lazy("Create a person's account, optionally adding them to a team.")
 
     def add_arguments(self, parser):
         parser.add_argument("username")
         group = parser.add_mutually_exclusive_group()
-        group.add_argument("--password-file", help="Read the password from this file.")
+        group.add_argument("--password-file", help=_("Read the password from this file."))
         group.add_argument(
-            "--generate-password", action="store_true", help="Make up a password and print it once."
+            "--generate-password",
+            action="store_true",
+            help=_("Make up a password and print it once."),
         )
-        parser.add_argument("--team", help="Short name of a team to add the person to.")
+        parser.add_argument("--team", help=_("Short name of a team to add the person to."))
         parser.add_argument("--role", choices=Role.values, default=Role.CONTRIBUTOR)
 
     def handle(self, *args, username: str, team: str | None, role: str, **options):
         User = get_user_model()
         if User.objects.filter(username=username).exists():
-            raise CommandError(f"The username {username!r} is taken. Nothing was created.")
+            raise CommandError(
+                _("The username %(username)r is taken. Nothing was created.")
+                % {"username": username}
+            )
         team_obj = None
         if team:
             team_obj = Team.objects.filter(slug=team).first()
             if team_obj is None:
-                raise CommandError(f"No team is called {team!r}. `houseboat team list` shows them.")
+                raise CommandError(
+                    _("No team is called %(team)r. `houseboat team list` shows them.")
+                    % {"team": team}
+                )
         password, generated = read_password(options)
         user = User(username=username)
         try:
@@ -64,4 +77,4 @@ class Command(HouseboatCommand):
         where = f" as {role} of {team_obj.name}" if team_obj else ""
         self.stdout.write(self.style.SUCCESS(f"Created {username}{where}."))
         if generated:
-            self.stdout.write(f"Password (shown once): {password}")
+            self.stdout.write(_("Password (shown once): %(password)s") % {"password": password})

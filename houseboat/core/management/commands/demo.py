@@ -6,6 +6,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat import demo, demo_folder
 from houseboat.core import worker
@@ -30,19 +32,20 @@ def check_data_dir(data_dir: Path) -> None:
         return
     if any(not made_at_start(p) for p in data_dir.iterdir()):
         raise CommandError(
-            f"{data_dir} already holds data that is not a demo. houseboat demo will not write "
-            "sample data into it. Leave out --data-dir (and HOUSEBOAT_DATA_DIR) for a throwaway "
-            "demo, or give an empty folder."
+            _(
+                "%(data_dir)s already holds data that is not a demo. houseboat demo will not write sample data into it. Leave out --data-dir (and HOUSEBOAT_DATA_DIR) for a throwaway demo, or give an empty folder."
+            )
+            % {"data_dir": data_dir}
         )
     (data_dir / MARKER).write_text("This folder holds houseboat demo data.\n", encoding="utf-8")
 
 
 class Command(HouseboatCommand):
-    help = "Start a throwaway demo with sample data and print the sign-in details."
+    help = gettext_lazy("Start a throwaway demo with sample data and print the sign-in details.")
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--port", type=int, default=8000, help="Port on 127.0.0.1 (default 8000)."
+            "--port", type=int, default=8000, help=_("Port on 127.0.0.1 (default 8000).")
         )
 
     def handle(self, *args, port: int, **options):
@@ -68,7 +71,7 @@ class Command(HouseboatCommand):
             self.announce(data_dir, port, password, throwaway)
             server.run()
         except KeyboardInterrupt:  # Ctrl-C, or SIGTERM and SIGHUP (see demo_folder)
-            self.stdout.write("\nStopping the demo...")
+            self.stdout.write(_("\nStopping the demo..."))
         finally:
             server.close()
             stop.set()

@@ -4,6 +4,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 
 from django.core.management import call_command
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.core import worker
 from houseboat.core.commands import HouseboatCommand
@@ -11,26 +13,32 @@ from houseboat.core.server import make_server
 
 
 class Command(HouseboatCommand):
-    help = "Run the web server for real use (production server, static files included)."
+    help = gettext_lazy(
+        "Run the web server for real use (production server, static files included)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--host", default="127.0.0.1", help="Address to listen on (default 127.0.0.1)."
+            "--host", default="127.0.0.1", help=_("Address to listen on (default 127.0.0.1).")
         )
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument(
-            "--threads", type=int, default=8, help="Requests handled at once (default 8)."
+            "--threads", type=int, default=8, help=_("Requests handled at once (default 8).")
         )
         parser.add_argument(
             "--no-migrate",
             action="store_true",
-            help="Do not apply database migrations at start (when several hosts share one database).",
+            help=_(
+                "Do not apply database migrations at start (when several hosts share one database)."
+            ),
         )
         parser.add_argument(
             "--with-worker",
             action="store_true",
-            help="Also run the background worker in this process, so scheduled posts go out "
-            "without a second command (one machine, one process).",
+            help=_(
+                "Also run the background worker in this process, so scheduled posts go out "
+                "without a second command (one machine, one process)."
+            ),
         )
 
     def handle(
@@ -48,9 +56,12 @@ class Command(HouseboatCommand):
         server = make_server(host, port, threads)
         background = worker.in_background() if with_worker else nullcontext()
         with sigterm_as_ctrl_c() if with_worker else nullcontext(), background:
-            self.stdout.write(f"houseboat is serving on http://{host}:{port}/ (Ctrl-C to stop)")
+            self.stdout.write(
+                _("houseboat is serving on http://%(host)s:%(port)s/ (Ctrl-C to stop)")
+                % {"host": host, "port": port}
+            )
             if with_worker:
-                self.stdout.write("The worker runs in this process: scheduled posts go out.")
+                self.stdout.write(_("The worker runs in this process: scheduled posts go out."))
             self.stdout.flush()
             try:
                 server.run()
@@ -61,7 +72,7 @@ class Command(HouseboatCommand):
                 )
             finally:
                 server.close()
-        self.stdout.write("Stopped.")
+        self.stdout.write(_("Stopped."))
 
 
 def _interrupt(signum, frame):

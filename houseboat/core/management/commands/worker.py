@@ -2,13 +2,15 @@ import signal
 import threading
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.core import worker
 from houseboat.core.commands import HouseboatCommand
 
 
 class Command(HouseboatCommand):
-    help = (
+    help = gettext_lazy(
         "Run the background worker, every lane at once; --lane NAME runs one, --once "
         "does all due work and exits."
     )
@@ -22,18 +24,18 @@ class Command(HouseboatCommand):
             help="Run only this lane (repeat for several): " + ", ".join(worker.lane_names()) + ".",
         )
         parser.add_argument(
-            "--once", action="store_true", help="Do all due work in each lane, then exit."
+            "--once", action="store_true", help=_("Do all due work in each lane, then exit.")
         )
         parser.add_argument(
-            "--interval", type=float, default=5.0, help="Seconds between rounds (default 5)."
+            "--interval", type=float, default=5.0, help=_("Seconds between rounds (default 5).")
         )
 
     def handle(self, *args, once: bool, interval: float, lanes: list[str] | None, **options):
         for lane in lanes or []:
             if lane not in worker.lane_names():
                 raise CommandError(
-                    f"There is no worker lane {lane!r}. The lanes are: "
-                    f"{', '.join(worker.lane_names())}."
+                    _("There is no worker lane %(lane)r. The lanes are: %(value)s.")
+                    % {"lane": lane, "value": ", ".join(worker.lane_names())}
                 )
         stop = threading.Event()
         # SIGTERM and Ctrl-C let each lane finish the job in hand, then the worker exits.
@@ -46,4 +48,4 @@ class Command(HouseboatCommand):
                 "Ctrl-C to stop."
             )
         done = worker.run(once=once, interval=interval, stop=stop, lanes=chosen)
-        self.stdout.write(f"Worker stopped after {done} piece(s) of work.")
+        self.stdout.write(_("Worker stopped after %(done)s piece(s) of work.") % {"done": done})

@@ -3,6 +3,8 @@
 from datetime import date
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.campaigns.services import CampaignNotFound, find_campaign
 from houseboat.core.commands import HouseboatCommand
@@ -13,30 +15,38 @@ def day(value: str) -> date:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"{value!r} is not a date: write it as YYYY-MM-DD.") from None
+        raise CommandError(
+            _("%(value)r is not a date: write it as YYYY-MM-DD.") % {"value": value}
+        ) from None
 
 
 class Command(HouseboatCommand):
-    help = "Purge a campaign's archive, whole or older than a date (retention); custody stays."
+    help = gettext_lazy(
+        "Purge a campaign's archive, whole or older than a date (retention); custody stays."
+    )
 
     def add_arguments(self, parser):
         actions = parser.add_subparsers(dest="action", required=True, metavar="ACTION")
         purge = actions.add_parser(
             "purge",
-            help="Delete archived items (and media no other item uses); prints a preview "
-            "unless --yes.",
+            help=_(
+                "Delete archived items (and media no other item uses); prints a preview "
+                "unless --yes."
+            ),
         )
-        purge.add_argument("--campaign", required=True, help="Web address of the campaign.")
+        purge.add_argument("--campaign", required=True, help=_("Web address of the campaign."))
         which = purge.add_mutually_exclusive_group(required=True)
         which.add_argument(
             "--before",
             metavar="YYYY-MM-DD",
-            help="Purge the items posted before this day (UTC); items with no posting time "
-            "count by when they were captured.",
+            help=_(
+                "Purge the items posted before this day (UTC); items with no posting time "
+                "count by when they were captured."
+            ),
         )
-        which.add_argument("--all", action="store_true", help="Purge the whole archive.")
+        which.add_argument("--all", action="store_true", help=_("Purge the whole archive."))
         purge.add_argument(
-            "--yes", action="store_true", help="Really purge. Without it nothing changes."
+            "--yes", action="store_true", help=_("Really purge. Without it nothing changes.")
         )
 
     def handle(self, *args, **options):

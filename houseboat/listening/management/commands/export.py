@@ -7,6 +7,8 @@ for analysts), authors, media files and custody records, with a manifest of hash
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.campaigns.services import CampaignNotFound, find_campaign
 from houseboat.core.commands import HouseboatCommand
@@ -16,12 +18,14 @@ from houseboat.listening.export import ExportError, export_campaign
 
 
 class Command(HouseboatCommand):
-    help = "Write a campaign's archive to a folder in open formats, with a manifest of hashes."
+    help = gettext_lazy(
+        "Write a campaign's archive to a folder in open formats, with a manifest of hashes."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--campaign", required=True, help="Web address of the campaign.")
+        parser.add_argument("--campaign", required=True, help=_("Web address of the campaign."))
         parser.add_argument(
-            "--out", required=True, metavar="DIR", help="A new (or empty) folder to write."
+            "--out", required=True, metavar="DIR", help=_("A new (or empty) folder to write.")
         )
 
     def handle(self, *args, **options):
@@ -50,6 +54,12 @@ class Command(HouseboatCommand):
             )
         )
         self.stdout.write(
-            f"Manifest SHA-256: {result.manifest_sha256} (custody record {result.custody_seq}). "
-            f"Check the folder any time with: houseboat verify {result.path}"
+            _(
+                "Manifest SHA-256: %(manifest_sha256)s (custody record %(custody_seq)s). Check the folder any time with: houseboat verify %(path)s"
+            )
+            % {
+                "manifest_sha256": result.manifest_sha256,
+                "custody_seq": result.custody_seq,
+                "path": result.path,
+            }
         )

@@ -11,6 +11,8 @@ from pathlib import Path
 
 from django.core.files import File
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.campaigns.models import Campaign
 from houseboat.campaigns.services import CampaignNotFound, find_campaign
@@ -30,52 +32,63 @@ PROGRESS_EVERY = 10_000
 
 
 class Command(HouseboatCommand):
-    help = "Import a platform's export or collected posts into a campaign's archive."
+    help = gettext_lazy("Import a platform's export or collected posts into a campaign's archive.")
 
     def add_arguments(self, parser):
         formats = ", ".join(
             f"{name} ({get_importer(name).MANIFEST['label']})" for name in IMPORTERS
         )
-        parser.add_argument("format", metavar="FORMAT", nargs="?", help=f"One of: {formats}.")
+        parser.add_argument(
+            "format",
+            metavar="FORMAT",
+            nargs="?",
+            help=_("One of: %(formats)s.") % {"formats": formats},
+        )
         parser.add_argument(
             "path",
             metavar="PATH",
             nargs="?",
-            help="The file to import (for houseboat-export: the folder).",
+            help=_("The file to import (for houseboat-export: the folder)."),
         )
-        parser.add_argument("--campaign", help="Web address of the campaign (required).")
+        parser.add_argument("--campaign", help=_("Web address of the campaign (required)."))
         parser.add_argument(
             "--background",
             action="store_true",
-            help="Queue the file for the worker (as the Import page does), print the job's "
-            "id and return at once.",
+            help=_(
+                "Queue the file for the worker (as the Import page does), print the job's "
+                "id and return at once."
+            ),
         )
         parser.add_argument(
             "--status",
             metavar="ID",
             type=int,
-            help="Say how far the queued import job ID got, and stop.",
+            help=_("Say how far the queued import job ID got, and stop."),
         )
         parser.add_argument(
             "--keep-going",
             action="store_true",
-            help="Skip bad records (and count them) instead of refusing the whole file.",
+            help=_("Skip bad records (and count them) instead of refusing the whole file."),
         )
         parser.add_argument(
-            "--user", default="", help="The houseboat account to record as importer."
+            "--user", default="", help=_("The houseboat account to record as importer.")
         )
-        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="Records per batch.")
+        parser.add_argument(
+            "--batch-size", type=int, default=BATCH_SIZE, help=_("Records per batch.")
+        )
         parser.add_argument(
             "--date-order",
             choices=["dmy", "mdy", "ymd"],
-            help="whatsapp-txt: how the phone writes dates, when the file alone cannot tell.",
+            help=_("whatsapp-txt: how the phone writes dates, when the file alone cannot tell."),
         )
         parser.add_argument(
             "--timezone",
             metavar="AREA/CITY",
             help=(
-                "whatsapp-txt and telegram-json: the zone of the phone's or computer's clock "
-                "(default UTC), e.g. Africa/Cairo. Importing again with it corrects the times."
+                _(
+                    "whatsapp-txt and telegram-json: the zone of the phone's or computer's clock "
+                    "(default UTC), e.g. Africa/Cairo. Importing again with it corrects the times."
+                )
             ),
         )
         parser.add_argument(
@@ -83,8 +96,10 @@ class Command(HouseboatCommand):
             action="append",
             metavar="NAME",
             help=(
-                "telegram-json, whole-account export: import only this chat (its name or "
-                "number); give it again for more chats. Without it, every chat is imported."
+                _(
+                    "telegram-json, whole-account export: import only this chat (its name or "
+                    "number); give it again for more chats. Without it, every chat is imported."
+                )
             ),
         )
 
@@ -94,8 +109,10 @@ class Command(HouseboatCommand):
             return
         if not (options["format"] and options["path"] and options["campaign"]):
             raise CommandError(
-                "Give the format, the file and the campaign: houseboat import FORMAT PATH "
-                "--campaign SLUG (or houseboat import --status ID for a queued import)."
+                _(
+                    "Give the format, the file and the campaign: houseboat import FORMAT PATH "
+                    "--campaign SLUG (or houseboat import --status ID for a queued import)."
+                )
             )
         try:
             campaign = find_campaign(options["campaign"])
@@ -106,14 +123,17 @@ class Command(HouseboatCommand):
             actor = User.objects.filter(username=options["user"]).first()
             if actor is None or not actor.memberships.filter(team=campaign.team).exists():
                 raise CommandError(
-                    f"{options['user']!r} is not a member of the team of {campaign.slug}."
+                    _("%(user)r is not a member of the team of %(slug)s.")
+                    % {"user": options["user"], "slug": campaign.slug}
                 )
         if options["background"]:
             job = queue_in_background(campaign, actor, options)
             self.stdout.write(str(job.pk))
             self.stderr.write(
-                f"Queued as import job {job.pk}: the worker imports it "
-                f"(`houseboat import --status {job.pk}` says how far it got)."
+                _(
+                    "Queued as import job %(pk)s: the worker imports it (`houseboat import --status %(pk)s` says how far it got)."
+                )
+                % {"pk": job.pk}
             )
             return
         started = time.monotonic()
@@ -204,8 +224,10 @@ def queue_in_background(campaign: Campaign, actor: User | None, options: dict) -
     path = Path(options["path"])
     if not path.is_file():
         raise CommandError(
-            f"{path} is not a file. The worker imports single files; import a folder "
-            "(a houseboat export) without --background."
+            _(
+                "%(path)s is not a file. The worker imports single files; import a folder (a houseboat export) without --background."
+            )
+            % {"path": path}
         )
     with path.open("rb") as handle:
         return jobs.queue_import(
@@ -221,7 +243,7 @@ def job_status(job_id: int) -> str:
     """Say in one line where an import job stands."""
     job = ImportJob.objects.select_related("campaign").filter(pk=job_id).first()
     if job is None:
-        raise CommandError(f"There is no import job {job_id}.")
+        raise CommandError(_("There is no import job %(job_id)s.") % {"job_id": job_id})
     line = f"Import job {job.pk} ({job.format}, {job.source_name} into {job.campaign.slug}): "
     line += ImportJobState(job.state).label
     if job.records_total:

@@ -4,6 +4,8 @@ import json
 from datetime import date
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.campaigns.models import Campaign
 from houseboat.campaigns.services import CampaignNotFound, find_campaign
@@ -16,14 +18,16 @@ def day(value: str) -> date:
     try:
         found = date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"{value!r} is not a date: write it as YYYY-MM-DD.") from None
+        raise CommandError(
+            _("%(value)r is not a date: write it as YYYY-MM-DD.") % {"value": value}
+        ) from None
     if not in_range(found):
         raise CommandError(f"{value}: {OUT_OF_RANGE}")
     return found
 
 
 class Command(HouseboatCommand):
-    help = "Search a campaign's archive, with the same filters as the Archive page."
+    help = gettext_lazy("Search a campaign's archive, with the same filters as the Archive page.")
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -31,21 +35,21 @@ class Command(HouseboatCommand):
             metavar="QUERY",
             nargs="?",
             default="",
-            help='Words that must all appear; "a phrase", OR, -word to leave out.',
+            help=_('Words that must all appear; "a phrase", OR, -word to leave out.'),
         )
-        parser.add_argument("--campaign", required=True, help="Web address of the campaign.")
-        parser.add_argument("--network", help="Only this network (x, mastodon, telegram, …).")
-        parser.add_argument("--author", help="Only posts by this handle or account id.")
-        parser.add_argument("--hashtag", help="Only posts with this hashtag.")
-        parser.add_argument("--since", type=str, help="From this day on (YYYY-MM-DD, UTC).")
-        parser.add_argument("--until", type=str, help="Up to and including this day.")
+        parser.add_argument("--campaign", required=True, help=_("Web address of the campaign."))
+        parser.add_argument("--network", help=_("Only this network (x, mastodon, telegram, …)."))
+        parser.add_argument("--author", help=_("Only posts by this handle or account id."))
+        parser.add_argument("--hashtag", help=_("Only posts with this hashtag."))
+        parser.add_argument("--since", type=str, help=_("From this day on (YYYY-MM-DD, UTC)."))
+        parser.add_argument("--until", type=str, help=_("Up to and including this day."))
         media = parser.add_mutually_exclusive_group()
         media.add_argument("--has-media", dest="has_media", action="store_true", default=None)
         media.add_argument("--no-media", dest="has_media", action="store_false")
-        parser.add_argument("--language", help="Only this language (en, ar, es, …).")
-        parser.add_argument("--page", type=int, default=1, help="Which page of 25 results.")
+        parser.add_argument("--language", help=_("Only this language (en, ar, es, …)."))
+        parser.add_argument("--page", type=int, default=1, help=_("Which page of 25 results."))
         parser.add_argument(
-            "--json", action="store_true", help="One JSON object per result, for scripts."
+            "--json", action="store_true", help=_("One JSON object per result, for scripts.")
         )
 
     def handle(self, *args, **options):

@@ -3,16 +3,20 @@
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.core.commands import HouseboatCommand
 from houseboat.listening.export import ExportError, verify_export
 
 
 class Command(HouseboatCommand):
-    help = "Check an archive export: name every file that changed, is missing or was added."
+    help = gettext_lazy(
+        "Check an archive export: name every file that changed, is missing or was added."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("folder", metavar="DIR", help="The folder houseboat export wrote.")
+        parser.add_argument("folder", metavar="DIR", help=_("The folder houseboat export wrote."))
 
     def handle(self, *args, **options):
         folder = Path(options["folder"])
@@ -36,6 +40,8 @@ class Command(HouseboatCommand):
             )
         )
         self.stdout.write(
-            f"Manifest SHA-256: {report.manifest_sha256}. Compare it with the one in the "
-            "custody record houseboat wrote when it made the export."
+            _(
+                "Manifest SHA-256: %(manifest_sha256)s. Compare it with the one in the custody record houseboat wrote when it made the export."
+            )
+            % {"manifest_sha256": report.manifest_sha256}
         )

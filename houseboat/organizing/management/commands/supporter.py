@@ -3,6 +3,8 @@ import sys
 from pathlib import Path
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.constants import AuditAction
@@ -19,46 +21,50 @@ LIST_LIMIT = 1000
 def find_team(slug: str) -> Team:
     team = Team.objects.filter(slug=slug).first()
     if team is None:
-        raise CommandError(f"No team is called {slug!r}. `houseboat team list` shows them.")
+        raise CommandError(
+            _("No team is called %(slug)r. `houseboat team list` shows them.") % {"slug": slug}
+        )
     return team
 
 
 class Command(HouseboatCommand):
-    help = "Add, import, list, export or erase a team's supporters."
+    help = gettext_lazy("Add, import, list, export or erase a team's supporters.")
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(
             dest="action", required=True, metavar="{add,import,list,export,erase}"
         )
-        add = sub.add_parser("add", help="Add one supporter.")
-        add.add_argument("--team", required=True, help="Short name of the team.")
-        add.add_argument("--name", required=True, help="Display name (a nickname is safer).")
+        add = sub.add_parser("add", help=_("Add one supporter."))
+        add.add_argument("--team", required=True, help=_("Short name of the team."))
+        add.add_argument("--name", required=True, help=_("Display name (a nickname is safer)."))
         add.add_argument(
             "--handle",
             action="append",
             default=[],
             metavar="NETWORK:HANDLE",
-            help="A handle, like whatsapp:+447700900123 or x:@name. Repeat for several.",
+            help=_("A handle, like whatsapp:+447700900123 or x:@name. Repeat for several."),
         )
         add.add_argument(
             "--consent",
             action="append",
             default=[],
             metavar="CHANNEL",
-            help="A channel they agreed to be contacted on: whatsapp, telegram or email.",
+            help=_("A channel they agreed to be contacted on: whatsapp, telegram or email."),
         )
-        add.add_argument("--wording", default="", help="The words they agreed to.")
+        add.add_argument("--wording", default="", help=_("The words they agreed to."))
         add.add_argument("--language", default="")
-        add.add_argument("--area", default="", help="In words; never a map position.")
+        add.add_argument("--area", default="", help=_("In words; never a map position."))
         add.add_argument("--tag", action="append", default=[])
-        imp = sub.add_parser("import", help="Import supporters from a CSV file.")
+        imp = sub.add_parser("import", help=_("Import supporters from a CSV file."))
         imp.add_argument("--team", required=True)
         imp.add_argument(
             "file",
-            help="CSV with a header row: name,handles,consent,language,area,tags; "
-            "several values in one cell separated by ';'.",
+            help=_(
+                "CSV with a header row: name,handles,consent,language,area,tags; "
+                "several values in one cell separated by ';'."
+            ),
         )
-        imp.add_argument("--wording", default="", help="The words the people agreed to.")
+        imp.add_argument("--wording", default="", help=_("The words the people agreed to."))
         for name, text in (
             ("list", "List supporters (by number and display name)."),
             ("export", "Write everything held about a supporter as JSON."),
@@ -66,9 +72,11 @@ class Command(HouseboatCommand):
         ):
             one = sub.add_parser(name, help=text)
             one.add_argument("--team", required=True)
-            one.add_argument("--name", default="", help="Only the supporter(s) of this name.")
+            one.add_argument("--name", default="", help=_("Only the supporter(s) of this name."))
             if name == "erase":
-                one.add_argument("--yes", action="store_true", help="Confirm without a question.")
+                one.add_argument(
+                    "--yes", action="store_true", help=_("Confirm without a question.")
+                )
 
     def handle(self, *args, action: str, **options):
         team = find_team(options["team"])
@@ -92,31 +100,40 @@ class Command(HouseboatCommand):
                 wording=options["wording"],
             )
         except services.SupporterError as error:
-            raise CommandError(f"The supporter was not added. {error}") from None
+            raise CommandError(
+                _("The supporter was not added. %(error)s") % {"error": error}
+            ) from None
         audit(AuditAction.SUPPORTER_ADDED, team=team, target="1 supporter", detail="command line")
-        self.stdout.write(self.style.SUCCESS(f"Added supporter {supporter.pk}."))
+        self.stdout.write(self.style.SUCCESS(_("Added supporter %(pk)s.") % {"pk": supporter.pk}))
 
     def do_import(self, team: Team, options) -> None:
         path = Path(options["file"])
         try:
             data = path.read_bytes()
         except OSError as error:
-            raise CommandError(f"Cannot read {path}: {error.strerror}.") from None
+            raise CommandError(
+                _("Cannot read %(path)s: %(strerror)s.")
+                % {"path": path, "strerror": error.strerror}
+            ) from None
         try:
             report = csvimport.import_supporters(
                 team, data, source_name=f"CSV import of {path.name}", wording=options["wording"]
             )
         except csvimport.CSVFileError as error:
-            raise CommandError(f"Nothing was imported. {error}") from None
+            raise CommandError(_("Nothing was imported. %(error)s") % {"error": error}) from None
         audit(
             AuditAction.SUPPORTER_ADDED,
             team=team,
             target=f"{report.added} supporters",
             detail=f"CSV import, {len(report.bad)} rows refused",
         )
-        self.stdout.write(self.style.SUCCESS(f"Imported {report.added} supporters."))
+        self.stdout.write(
+            self.style.SUCCESS(_("Imported %(added)s supporters.") % {"added": report.added})
+        )
         if report.bad:
-            self.stderr.write(f"{len(report.bad)} rows were not imported:")
+            self.stderr.write(
+                _("%(bad_count)s rows were not imported:") % {"bad_count": len(report.bad)}
+            )
             for line in report.lines():
                 self.stderr.write(f"  {line}")
 
@@ -129,7 +146,7 @@ class Command(HouseboatCommand):
     def do_list(self, team: Team, options) -> None:
         people = list(self.chosen(team, options["name"])[:LIST_LIMIT])
         if not people:
-            self.stdout.write("No supporters.")
+            self.stdout.write(_("No supporters."))
         for p in people:
             consents = ",".join(sorted(services.active_consents(p))) or "-"
             tags = ",".join(p.tags) or "-"
@@ -141,9 +158,12 @@ class Command(HouseboatCommand):
     def do_export(self, team: Team, options) -> None:
         people = list(self.chosen(team, options["name"]))
         if not options["name"]:
-            raise CommandError("Name the supporter to export with --name.")
+            raise CommandError(_("Name the supporter to export with --name."))
         if not people:
-            raise CommandError(f"No supporter of {team.slug} is called {options['name']!r}.")
+            raise CommandError(
+                _("No supporter of %(slug)s is called %(name)r.")
+                % {"slug": team.slug, "name": options["name"]}
+            )
         data = [export_supporter(p) for p in people]
         for p in people:
             audit(AuditAction.SUPPORTER_EXPORTED, team=team, target=f"supporter {p.pk}")
@@ -151,20 +171,26 @@ class Command(HouseboatCommand):
 
     def do_erase(self, team: Team, options) -> None:
         if not options["name"]:
-            raise CommandError("Name the supporter to erase with --name.")
+            raise CommandError(_("Name the supporter to erase with --name."))
         people = list(self.chosen(team, options["name"]))
         if not people:
-            raise CommandError(f"No supporter of {team.slug} is called {options['name']!r}.")
+            raise CommandError(
+                _("No supporter of %(slug)s is called %(name)r.")
+                % {"slug": team.slug, "name": options["name"]}
+            )
         if not options["yes"]:
             if not sys.stdin.isatty():
-                raise CommandError("Add --yes to erase without a question. There is no undo.")
+                raise CommandError(_("Add --yes to erase without a question. There is no undo."))
             answer = input(f"Erase {len(people)} supporter(s) for good? Type yes: ")
             if answer.strip().lower() != "yes":
-                raise CommandError("Nothing erased.")
+                raise CommandError(_("Nothing erased."))
         count = erase_supporters(people)
         self.stdout.write(
-            self.style.SUCCESS(f"Erased {count} supporter(s); the database file was rewritten.")
+            self.style.SUCCESS(
+                _("Erased %(count)s supporter(s); the database file was rewritten.")
+                % {"count": count}
+            )
         )
         self.stdout.write(
-            "Backups and copies of the data folder still hold the old data: destroy them too."
+            _("Backups and copies of the data folder still hold the old data: destroy them too.")
         )

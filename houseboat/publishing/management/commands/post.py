@@ -11,6 +11,8 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.campaigns.models import Campaign
 from houseboat.connectors.models import Channel
@@ -39,7 +41,9 @@ class AltAfter(argparse.Action):
 
 
 class Command(HouseboatCommand):
-    help = "Compose, list, show, approve or cancel posts, and decide about unclear deliveries."
+    help = gettext_lazy(
+        "Compose, list, show, approve or cancel posts, and decide about unclear deliveries."
+    )
 
     def add_arguments(self, parser):
         sub = parser.add_subparsers(
@@ -49,116 +53,123 @@ class Command(HouseboatCommand):
         )
         create = sub.add_parser(
             "create",
-            help="Write a post for channels. It stays a draft unless --submit or --schedule.",
+            help=_("Write a post for channels. It stays a draft unless --submit or --schedule."),
         )
         self.acting(create)
-        create.add_argument("--campaign", default="", help="The campaign's web address (slug).")
+        create.add_argument("--campaign", default="", help=_("The campaign's web address (slug)."))
         create.add_argument(
             "--channel",
             type=int,
             action="append",
             default=[],
             metavar="ID",
-            help="A channel's number from `houseboat channel list` (repeatable).",
+            help=_("A channel's number from `houseboat channel list` (repeatable)."),
         )
         create.add_argument(
             "--no-own-site",
             action="store_true",
-            help="Do not also publish on the campaign's own site.",
+            help=_("Do not also publish on the campaign's own site."),
         )
         words = create.add_mutually_exclusive_group(required=True)
-        words.add_argument("--text", help="The words of the post.")
+        words.add_argument("--text", help=_("The words of the post."))
         words.add_argument(
-            "--text-file", metavar="PATH", help="Read them from a file ('-': stdin)."
+            "--text-file", metavar="PATH", help=_("Read them from a file ('-': stdin).")
         )
         words.add_argument(
             "--part",
             action="append",
             metavar="TEXT",
-            help="One post of a thread, in order (repeatable): each channel that takes "
-            "threads gets these parts.",
+            help=_(
+                "One post of a thread, in order (repeatable): each channel that takes "
+                "threads gets these parts."
+            ),
         )
         create.add_argument(
             "--thread",
             action="store_true",
-            help="Make a thread: parts separated by a line of three dashes (---), or, "
-            "without such lines, split for each channel by its network's limit.",
+            help=_(
+                "Make a thread: parts separated by a line of three dashes (---), or, "
+                "without such lines, split for each channel by its network's limit."
+            ),
         )
         create.add_argument(
             "--media",
             action="append",
             default=[],
             metavar="FILE",
-            help="A picture or video to attach, stripped of its metadata first (repeatable).",
+            help=_("A picture or video to attach, stripped of its metadata first (repeatable)."),
         )
         create.add_argument(
             "--alt",
             action=AltAfter,
             default=[],
             metavar="TEXT",
-            help="The description of the --media before it, for people who cannot see it.",
+            help=_("The description of the --media before it, for people who cannot see it."),
         )
         create.set_defaults(_alt_after=[])
         create.add_argument(
-            "--blur-faces", action="store_true", help="Blur the faces in the attached pictures."
+            "--blur-faces", action="store_true", help=_("Blur the faces in the attached pictures.")
         )
-        create.add_argument("--link", default="", help="A link, tagged per channel with UTM.")
+        create.add_argument("--link", default="", help=_("A link, tagged per channel with UTM."))
         when = create.add_mutually_exclusive_group()
-        when.add_argument("--at", default="", help="When: YYYY-MM-DD HH:MM (default: at once).")
+        when.add_argument("--at", default="", help=_("When: YYYY-MM-DD HH:MM (default: at once)."))
         when.add_argument(
             "--queue",
             action="store_true",
-            help="Each channel's next free posting time (see `houseboat post slots`), fixed "
-            "when it is scheduled or approved.",
+            help=_(
+                "Each channel's next free posting time (see `houseboat post slots`), fixed "
+                "when it is scheduled or approved."
+            ),
         )
         create.add_argument(
             "--tz",
             default=settings.TIME_ZONE,
-            help=f"Time zone of --at, e.g. Europe/Berlin (default {settings.TIME_ZONE}).",
+            help=_("Time zone of --at, e.g. Europe/Berlin (default %(time_zone)s).")
+            % {"time_zone": settings.TIME_ZONE},
         )
         then = create.add_mutually_exclusive_group()
-        then.add_argument("--submit", action="store_true", help="Ask an editor to approve it.")
+        then.add_argument("--submit", action="store_true", help=_("Ask an editor to approve it."))
         then.add_argument(
-            "--schedule", action="store_true", help="Schedule it now (editors and owners)."
+            "--schedule", action="store_true", help=_("Schedule it now (editors and owners).")
         )
         slots = sub.add_parser(
             "slots",
-            help="List or change a channel's weekly posting times (its queue).",
+            help=_("List or change a channel's weekly posting times (its queue)."),
             description='Days and a time, e.g. "mon,wed 09:00", "mon-fri 12:30", '
             '"weekdays 18:00", "daily 08:00". Times are wall-clock times in --tz.',
         )
-        slots.add_argument("channel", type=int, help="The channel's number.")
+        slots.add_argument("channel", type=int, help=_("The channel's number."))
         slots.add_argument(
             "--add", action="append", default=[], metavar='"DAYS HH:MM"', help="(repeatable)"
         )
         slots.add_argument(
             "--remove", action="append", default=[], metavar='"DAYS HH:MM"', help="(repeatable)"
         )
-        slots.add_argument("--clear", action="store_true", help="Remove every posting time.")
+        slots.add_argument("--clear", action="store_true", help=_("Remove every posting time."))
         slots.add_argument(
             "--suggested",
             action="store_true",
-            help="Add the suggested times: weekdays at 09:00, 12:30 and 18:00.",
+            help=_("Add the suggested times: weekdays at 09:00, 12:30 and 18:00."),
         )
         slots.add_argument(
             "--tz",
             default="",
-            help="Time zone of the times (default: the channel's, or the install's).",
+            help=_("Time zone of the times (default: the channel's, or the install's)."),
         )
-        slots.add_argument("--list", action="store_true", help="Only show them (the default).")
+        slots.add_argument("--list", action="store_true", help=_("Only show them (the default)."))
         slots.add_argument(
             "--as",
             dest="username",
             default="",
             metavar="USERNAME",
-            help="Who changes them (an editor or owner); not needed to list.",
+            help=_("Who changes them (an editor or owner); not needed to list."),
         )
-        listing = sub.add_parser("list", help="List a team's posts with how far they got.")
-        listing.add_argument("--team", required=True, help="Short name of the team.")
+        listing = sub.add_parser("list", help=_("List a team's posts with how far they got."))
+        listing.add_argument("--team", required=True, help=_("Short name of the team."))
         listing.add_argument(
-            "--status", choices=PostStatus.values, help="Only posts in this status."
+            "--status", choices=PostStatus.values, help=_("Only posts in this status.")
         )
-        show = sub.add_parser("show", help="Show a post and each delivery's state and error.")
+        show = sub.add_parser("show", help=_("Show a post and each delivery's state and error."))
         show.add_argument("post", type=int)
         for name, text in (
             ("approve", "Approve a post waiting for approval; it is scheduled."),
@@ -171,50 +182,52 @@ class Command(HouseboatCommand):
                 parser_.add_argument(
                     "--read-version",
                     type=int,
-                    help="The version you read (see `show`); refused if the post changed since.",
+                    help=_("The version you read (see `show`); refused if the post changed since."),
                 )
         down = sub.add_parser(
             "takedown",
-            help="Take a sent post down on every network (the worker deletes it); "
-            "show how far it got.",
+            help=_(
+                "Take a sent post down on every network (the worker deletes it); "
+                "show how far it got."
+            ),
             description="Without --yes, show what would happen (or the results of a takedown "
             "already asked for) and change nothing. With --yes, ask for it: the worker's "
             "dispatch lane deletes the post on each network, and this waits for the results.",
         )
         down.add_argument("post", type=int)
-        down.add_argument("--yes", action="store_true", help="Take it down (or retry failures).")
+        down.add_argument("--yes", action="store_true", help=_("Take it down (or retry failures)."))
         down.add_argument(
             "--wait",
             type=int,
             default=60,
             metavar="SECONDS",
-            help="How long to wait for the worker's results (default 60; 0: do not wait).",
+            help=_("How long to wait for the worker's results (default 60; 0: do not wait)."),
         )
         down.add_argument(
             "--as",
             dest="username",
             default="",
             metavar="USERNAME",
-            help="Who takes it down (an editor or owner); not needed to look.",
+            help=_("Who takes it down (an editor or owner); not needed to look."),
         )
         decide = sub.add_parser(
-            "decide", help="Settle a delivery marked unknown, after looking at the account."
+            "decide", help=_("Settle a delivery marked unknown, after looking at the account.")
         )
-        decide.add_argument("delivery", type=int, help="The delivery's number (see `show`).")
+        decide.add_argument("delivery", type=int, help=_("The delivery's number (see `show`)."))
         decide.add_argument("decision", choices=[r.replace("_", "-") for r in Resolution.values])
-        decide.add_argument("--url", default="", help="Where it was posted, if it was.")
+        decide.add_argument("--url", default="", help=_("Where it was posted, if it was."))
         self.acting(decide, team=False)
 
     @staticmethod
     def acting(parser, *, team: bool = True) -> None:
         if team:
-            parser.add_argument("--team", required=True, help="Short name of the team.")
+            parser.add_argument("--team", required=True, help=_("Short name of the team."))
         parser.add_argument(
             "--as",
             dest="username",
             required=True,
             metavar="USERNAME",
-            help="Who does it: their role decides what they may do, and the audit log says so.",
+            help=_("Who does it: their role decides what they may do, and the audit log says so."),
         )
 
     def handle(self, *args, action: str, **options):
@@ -225,7 +238,9 @@ class Command(HouseboatCommand):
         except services.PublishingError as error:
             raise CommandError(str(error)) from None
         except (Post.DoesNotExist, Campaign.DoesNotExist, Channel.DoesNotExist) as error:
-            raise CommandError(f"{error} `houseboat post list --team …` shows the posts.") from None
+            raise CommandError(
+                _("%(error)s `houseboat post list --team …` shows the posts.") % {"error": error}
+            ) from None
 
     # -- who acts
 
@@ -236,13 +251,18 @@ class Command(HouseboatCommand):
             .first()
         )
         if membership is None:
-            raise CommandError(f"{username!r} is not a member of a team called {team_slug!r}.")
+            raise CommandError(
+                _("%(username)r is not a member of a team called %(team_slug)r.")
+                % {"username": username, "team_slug": team_slug}
+            )
         return membership
 
     def post(self, pk: int) -> Post:
         post = Post.objects.select_related("team", "author", "campaign").filter(pk=pk).first()
         if post is None:
-            raise CommandError(f"No post {pk}. `houseboat post list --team …` shows them.")
+            raise CommandError(
+                _("No post %(pk)s. `houseboat post list --team …` shows them.") % {"pk": pk}
+            )
         return post
 
     # -- create
@@ -256,13 +276,15 @@ class Command(HouseboatCommand):
             ).first()
             if campaign is None:
                 raise CommandError(
-                    f"Team {membership.team.slug} has no campaign {options['campaign']!r}."
+                    _("Team %(slug)s has no campaign %(campaign)r.")
+                    % {"slug": membership.team.slug, "campaign": options["campaign"]}
                 )
         channels = list(Channel.objects.filter(team=membership.team, pk__in=options["channel"]))
         missing = set(options["channel"]) - {channel.pk for channel in channels}
         if missing:
             raise CommandError(
-                f"Team {membership.team.slug} has no channel {', '.join(map(str, sorted(missing)))}."
+                _("Team %(slug)s has no channel %(value)s.")
+                % {"slug": membership.team.slug, "value": ", ".join(map(str, sorted(missing)))}
             )
         if options["schedule"]:
             require(membership, Capability.PUBLISH)  # before a draft is left behind
@@ -280,30 +302,40 @@ class Command(HouseboatCommand):
             own_site=not options["no_own_site"],
             queued=options["queue"],
         )
-        self.stdout.write(self.style.SUCCESS(f"Drafted post {post.pk}."))
+        self.stdout.write(self.style.SUCCESS(_("Drafted post %(pk)s.") % {"pk": post.pk}))
         if parts or options["thread"]:
             self.make_threads(membership, post, parts)
         self.attach(membership, post, media, blur_faces=options["blur_faces"])
         self.report_problems(post)
         if options["submit"]:
             services.submit(membership, post)
-            self.stdout.write(f"Post {post.pk} is waiting for an editor's approval.")
+            self.stdout.write(
+                _("Post %(pk)s is waiting for an editor's approval.") % {"pk": post.pk}
+            )
         elif options["schedule"]:
             services.schedule(membership, post)
-            self.stdout.write(self.style.SUCCESS(f"Scheduled post {post.pk} for {self.due(post)}."))
+            self.stdout.write(
+                self.style.SUCCESS(
+                    _("Scheduled post %(pk)s for %(due)s.") % {"pk": post.pk, "due": self.due(post)}
+                )
+            )
             if post.queued:
                 self.report_queue(post)
 
     def refuse_empty_queues(self, channels: list[Channel]) -> None:
         """Say which channels have no posting times before anything is drafted."""
         if not channels:
-            raise CommandError("--queue needs at least one --channel: the own site has no queue.")
+            raise CommandError(
+                _("--queue needs at least one --channel: the own site has no queue.")
+            )
         empty = [c for c in channels if not c.queue_slots.exists()]
         if empty:
             names = ", ".join(f"{c.name} ({c.pk})" for c in empty)
             raise CommandError(
-                f"{names} has no posting times, so nothing was queued. Set them with "
-                f'`houseboat post slots {empty[0].pk} --as … --add "mon-fri 09:00"`.'
+                _(
+                    '%(names)s has no posting times, so nothing was queued. Set them with `houseboat post slots %(pk)s --as … --add "mon-fri 09:00"`.'
+                )
+                % {"names": names, "pk": empty[0].pk}
             )
 
     def report_queue(self, post: Post) -> None:
@@ -327,7 +359,9 @@ class Command(HouseboatCommand):
         try:
             return Path(path).read_text(encoding="utf-8")
         except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}.") from None
+            raise CommandError(
+                _("Cannot read %(path)s: %(strerror)s.") % {"path": path, "strerror": exc.strerror}
+            ) from None
 
     def words_and_parts(self, options: dict[str, Any]) -> tuple[str, list[str]]:
         """Return the post's words and the thread's explicit parts (none: split or no thread)."""
@@ -342,8 +376,10 @@ class Command(HouseboatCommand):
             return self.words(options), []
         if len(parts) < 2:
             raise CommandError(
-                "A thread needs at least two parts: give --part twice or more, or separate "
-                "the parts by a line of three dashes (---)."
+                _(
+                    "A thread needs at least two parts: give --part twice or more, or separate "
+                    "the parts by a line of three dashes (---)."
+                )
             )
         return "\n\n".join(parts), parts
 
@@ -354,14 +390,19 @@ class Command(HouseboatCommand):
         described = dict(zip(alt_after, alts, strict=True))
         if any(after < 0 for after in alt_after) or len(described) < len(alts):
             raise CommandError(
-                "--alt describes the --media before it: give each --alt right after its "
-                "--media, at most one for each."
+                _(
+                    "--alt describes the --media before it: give each --alt right after its "
+                    "--media, at most one for each."
+                )
             )
         media = []
         for index, name in enumerate(files):
             path = Path(name)
             if not path.is_file():
-                raise CommandError(f"Cannot read {name}: there is no such file. Nothing drafted.")
+                raise CommandError(
+                    _("Cannot read %(name)s: there is no such file. Nothing drafted.")
+                    % {"name": name}
+                )
             media.append((path, described.get(index, "")))
         return media
 
@@ -383,7 +424,10 @@ class Command(HouseboatCommand):
             services.edit_variant(membership, variant, parts=parts or split)
             count = len(parts or split)
             if count > 1:
-                self.stdout.write(f"  {channel.name}: a thread of {count} posts")
+                self.stdout.write(
+                    _("  %(name)s: a thread of %(count)s posts")
+                    % {"name": channel.name, "count": count}
+                )
 
     def attach(
         self, membership: Membership, post: Post, media: list[tuple[Path, str]], *, blur_faces: bool
@@ -398,15 +442,19 @@ class Command(HouseboatCommand):
                 services.add_attachment(membership, post, path, alt=alt, blur_faces=blur_faces)
             except MediaError as error:
                 raise CommandError(
-                    f"{path.name} was not attached: {error} Post {post.pk} is kept as a draft "
-                    f"with what was attached before it."
+                    _(
+                        "%(name)s was not attached: %(error)s Post %(pk)s is kept as a draft with what was attached before it."
+                    )
+                    % {"name": path.name, "error": error, "pk": post.pk}
                 ) from None
             self.stdout.write(f"  attached {path.name}" + (f": {alt}" if alt else ""))
             if not alt:
                 self.stdout.write(
                     self.style.WARNING(
-                        f"  {path.name} has no description: add --alt after it so people "
-                        "who cannot see it know what it shows."
+                        _(
+                            "  %(name)s has no description: add --alt after it so people who cannot see it know what it shows."
+                        )
+                        % {"name": path.name}
                     )
                 )
 
@@ -416,7 +464,9 @@ class Command(HouseboatCommand):
         try:
             moment = datetime.fromisoformat(at)
         except ValueError:
-            raise CommandError(f"--at {at!r} is not a time: write YYYY-MM-DD HH:MM.") from None
+            raise CommandError(
+                _("--at %(at)r is not a time: write YYYY-MM-DD HH:MM.") % {"at": at}
+            ) from None
         if moment.tzinfo is not None:  # given with its offset: one moment, whatever --tz says
             return moment.astimezone(UTC)
         # The same reading as the web form: a skipped time is refused, a repeated one
@@ -428,7 +478,9 @@ class Command(HouseboatCommand):
 
     def report_problems(self, post: Post) -> None:
         for problem in services.post_problems(post):
-            self.stdout.write(self.style.WARNING(f"  to fix: {problem.message}"))
+            self.stdout.write(
+                self.style.WARNING(_("  to fix: %(message)s") % {"message": problem.message})
+            )
 
     @staticmethod
     def due(post: Post) -> str:
@@ -443,7 +495,8 @@ class Command(HouseboatCommand):
         channel = Channel.objects.select_related("team").filter(pk=options["channel"]).first()
         if channel is None:
             raise CommandError(
-                f"No channel {options['channel']}. `houseboat channel list` shows them."
+                _("No channel %(channel)s. `houseboat channel list` shows them.")
+                % {"channel": options["channel"]}
             )
         changing = options["add"] or options["remove"] or options["clear"] or options["suggested"]
         if changing:
@@ -451,8 +504,10 @@ class Command(HouseboatCommand):
         have = queue.slots_of(channel)
         if not have:
             self.stdout.write(
-                f"{channel.name} has no posting times. Add some: houseboat post slots "
-                f'{channel.pk} --as USERNAME --add "mon-fri 09:00"'
+                _(
+                    '%(name)s has no posting times. Add some: houseboat post slots %(pk)s --as USERNAME --add "mon-fri 09:00"'
+                )
+                % {"name": channel.name, "pk": channel.pk}
             )
             return
         self.stdout.write(f"{channel.name}: {queue.describe(have)} ({queue.zone_of(channel)})")
@@ -465,7 +520,7 @@ class Command(HouseboatCommand):
 
     def change_slots(self, channel: Channel, options: dict[str, Any]) -> None:
         if not options["username"]:
-            raise CommandError("Say who changes the posting times: --as USERNAME.")
+            raise CommandError(_("Say who changes the posting times: --as USERNAME."))
         membership = self.member(options["username"], channel.team.slug)
         zone = options["tz"] or queue.zone_of(channel)
         wanted = set() if options["clear"] else set(queue.slots_of(channel))
@@ -476,13 +531,17 @@ class Command(HouseboatCommand):
         for spec in options["remove"]:
             wanted -= set(queue.parse_spec(spec))
         queue.set_slots(membership, channel, wanted, zone)
-        self.stdout.write(self.style.SUCCESS(f"Saved the posting times of {channel.name}."))
+        self.stdout.write(
+            self.style.SUCCESS(_("Saved the posting times of %(name)s.") % {"name": channel.name})
+        )
 
     # -- list and show
 
     def list(self, options: dict[str, Any]) -> None:
         if not Team.objects.filter(slug=options["team"]).exists():
-            raise CommandError(f"No team is called {options['team']!r}. `houseboat team list`.")
+            raise CommandError(
+                _("No team is called %(team)r. `houseboat team list`.") % {"team": options["team"]}
+            )
         posts = (
             Post.objects.filter(team__slug=options["team"])
             .exclude(status=PostStatus.HELD)  # listed by the dead-man switch pages only
@@ -499,7 +558,7 @@ class Command(HouseboatCommand):
         if options.get("status"):
             posts = posts.filter(status=options["status"])
         if not posts:
-            self.stdout.write("No posts. Write one: houseboat post create --help")
+            self.stdout.write(_("No posts. Write one: houseboat post create --help"))
         for post in posts:
             progress = f"{post.sent}/{post.parts} sent" if post.parts else "-"
             self.stdout.write(
@@ -512,15 +571,26 @@ class Command(HouseboatCommand):
         if post.status == PostStatus.HELD:
             # Its holder and the owners read it on the dead-man pages, signed in as themselves.
             raise CommandError(
-                f"Post {post.pk} holds the statements of a dead-man switch: only its holder "
-                "and the team's owners see them, on the switch's page."
+                _(
+                    "Post %(pk)s holds the statements of a dead-man switch: only its holder and the team's owners see them, on the switch's page."
+                )
+                % {"pk": post.pk}
             )
-        self.stdout.write(f"Post {post.pk} by {post.author.username}: {post.get_status_display()}")
-        self.stdout.write(f"  publish at: {self.due(post)}")
+        self.stdout.write(
+            _("Post %(pk)s by %(username)s: %(get_status_display)s")
+            % {
+                "pk": post.pk,
+                "username": post.author.username,
+                "get_status_display": post.get_status_display(),
+            }
+        )
+        self.stdout.write(_("  publish at: %(due)s") % {"due": self.due(post)})
         changed = " (changed after it was sent for approval)" if post.changed_in_review else ""
         self.stdout.write(f"  version: {post.version}{changed}")
         if post.review_comment:
-            self.stdout.write(f"  review comment: {post.review_comment}")
+            self.stdout.write(
+                _("  review comment: %(review_comment)s") % {"review_comment": post.review_comment}
+            )
         for line in post.text.splitlines():
             self.stdout.write(f"  | {line}")
         deliveries = Delivery.objects.filter(variant__post=post).select_related("variant__channel")
@@ -543,14 +613,20 @@ class Command(HouseboatCommand):
             self.member(options["username"], post.team.slug), post, version=options["read_version"]
         )
         self.stdout.write(
-            self.style.SUCCESS(f"Approved post {post.pk}; it goes out {self.due(post)}.")
+            self.style.SUCCESS(
+                _("Approved post %(pk)s; it goes out %(due)s.")
+                % {"pk": post.pk, "due": self.due(post)}
+            )
         )
 
     def cancel(self, options: dict[str, Any]) -> None:
         post = self.post(options["post"])
         stopped = services.cancel(self.member(options["username"], post.team.slug), post)
         self.stdout.write(
-            self.style.SUCCESS(f"Cancelled post {post.pk}; {stopped} part(s) stopped.")
+            self.style.SUCCESS(
+                _("Cancelled post %(pk)s; %(stopped)s part(s) stopped.")
+                % {"pk": post.pk, "stopped": stopped}
+            )
         )
 
     def decide(self, options: dict[str, Any]) -> None:
@@ -561,7 +637,8 @@ class Command(HouseboatCommand):
         )
         if delivery is None:
             raise CommandError(
-                f"No delivery {options['delivery']}. `houseboat post show` lists them."
+                _("No delivery %(delivery)s. `houseboat post show` lists them.")
+                % {"delivery": options["delivery"]}
             )
         post = delivery.variant.post
         decision = options["decision"].replace("-", "_")
@@ -580,7 +657,9 @@ class Command(HouseboatCommand):
     def takedown(self, options: dict[str, Any]) -> None:
         post = self.post(options["post"])
         if post.status == PostStatus.HELD:
-            raise CommandError(f"Post {post.pk} holds a dead-man switch's statements; not sent.")
+            raise CommandError(
+                _("Post %(pk)s holds a dead-man switch's statements; not sent.") % {"pk": post.pk}
+            )
         asked = Takedown.objects.filter(post=post).exists()
         if not options["yes"]:
             if asked:
@@ -589,17 +668,20 @@ class Command(HouseboatCommand):
                 self.preview_takedown(post)
             return
         if not options["username"]:
-            raise CommandError("Say who takes it down: --as USERNAME (an editor or owner).")
+            raise CommandError(_("Say who takes it down: --as USERNAME (an editor or owner)."))
         takedown.request_takedown(self.member(options["username"], post.team.slug), post)
-        self.stdout.write(f"Taking post {post.pk} down everywhere.")
+        self.stdout.write(_("Taking post %(pk)s down everywhere.") % {"pk": post.pk})
         self.wait_for_worker(post, options["wait"])
         self.report_takedown(post)
 
     def preview_takedown(self, post: Post) -> None:
         if not takedown.can_take_down(post):
-            self.stdout.write(f"Nothing of post {post.pk} went out: there is nothing to take down.")
+            self.stdout.write(
+                _("Nothing of post %(pk)s went out: there is nothing to take down.")
+                % {"pk": post.pk}
+            )
             return
-        self.stdout.write(f"Taking post {post.pk} down everywhere would:")
+        self.stdout.write(_("Taking post %(pk)s down everywhere would:") % {"pk": post.pk})
         for line in takedown.preview(post):
             if line.state == "by_hand":
                 what = "must be removed by hand (the steps are shown once you confirm)"
@@ -613,8 +695,10 @@ class Command(HouseboatCommand):
                 if note:
                     self.stdout.write(f"      {note}")
         self.stdout.write(
-            "Nothing was changed. To take it down: "
-            f"houseboat post takedown {post.pk} --as USERNAME --yes"
+            _(
+                "Nothing was changed. To take it down: houseboat post takedown %(pk)s --as USERNAME --yes"
+            )
+            % {"pk": post.pk}
         )
 
     def wait_for_worker(self, post: Post, seconds: int) -> None:
@@ -625,9 +709,10 @@ class Command(HouseboatCommand):
         if not lanes.get("dispatch"):
             self.stderr.write(
                 self.style.WARNING(
-                    "No worker is running the dispatch lane, so nothing is deleted yet. "
-                    "Start one (houseboat worker) and it goes ahead; check with "
-                    f"houseboat post takedown {post.pk}"
+                    _(
+                        "No worker is running the dispatch lane, so nothing is deleted yet. Start one (houseboat worker) and it goes ahead; check with houseboat post takedown %(pk)s"
+                    )
+                    % {"pk": post.pk}
                 )
             )
             return
@@ -649,10 +734,13 @@ class Command(HouseboatCommand):
             failed += line.state == "failed"
         if not takedown.settled(post):
             self.stdout.write(
-                f"Still waiting for the worker. See again: houseboat post takedown {post.pk}"
+                _("Still waiting for the worker. See again: houseboat post takedown %(pk)s")
+                % {"pk": post.pk}
             )
         if failed:
             raise CommandError(
-                f"{failed} channel(s) failed; the reasons are above. Fix them, then run "
-                f"houseboat post takedown {post.pk} --as USERNAME --yes to try those again."
+                _(
+                    "%(failed)s channel(s) failed; the reasons are above. Fix them, then run houseboat post takedown %(pk)s --as USERNAME --yes to try those again."
+                )
+                % {"failed": failed, "pk": post.pk}
             )

@@ -1,4 +1,6 @@
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.crypto import EncryptionKeyError, load_keys
@@ -14,14 +16,16 @@ HOW_TO_ROTATE = (
 
 
 class Command(HouseboatCommand):
-    help = "Re-encrypt stored secrets under the newest encryption key, so old keys can be retired."
+    help = gettext_lazy(
+        "Re-encrypt stored secrets under the newest encryption key, so old keys can be retired."
+    )
 
     def add_arguments(self, parser):
         parser.epilog = HOW_TO_ROTATE
         sub = parser.add_subparsers(dest="action", required=True, metavar="{rotate}")
         sub.add_parser(
             "rotate",
-            help="Re-encrypt every stored secret under the first key.",
+            help=_("Re-encrypt every stored secret under the first key."),
             description=HOW_TO_ROTATE,
         )
 
@@ -38,7 +42,7 @@ class Command(HouseboatCommand):
 
     def summarise(self, results: list[FieldRotation], key_count: int) -> None:
         if not any(result.total for result in results):
-            self.stdout.write("Nothing to re-encrypt: no encrypted values are stored.")
+            self.stdout.write(_("Nothing to re-encrypt: no encrypted values are stored."))
             return
         unreadable = [result for result in results if result.unreadable]
         if unreadable:
@@ -47,25 +51,32 @@ class Command(HouseboatCommand):
                 for result in unreadable
             )
             raise CommandError(
-                f"Some values cannot be decrypted with any of the keys: {names}. Restore the "
-                "key that encrypted them (as a second line is enough) and run this again. "
-                "Keep the old keys until then; everything else was re-encrypted."
+                _(
+                    "Some values cannot be decrypted with any of the keys: %(names)s. Restore the key that encrypted them (as a second line is enough) and run this again. Keep the old keys until then; everything else was re-encrypted."
+                )
+                % {"names": names}
             )
         if any(result.changed_meanwhile for result in results):
-            self.stdout.write("Some values changed while this ran: run it again to cover them.")
+            self.stdout.write(_("Some values changed while this ran: run it again to cover them."))
             return
         rotated = sum(result.rotated for result in results)
         self.stdout.write(
-            self.style.SUCCESS(f"Done: {rotated} value(s) re-encrypted under the first key.")
+            self.style.SUCCESS(
+                _("Done: %(rotated)s value(s) re-encrypted under the first key.")
+                % {"rotated": rotated}
+            )
         )
         if key_count > 1:
             self.stdout.write(
-                "Every stored value now opens with the first key alone: the older keys can be "
-                "removed once every houseboat process runs with the new key first."
+                _(
+                    "Every stored value now opens with the first key alone: the older keys can be "
+                    "removed once every houseboat process runs with the new key first."
+                )
             )
         else:
             self.stdout.write(
-                f"There is only one key, so there was nothing to move. {HOW_TO_ROTATE}"
+                _("There is only one key, so there was nothing to move. %(how_to_rotate)s")
+                % {"how_to_rotate": HOW_TO_ROTATE}
             )
 
 

@@ -1,6 +1,8 @@
 import sys
 
 from django.core.management.base import CommandError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from houseboat.core.commands import HouseboatCommand
 from houseboat.core.models import Team
@@ -8,41 +10,51 @@ from houseboat.safety.purge import StorageNotRewritten, emergency_purge
 
 
 class Command(HouseboatCommand):
-    help = "Emergency: erase a team's protected personal data and channel credentials for good."
+    help = gettext_lazy(
+        "Emergency: erase a team's protected personal data and channel credentials for good."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--team", required=True, help="Short name of the team.")
+        parser.add_argument("--team", required=True, help=_("Short name of the team."))
         parser.add_argument(
             "--yes-erase-for-good",
             action="store_true",
-            help="Confirm without a question. There is no undo.",
+            help=_("Confirm without a question. There is no undo."),
         )
 
     def handle(self, *args, team: str, yes_erase_for_good: bool, **options):
         found = Team.objects.filter(slug=team).first()
         if found is None:
-            raise CommandError(f"No team is called {team!r}. `houseboat team list` shows them.")
+            raise CommandError(
+                _("No team is called %(team)r. `houseboat team list` shows them.") % {"team": team}
+            )
         if not yes_erase_for_good:
             if not sys.stdin.isatty():
-                raise CommandError("Add --yes-erase-for-good to purge without a question.")
+                raise CommandError(_("Add --yes-erase-for-good to purge without a question."))
             answer = input(
                 f"Erase {found.name}'s protected details and credentials? Type the team's short name: "
             )
             if answer.strip() != found.slug:
-                raise CommandError("Nothing erased.")
+                raise CommandError(_("Nothing erased."))
         try:
             report = emergency_purge(found)
         except StorageNotRewritten as error:
             raise CommandError(not_rewritten(found, error)) from None
         self.stdout.write(
             self.style.SUCCESS(
-                f"Erased {report.protected_details} protected details, {report.do_not_name} "
-                f"do-not-name entries, the credentials of {report.channel_credentials} channels "
-                f"and {report.invitations} invitation links; the database file was rewritten."
+                _(
+                    "Erased %(protected_details)s protected details, %(do_not_name)s do-not-name entries, the credentials of %(channel_credentials)s channels and %(invitations)s invitation links; the database file was rewritten."
+                )
+                % {
+                    "protected_details": report.protected_details,
+                    "do_not_name": report.do_not_name,
+                    "channel_credentials": report.channel_credentials,
+                    "invitations": report.invitations,
+                }
             )
         )
         self.stdout.write(
-            "Backups and copies of the data folder still hold the old data: destroy them too."
+            _("Backups and copies of the data folder still hold the old data: destroy them too.")
         )
 
 
