@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "houseboat.core.middleware.AccountLanguageMiddleware",
+    "houseboat.core.middleware.DigitsMiddleware",
     "houseboat.campaigns.middleware.PublicSiteLanguageMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -99,6 +100,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "houseboat.core.context_processors.shell",
             ],
+            # {{ value|digits }} everywhere: numbers and dates in the reader's digits.
+            "builtins": ["houseboat.core.templatetags.digits"],
         },
     },
 ]
@@ -229,6 +232,8 @@ TIME_ZONE = envstr("HOUSEBOAT_TIME_ZONE", "UTC")
 LANGUAGE_COOKIE_SECURE = HTTPS
 LANGUAGE_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SAMESITE = "Lax"
+# Where houseboat corrects Django's formats per language (the week's first day).
+FORMAT_MODULE_PATH = ["houseboat.formats"]
 
 
 # --- Static and media files ---------------------------------------------------------

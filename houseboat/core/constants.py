@@ -137,3 +137,12 @@ class AuditAction(models.TextChoices):
     INBOX_REPLIED = "inbox_replied", _("replied to an inbox entry")
     TAKEDOWN_REQUESTED = "takedown_requested", _("asked to take a post down everywhere")
     TAKEDOWN_FINISHED = "takedown_finished", _("finished taking a post down everywhere")
+
+
+class Digits(models.TextChoices):
+    """Which digits numbers and dates are written in (CLDR's numbering system names)."""
+
+    USUAL = "", _("The language's usual")
+    WESTERN = "latn", _("Western (123)")
+    ARABIC_INDIC = "arab", _("Arabic-Indic (١٢٣)")
+    PERSIAN = "arabext", _("Persian (۱۲۳)")

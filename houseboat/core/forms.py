@@ -2,7 +2,7 @@ from django import forms
 from django.contrib.auth.forms import PasswordChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
-from houseboat.core.constants import ROLE_DESCRIPTIONS, Role
+from houseboat.core.constants import ROLE_DESCRIPTIONS, Digits, Role
 from houseboat.core.models import Invitation, Team, User
 
 
@@ -126,3 +126,26 @@ class NoticeEmailForm(forms.Form):
             "Leave empty for no e-mails. Use an address only you read."
         ),
     )
+
+
+class DigitsForm(forms.ModelForm):
+    """Which digits a person reads numbers and dates in (houseboat.core.digits)."""
+
+    class Meta:
+        model = User
+        fields = ["digits"]
+        widgets = {"digits": forms.RadioSelect}
+        labels = {"digits": _("Digits")}
+        help_texts = {
+            "digits": _(
+                "How numbers and dates are written on your pages. The language's usual: "
+                "Persian digits on Persian pages, Western digits on all others."
+            )
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A model field with blank=True offers a "---------" choice; here "" already
+        # has a name: the language's usual digits.
+        self.fields["digits"].choices = Digits.choices
+        self.fields["digits"].required = False

@@ -8,6 +8,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from houseboat.core import digits
 from houseboat.core.models import Team, UserSession
 
 LAST_SEEN_EVERY = timedelta(minutes=5)
@@ -47,6 +48,20 @@ class AccountLanguageMiddleware:
             translation.activate(language)
             request.LANGUAGE_CODE = translation.get_language()
         return self.get_response(request)
+
+
+class DigitsMiddleware:
+    """Show numbers and dates in the digits a signed-in person chose (core.digits)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        token = digits.activate(getattr(request.user, "digits", ""))
+        try:
+            return self.get_response(request)
+        finally:
+            digits.reset(token)
 
 
 class TwoFactorMiddleware:

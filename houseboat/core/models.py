@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from houseboat.core import devices
-from houseboat.core.constants import ROLE_CAPABILITIES, AuditAction, Role
+from houseboat.core.constants import ROLE_CAPABILITIES, AuditAction, Digits, Role
 
 
 class User(AbstractUser):
@@ -19,6 +19,11 @@ class User(AbstractUser):
     # The language chosen in the menu, kept with the account so a new browser or
     # phone opens in it too; empty: the browser's own choice.
     language = models.CharField(_("language"), max_length=10, blank=True)
+    # The digits numbers and dates are shown in; empty: the language's usual ones
+    # (houseboat.core.digits says which those are).
+    digits = models.CharField(
+        _("digits"), max_length=10, blank=True, choices=Digits.choices, default=Digits.USUAL
+    )
 
     class Meta:
         db_table = "core_user"

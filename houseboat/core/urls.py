@@ -16,6 +16,7 @@ urlpatterns = [
     path("account/two-factor/off/", account.two_factor_disable, name="two_factor_disable"),
     path("account/password/", account.password_change, name="password_change"),
     path("account/notices/", account.notice_email, name="notice_email"),
+    path("account/digits/", account.choose_digits, name="digits"),
     path("account/sessions/<int:pk>/end/", account.session_revoke, name="session_revoke"),
     path("account/sessions/end-others/", account.sessions_revoke_all, name="sessions_revoke_all"),
     path("t/<slug:team_slug>/members/", team.members, name="members"),

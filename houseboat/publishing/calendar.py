@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from houseboat.connectors.models import Channel
@@ -21,9 +21,19 @@ from houseboat.publishing.models import Delivery, Post
 WEEK, MONTH = "week", "month"
 
 
+def first_day_of_week() -> int:
+    """The active language's first day of the week, as Python counts (Monday 0).
+
+    Django's FIRST_DAY_OF_WEEK counts from Sunday 0; houseboat/formats corrects it
+    where Django's locale data differs from CLDR's.
+    """
+    return (int(formats.get_format("FIRST_DAY_OF_WEEK")) - 1) % 7
+
+
 @dataclass(frozen=True)
 class View:
-    """Which days the calendar shows: a week (Monday first) or the weeks of a month."""
+    """Which days the calendar shows: a week or the weeks of a month, each week starting
+    on the language's first day (Saturday in Persian, Monday in French)."""
 
     kind: str
     anchor: date
@@ -33,8 +43,12 @@ class View:
     refused: str = ""  # why the day asked for is not shown
 
     @classmethod
-    def read(cls, query: Mapping[str, str], zone: str) -> View:
-        """Read ?view= and ?date= (YYYY-MM-DD); default: this week, in zone."""
+    def read(cls, query: Mapping[str, str], zone: str, first_weekday: int | None = None) -> View:
+        """Read ?view= and ?date= (YYYY-MM-DD); default: this week, in zone.
+
+        first_weekday counts as Python does (Monday 0); default: the active language's.
+        """
+        first = first_day_of_week() if first_weekday is None else first_weekday
         today = timezone.now().astimezone(ZoneInfo(zone)).date()
         kind = MONTH if query.get("view") == MONTH else WEEK
         refused = ""
@@ -47,12 +61,12 @@ class View:
             refused = _("The calendar shows days between 1900-01-01 and 2999-12-31; here is today.")
             anchor = today
         if kind == WEEK:
-            start = anchor - timedelta(days=anchor.weekday())
+            start = anchor - timedelta(days=(anchor.weekday() - first) % 7)
             return cls(kind, anchor, start, start + timedelta(days=7), today, refused)
-        first = anchor.replace(day=1)
-        last = first.replace(day=stdlib_calendar.monthrange(first.year, first.month)[1])
-        start = first - timedelta(days=first.weekday())
-        end = last + timedelta(days=7 - last.weekday())
+        first_of_month = anchor.replace(day=1)
+        last = anchor.replace(day=stdlib_calendar.monthrange(anchor.year, anchor.month)[1])
+        start = first_of_month - timedelta(days=(first_of_month.weekday() - first) % 7)
+        end = last + timedelta(days=7 - (last.weekday() - first) % 7)
         return cls(kind, anchor, start, end, today, refused)
 
     @property

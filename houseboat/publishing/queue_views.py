@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_safe
 
 from houseboat.core.access import team_view
 from houseboat.core.constants import Capability
+from houseboat.publishing import calendar as cal
 from houseboat.publishing import queue, zones
 from houseboat.publishing.forms import team_channels
 from houseboat.publishing.services import PublishingError
@@ -39,11 +40,14 @@ class Row:
 
 
 def weekdays() -> list[tuple[int, str, str]]:
-    """(number, short label, full name) of each weekday, Monday first."""
+    """(number, short label, full name) of each weekday (Monday 0), in the order of the
+    language's week: Saturday first in Persian, Monday in French."""
     names = [_("Monday"), _("Tuesday"), _("Wednesday"), _("Thursday"), _("Friday")]
     names += [_("Saturday"), _("Sunday")]
     shorts = [_("Mon"), _("Tue"), _("Wed"), _("Thu"), _("Fri"), _("Sat"), _("Sun")]
-    return list(zip(range(7), shorts, names, strict=True))
+    days = list(zip(range(7), shorts, names, strict=True))
+    first = cal.first_day_of_week()
+    return days[first:] + days[:first]
 
 
 def rows_for(slots: list[queue.Slot], blanks: int = BLANK_ROWS) -> list[Row]:

@@ -42,6 +42,7 @@ PERSONAL = {
     "core:two_factor_disable",
     "core:password_change",
     "core:notice_email",
+    "core:digits",
     "core:session_revoke",
     "core:sessions_revoke_all",
 }

@@ -48,8 +48,11 @@ def test_a_viewer_sees_results_with_author_time_network_hashtags_and_the_origina
     assert "1 item" in page
     assert "Day 100 for the Riverside Ten" in page
     assert "@ana" in page
-    assert '<time datetime="2026-11-20T10:01:00+00:00">20 Nov 2026, 10:01 UTC</time>' in page
-    assert "· X" in page
+    assert (
+        '<time datetime="2026-11-20T10:01:00+00:00" dir="auto">20 Nov 2026, 10:01 UTC</time>'
+        in page
+    )
+    assert '· <bdi class="network">X</bdi>' in page
     assert "#FreeRiverside10" in page
     assert 'href="https://x.com/ana/status/1"' in page
     assert "الحرية" not in page

@@ -267,7 +267,10 @@ def test_the_live_check_counts_what_will_go_out_as_the_network_does(
     tagged = "https://ex.org/a?utm_source=x&utm_medium=social&utm_campaign=free-the-ten"
     x_count = text_rules.length(f"{text}\n{tagged}", "weighted", 23)
     assert x_count == 13 + 2 + 1 + 23  # the emoji sequence weighs 2, the URL 23
-    assert f"<strong>{x_count}</strong> / 280 weighted characters" in page
+    assert (
+        f'<strong class="used">{x_count}</strong> / <span class="limit">280</span></bdi>'
+        " weighted characters"
+    ) in page
     assert 'id="count-site" class="counter" hx-swap-oob="true"' in page
     assert "Ready: it fits the 3 channels you chose." in page
 

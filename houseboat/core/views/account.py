@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -25,6 +26,7 @@ from houseboat.core import notices
 from houseboat.core.constants import AuditAction
 from houseboat.core.forms import (
     ChangePasswordForm,
+    DigitsForm,
     EnrolTokenForm,
     NoticeEmailForm,
     PasswordCheckForm,
@@ -64,6 +66,7 @@ def render_security(
             "disable_form": PasswordCheckForm(request.user),
             "notices_form": notices_form or NoticeEmailForm(initial={"email": request.user.email}),
             "mail_enabled": notices.enabled(),
+            "digits_form": DigitsForm(instance=request.user),
         },
         status=400 if password_form.errors or (notices_form and notices_form.errors) else 200,
     )
@@ -213,3 +216,16 @@ def choose_language(request: HttpRequest) -> HttpResponse:
         request.user.language = chosen
         request.user.save(update_fields=["language"])
     return response
+
+
+@login_required
+@require_POST
+def choose_digits(request: HttpRequest) -> HttpResponse:
+    """Keep the digits this person reads numbers and dates in."""
+    form = DigitsForm(request.POST, instance=request.user)
+    if form.is_valid():
+        form.save()
+        messages.success(request, _("Saved. Numbers and dates use these digits on every page."))
+    else:
+        messages.error(request, _("Choose one of the digits offered."))
+    return redirect(reverse("core:security") + "#digits")

@@ -50,7 +50,12 @@
         return option.value === device;
       });
       if (!known) return;
-      button.textContent = button.textContent + " (" + device + ")";
+      // The zone and its brackets are one left-to-right island: on a right-to-left page
+      // "(Asia/Tehran)" must not become ")Asia/Tehran(" or jump before the words.
+      var zone = document.createElement("bdi");
+      zone.dir = "ltr";
+      zone.textContent = "(" + device + ")";
+      button.append(" ", zone);
       button.hidden = false;
       button.addEventListener("click", function () {
         select.value = device;
