@@ -1053,11 +1053,12 @@ def add_up(out: Summary, rows: Iterable[tuple]) -> None:
 
 
 def archive_firsts(matched, counts: Tally, wanted: Iterable[str]) -> None:
-    """Find the first matched post that holds each wanted word, through the word index.
+    """Find the first matched post that holds each wanted word, oldest first.
 
-    The index finds the candidates (posts with the word, oldest first) and terms()
-    decides, so a word is where the counting would have found it. A word the sample saw
-    is looked for only up to the post where the sample first saw it.
+    A word the sample saw was first seen at the latest in that sampled post, so the posts
+    up to it are read in time order until every such word is found: exact, by terms()
+    itself. A word the sample never saw is looked for in the posts the word index gives
+    for it (terms() still decides).
     """
     from houseboat.listening.search import ParsedQuery, text_filter
 
@@ -1069,15 +1070,12 @@ def archive_firsts(matched, counts: Tally, wanted: Iterable[str]) -> None:
         elif term not in words:
             words.append(term)
     seen = [w for w in words if w in counts.first_term]
-    unseen = [w for w in words if w not in counts.first_term]
-    for group in (seen, unseen):
-        if not group:
-            continue
+    if seen:
+        bound = max(counts.first_term[w] for w in seen)
+        first_of(matched.filter(created_at__lte=bound), counts, seen)
+    if unseen := [w for w in words if w not in counts.first_term]:
         # The word itself, not phrase_of(): PostgreSQL's index keeps accents.
-        candidates = text_filter(matched, ParsedQuery(must=(tuple(group),)))
-        if group is seen:
-            candidates = candidates.filter(created_at__lte=max(counts.first_term[w] for w in seen))
-        first_of(candidates, counts, group)
+        first_of(text_filter(matched, ParsedQuery(must=(tuple(unseen),))), counts, unseen)
 
 
 def first_of(candidates, counts: Tally, words: list[str]) -> None:
@@ -1181,9 +1179,7 @@ def press_records(team, start: datetime, end: datetime, query_terms: Sequence[st
     # Only the words are read for every story; times and sources only for those on the issue.
     matched = [
         pk
-        for pk, title, summary in stories.values_list("id", "title", "summary").iterator(
-            chunk_size=5000
-        )
+        for pk, title, summary in raw_rows(stories.values_list("id", "title", "summary"))
         if on_issue(f"{title}\n{summary}", (), phrases)
     ]
     found = []
