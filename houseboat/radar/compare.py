@@ -50,6 +50,9 @@ TOP_CROSSING = 50
 # Words are counted in at most this many documents per side (evenly spaced in time):
 # tokenising costs about 20 µs a post, and 50,000 posts give every word that matters.
 MAX_TERM_DOCS = 50_000
+# The archive's first posts on the issue come back with the sample, read in full: the
+# first sighting of a word the sample saw early is found there without another query.
+HEAD_DOCS = 5_000
 SAID_TERMS = 3  # words quoted in the summary sentence
 UNKNOWN_LANGUAGE = "und"
 ID_BATCH = 5000
@@ -291,6 +294,8 @@ class Summary:
     first: tuple[datetime, str] | None  # the first document's time and source
     tally: Tally
     find_firsts: Callable[[Tally, Iterable[str]], None] = lambda counts, wanted: None
+    # The first documents in full, (time, text, language), where only a sample was counted.
+    head: list[tuple[datetime, str, str]] = field(default_factory=list)
 
     @property
     def sampled(self) -> bool:
@@ -951,7 +956,6 @@ def summary_sql(matched_sql: str, vendor: str) -> str:
     """
     part = SQL_PARTS[vendor]
     none = "CAST(NULL AS TEXT)"
-    author = "LEFT JOIN listening_author a ON a.id = m.author_id"
     return f"""
 WITH m (id, created_at, author_id, network, language, links) AS ({matched_sql})
 SELECT 'day' AS kind, {part["day"]} AS name, {none} AS other, COUNT(*) AS n,
@@ -962,15 +966,16 @@ SELECT 'language', m.language, {none}, COUNT(*), {part["no_time"]}, {none}
   FROM m GROUP BY m.language
 UNION ALL
 SELECT 'source', s.handle, s.network, s.n, {part["no_time"]}, {none} FROM (
-  SELECT COALESCE(a.handle, '') AS handle, m.network AS network, COUNT(*) AS n,
-         RANK() OVER (ORDER BY COUNT(*) DESC) AS r
-    FROM m {author} GROUP BY COALESCE(a.handle, ''), m.network
+  SELECT COALESCE(a.handle, '') AS handle, b.network AS network, SUM(b.n) AS n,
+         RANK() OVER (ORDER BY SUM(b.n) DESC) AS r
+    FROM (SELECT author_id, network, COUNT(*) AS n FROM m GROUP BY author_id, network) b
+    LEFT JOIN listening_author a ON a.id = b.author_id
+   GROUP BY COALESCE(a.handle, ''), b.network
 ) s WHERE s.r <= %s
 UNION ALL
-SELECT 'first', f.handle, f.network, 1, f.created_at, {none} FROM (
-  SELECT COALESCE(a.handle, '') AS handle, m.network AS network, m.created_at AS created_at
-    FROM m {author} ORDER BY m.created_at, m.id LIMIT 1
-) f
+SELECT 'first', COALESCE(a.handle, ''), f.network, 1, f.created_at, {none} FROM (
+  SELECT author_id, network, created_at FROM m ORDER BY created_at, id LIMIT 1
+) f LEFT JOIN listening_author a ON a.id = f.author_id
 UNION ALL
 SELECT 'hashtag', h.tag, {none}, COUNT(*), MIN(m.created_at), {none}
   FROM m JOIN listening_itemhashtag h ON h.item_id = m.id GROUP BY h.tag
@@ -982,7 +987,7 @@ UNION ALL
 SELECT 'sample', i.language, {none}, s.p, i.created_at, i.text FROM (
   SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) - 1 AS p, COUNT(*) OVER () AS total
     FROM m
-) s JOIN listening_item i ON i.id = s.id WHERE {SAMPLED}
+) s JOIN listening_item i ON i.id = s.id WHERE s.p < %s OR {SAMPLED}
 """  # noqa: S608 (constant text; the values travel as parameters)
 
 
@@ -1012,20 +1017,28 @@ def social_summary(campaign, start: datetime, end: datetime, query_terms: Sequen
         .query.sql_with_params()
     )
     cap = MAX_TERM_DOCS
-    params = [*params, TOP_SOURCES, cap, cap, cap, cap, cap]
+    params = [*params, TOP_SOURCES, HEAD_DOCS, cap, cap, cap, cap, cap]
     with connection.cursor() as cursor:
         cursor.execute(summary_sql(sql, connection.vendor), params)
         rows = cursor.fetchall()
     add_up(out, rows)
-    out.find_firsts = lambda counts, wanted: archive_firsts(matched, counts, wanted)
+    if out.sampled:
+        out.find_firsts = lambda counts, wanted: archive_firsts(matched, out, counts, wanted)
     return out
+
+
+def sampled_positions(total: int) -> range | set[int]:
+    """Return the positions, in time order, of the posts whose words are counted."""
+    if total <= MAX_TERM_DOCS:
+        return range(total)
+    return {n * total // MAX_TERM_DOCS for n in range(MAX_TERM_DOCS)}
 
 
 def add_up(out: Summary, rows: Iterable[tuple]) -> None:
     """Fill a Summary from the rows of :func:`summary_sql`."""
     counts = out.tally
     spellings: dict[str, list[tuple[datetime, str, int]]] = {}
-    sampled = []
+    read = []
     for kind, name, other, n, at, body in rows:
         if kind == "day":
             out.per_day[date.fromisoformat(name)] = n
@@ -1042,9 +1055,11 @@ def add_up(out: Summary, rows: Iterable[tuple]) -> None:
         elif kind == "link":
             spellings.setdefault(link_key(name), []).append((as_time(at), name, n))
         else:
-            sampled.append((n, as_time(at), body or "", name or ""))
-    sampled.sort()
-    count_words(counts, ((at, text, language) for _p, at, text, language in sampled))
+            read.append((n, as_time(at), body or "", name or ""))
+    read.sort()
+    picked = sampled_positions(out.matched)
+    count_words(counts, ((at, text, lang) for p, at, text, lang in read if p in picked))
+    out.head = [(at, text, lang) for p, at, text, lang in read if p < HEAD_DOCS]
     for key, found in spellings.items():
         # Two spellings of one page in one post count twice: the one approximation here.
         counts.links[key] = sum(n for _at, _url, n in found)
@@ -1052,13 +1067,13 @@ def add_up(out: Summary, rows: Iterable[tuple]) -> None:
         counts.first_link[key] = (at, url)
 
 
-def archive_firsts(matched, counts: Tally, wanted: Iterable[str]) -> None:
+def archive_firsts(matched, summary: Summary, counts: Tally, wanted: Iterable[str]) -> None:
     """Find the first matched post that holds each wanted word, oldest first.
 
-    A word the sample saw was first seen at the latest in that sampled post, so the posts
-    up to it are read in time order until every such word is found: exact, by terms()
-    itself. A word the sample never saw is looked for in the posts the word index gives
-    for it (terms() still decides).
+    The first posts (head) are read first. A word the sample saw was first seen at the
+    latest in that sampled post, so the posts up to it are read in time order until every
+    such word is found: exact, by terms() itself. A word the sample never saw is looked
+    for in the posts the word index gives for it (terms() still decides).
     """
     from houseboat.listening.search import ParsedQuery, text_filter
 
@@ -1069,13 +1084,35 @@ def archive_firsts(matched, counts: Tally, wanted: Iterable[str]) -> None:
                 counts.first_term[term] = counts.first_hashtag[term]
         elif term not in words:
             words.append(term)
-    seen = [w for w in words if w in counts.first_term]
-    if seen:
+    head = summary.head
+    left = first_in(head, counts, words)
+    if not left or len(head) >= summary.matched:
+        return
+    if seen := [w for w in left if w in counts.first_term]:
         bound = max(counts.first_term[w] for w in seen)
-        first_of(matched.filter(created_at__lte=bound), counts, seen)
-    if unseen := [w for w in words if w not in counts.first_term]:
+        after = head[-1][0] if head else None
+        posts = matched.filter(created_at__lte=bound)
+        # The head holds every post up to its last one's time (ties included, read again).
+        posts = posts.filter(created_at__gte=after) if after else posts
+        first_of(posts, counts, seen)
+    if unseen := [w for w in left if w not in counts.first_term]:
         # The word itself, not phrase_of(): PostgreSQL's index keeps accents.
         first_of(text_filter(matched, ParsedQuery(must=(tuple(unseen),))), counts, unseen)
+
+
+def first_in(
+    documents: Iterable[tuple[datetime, str, str]], counts: Tally, words: list[str]
+) -> set[str]:
+    """Set the first sighting of the words found in documents (oldest first); return the rest."""
+    left = set(words)
+    for at, text, language in documents:
+        if not left:
+            break
+        found = left.intersection(terms(text, language))
+        for word in found:
+            counts.first_term[word] = at
+        left -= found
+    return left
 
 
 def first_of(candidates, counts: Tally, words: list[str]) -> None:
