@@ -966,8 +966,8 @@ SELECT 'language', m.language, {none}, COUNT(*), {part["no_time"]}, {none}
   FROM m GROUP BY m.language
 UNION ALL
 SELECT 'source', s.handle, s.network, s.n, {part["no_time"]}, {none} FROM (
-  SELECT COALESCE(a.handle, '') AS handle, b.network AS network, SUM(b.n) AS n,
-         RANK() OVER (ORDER BY SUM(b.n) DESC) AS r
+  SELECT COALESCE(a.handle, '') AS handle, b.network AS network,
+         CAST(SUM(b.n) AS BIGINT) AS n, RANK() OVER (ORDER BY SUM(b.n) DESC) AS r
     FROM (SELECT author_id, network, COUNT(*) AS n FROM m GROUP BY author_id, network) b
     LEFT JOIN listening_author a ON a.id = b.author_id
    GROUP BY COALESCE(a.handle, ''), b.network
@@ -1039,7 +1039,8 @@ def add_up(out: Summary, rows: Iterable[tuple]) -> None:
     counts = out.tally
     spellings: dict[str, list[tuple[datetime, str, int]]] = {}
     read = []
-    for kind, name, other, n, at, body in rows:
+    for kind, name, other, number, at, body in rows:
+        n = int(number)  # PostgreSQL's SUM() is a numeric, whatever it adds up
         if kind == "day":
             out.per_day[date.fromisoformat(name)] = n
             out.matched += n
