@@ -13,7 +13,10 @@ A story's time is when it says it was published, or when houseboat first saw it 
 it says nothing. Days are UTC days. The period is [start, end).
 
 :func:`compare_records` is the whole comparison over plain records, so it can be
-checked by hand; :func:`compare` only fetches the records.
+checked by hand. :func:`compare` reads the press's records, but has the archive's
+database add up its side (:func:`social_summary`: one query of counts, and only the
+texts whose words are counted), since an issue can hold hundreds of thousands of posts;
+both meet in :func:`compare_summaries`.
 """
 
 from __future__ import annotations
@@ -1074,7 +1077,9 @@ def archive_firsts(matched, summary: Summary, counts: Tally, wanted: Iterable[st
     The first posts (head) are read first. A word the sample saw was first seen at the
     latest in that sampled post, so the posts up to it are read in time order until every
     such word is found: exact, by terms() itself. A word the sample never saw is looked
-    for in the posts the word index gives for it (terms() still decides).
+    for in the posts the word index gives for it (terms() still decides; a word written
+    only in compatibility forms, full-width letters, escapes the index there, as it
+    escapes the issue's own matching).
     """
     from houseboat.listening.search import ParsedQuery, text_filter
 
