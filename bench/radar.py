@@ -321,9 +321,10 @@ def load(path: Path, team: int, campaign: int, items: int, stories: int, share: 
 
 
 def timed(label: str, function, *args):
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     result = function(*args)
-    print(f"  {label}: {time.perf_counter() - started:.2f} s", flush=True)
+    wall, cpu = time.perf_counter() - started, time.process_time() - cpu
+    print(f"  {label}: {wall:.2f} s (CPU {cpu:.2f} s)", flush=True)
     return result
 
 
@@ -337,31 +338,36 @@ def measure(campaign_id: int, runs: int) -> list[float]:
         campaign=campaign, name="Amara", terms=["Amara", "#JusticeForAmara"]
     )
     start, end = START, START + timedelta(days=DAYS)
-    times = []
+    times, cpus = [], []
     for _ in range(runs):
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         comparison = radar.compare(query, start, end)
         times.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - cpu)
     print(f"compare(), {runs} runs: " + ", ".join(f"{t:.2f} s" for t in times))
+    print("  CPU time of this process: " + ", ".join(f"{t:.2f} s" for t in cpus))
+    print(f"  load average: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     for sentence in comparison.sentences:
         print("  " + sentence)
     print(
         f"  press {comparison.press.matched:,} of {comparison.press.collected:,} stories; "
         f"social {comparison.social.matched:,} of {comparison.social.collected:,} items"
     )
-    print("phases, once each:")
+    print("phases, once each (wall, then CPU time of this process):")
     social = timed(
-        "social: match and fetch", radar.social_records, campaign, start, end, query.terms
-    )
+        "social: added up in the database", radar.social_summary, campaign, start, end,
+        query.terms,
+    )  # fmt: skip
     press = timed(
         "press: fetch and match", radar.press_records, campaign.team, start, end, query.terms
     )
     collected = timed("press: collected per day", radar.press_collected, campaign.team, start, end)
     timed("social: collected per day", radar.social_collected, campaign, start, end)
+    press_summary = timed("press: added up", lambda: radar.summarise(radar.by_time(press)))
     timed(
-        "terms, statistic, firsts, sentences",
-        lambda: radar.compare_records(
-            query, start, end, press=press, social=social, press_collected=collected,
+        "statistic, exact firsts, sentences",
+        lambda: radar.compare_summaries(
+            query, start, end, press=press_summary, social=social, press_collected=collected,
             social_collected={},
         ),
     )  # fmt: skip

@@ -13,7 +13,10 @@ A story's time is when it says it was published, or when houseboat first saw it 
 it says nothing. Days are UTC days. The period is [start, end).
 
 :func:`compare_records` is the whole comparison over plain records, so it can be
-checked by hand; :func:`compare` only fetches the records.
+checked by hand. :func:`compare` reads the press's records, but has the archive's
+database add up its side (:func:`social_summary`: one query of counts, and only the
+texts whose words are counted), since an issue can hold hundreds of thousands of posts;
+both meet in :func:`compare_summaries`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import io
 import unicodedata
 import zipfile
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -50,6 +53,9 @@ TOP_CROSSING = 50
 # Words are counted in at most this many documents per side (evenly spaced in time):
 # tokenising costs about 20 µs a post, and 50,000 posts give every word that matters.
 MAX_TERM_DOCS = 50_000
+# The archive's first posts on the issue come back with the sample, read in full: the
+# first sighting of a word the sample saw early is found there without another query.
+HEAD_DOCS = 5_000
 SAID_TERMS = 3  # words quoted in the summary sentence
 UNKNOWN_LANGUAGE = "und"
 ID_BATCH = 5000
@@ -275,6 +281,41 @@ class Tally:
     first_link: dict[str, tuple[datetime, str]] = field(default_factory=dict)
 
 
+@dataclass
+class Summary:
+    """One side's documents on the issue added up: what a Side is made from.
+
+    Built from records in Python (:func:`summarise`) or by the archive's database
+    (:func:`social_summary`); ``find_firsts`` finds the true first sighting of words
+    when they were counted on a sample.
+    """
+
+    matched: int
+    per_day: Counter[date]
+    sources: Counter[str]  # at least every source that can be in the top TOP_SOURCES
+    languages: Counter[str]
+    first: tuple[datetime, str] | None  # the first document's time and source
+    tally: Tally
+    find_firsts: Callable[[Tally, Iterable[str]], None] = lambda counts, wanted: None
+    # The first documents in full, (time, text, language), where only a sample was counted.
+    head: list[tuple[datetime, str, str]] = field(default_factory=list)
+
+    @property
+    def sampled(self) -> bool:
+        return self.matched > MAX_TERM_DOCS
+
+
+def count_words(counts: Tally, documents: Iterable[tuple[datetime, str, str]]) -> None:
+    """Count the terms of (time, text, language) documents taken oldest first."""
+    first = counts.first_term
+    for at, text, language in documents:
+        found = terms(text, language)
+        counts.terms.update(found)
+        for term in found:
+            if term not in first:
+                first[term] = at
+
+
 def tally(records: Sequence[Record]) -> Tally:
     """Count the terms, hashtags and links of records sorted by time.
 
@@ -284,13 +325,7 @@ def tally(records: Sequence[Record]) -> Tally:
     then shown is looked up again in every record (:func:`exact_firsts`).
     """
     out = Tally()
-    for record in sample(records):
-        found = terms(record.text, record.language)
-        out.terms.update(found)
-        first = out.first_term
-        for term in found:
-            if term not in first:
-                first[term] = record.at
+    count_words(out, ((r.at, r.text, r.language) for r in sample(records)))
     for record in records:
         tags = record.hashtags or entities.hashtags(record.text)
         for tag in {"#" + entities.tag_key(t) for t in tags}:
@@ -303,11 +338,15 @@ def tally(records: Sequence[Record]) -> Tally:
 
 
 def sample(records: Sequence[Record]) -> Sequence[Record]:
-    """Return at most MAX_TERM_DOCS records, evenly spaced, first and order kept."""
-    if len(records) <= MAX_TERM_DOCS:
+    """Return at most MAX_TERM_DOCS records, evenly spaced, first and order kept.
+
+    Record n * len // MAX_TERM_DOCS for each n below MAX_TERM_DOCS, in whole numbers so
+    that the archive's database picks the same posts (:data:`SAMPLED`).
+    """
+    total = len(records)
+    if total <= MAX_TERM_DOCS:
         return records
-    step = len(records) / MAX_TERM_DOCS
-    return [records[int(n * step)] for n in range(MAX_TERM_DOCS)]
+    return [records[n * total // MAX_TERM_DOCS] for n in range(MAX_TERM_DOCS)]
 
 
 def exact_firsts(records: Sequence[Record], counts: Tally, wanted: Iterable[str]) -> None:
@@ -328,15 +367,28 @@ def exact_firsts(records: Sequence[Record], counts: Tally, wanted: Iterable[str]
                 break
 
 
+def summarise(records: Sequence[Record]) -> Summary:
+    """Add up records sorted by time."""
+    counts = tally(records)
+    return Summary(
+        matched=len(records),
+        per_day=Counter(r.at.astimezone(UTC).date() for r in records),
+        sources=Counter(r.source for r in records),
+        languages=Counter(language_code(r.language) for r in records),
+        first=(records[0].at, records[0].source) if records else None,
+        tally=counts,
+        find_firsts=lambda counts, wanted: exact_firsts(records, counts, wanted),
+    )
+
+
 def side_of(
     name: str,
-    records: Sequence[Record],
+    summary: Summary,
     collected: Mapping[date, int],
     days: list[date],
-    counts: Tally,
     distinctive: list[Term],
 ) -> Side:
-    per_day = Counter(r.at.astimezone(UTC).date() for r in records)
+    per_day = summary.per_day
     day_rows = [
         Day(
             d,
@@ -346,20 +398,18 @@ def side_of(
         )
         for d in days
     ]
-    matched = len(records)
-    first = records[0] if records else None
+    matched = summary.matched
+    first = summary.first
     return Side(
         name=name,
         matched=matched,
         collected=sum(collected.get(d, 0) for d in days),
         days=day_rows,
-        top_sources=shares(Counter(r.source for r in records), matched, TOP_SOURCES),
-        languages=shares(
-            Counter(language_code(r.language) for r in records), matched, TOP_LANGUAGES
-        ),
+        top_sources=shares(summary.sources, matched, TOP_SOURCES),
+        languages=shares(summary.languages, matched, TOP_LANGUAGES),
         distinctive=distinctive,
-        first_mention=first.at if first else None,
-        first_mention_by=first.source if first else "",
+        first_mention=first[0] if first else None,
+        first_mention_by=first[1] if first else "",
         words_from=min(matched, MAX_TERM_DOCS),
     )
 
@@ -454,19 +504,38 @@ def compare_records(
     social_collected: Mapping[date, int],
 ) -> Comparison:
     """Compare the press's and the archive's documents on the issue over [start, end)."""
-    press_records, social_records = by_time(press), by_time(social)
-    press_tally, social_tally = tally(press_records), tally(social_records)
+    return compare_summaries(
+        query,
+        start,
+        end,
+        press=summarise(by_time(press)),
+        social=summarise(by_time(social)),
+        press_collected=press_collected,
+        social_collected=social_collected,
+    )
+
+
+def compare_summaries(
+    query: Any,
+    start: datetime,
+    end: datetime,
+    *,
+    press: Summary,
+    social: Summary,
+    press_collected: Mapping[date, int],
+    social_collected: Mapping[date, int],
+) -> Comparison:
+    """Compare the two sides, each already added up, over [start, end)."""
+    press_tally, social_tally = press.tally, social.tally
     press_terms, social_terms = distinctive_terms(press_tally, social_tally)
-    if max(len(press_records), len(social_records)) > MAX_TERM_DOCS:
+    if press.sampled or social.sampled:
         shown = [t.term for t in [*press_terms, *social_terms]]
-        exact_firsts(press_records, press_tally, shown)
-        exact_firsts(social_records, social_tally, shown)
+        press.find_firsts(press_tally, shown)
+        social.find_firsts(social_tally, shown)
         press_terms, social_terms = distinctive_terms(press_tally, social_tally)
     days = period_days(start, end)
-    press_side = side_of(PRESS, press_records, press_collected, days, press_tally, press_terms)
-    social_side = side_of(
-        SOCIAL, social_records, social_collected, days, social_tally, social_terms
-    )
+    press_side = side_of(PRESS, press, press_collected, days, press_terms)
+    social_side = side_of(SOCIAL, social, social_collected, days, social_terms)
     comparison = Comparison(
         query=query,
         start=start,
@@ -853,6 +922,218 @@ def social_records(
     ]
 
 
+# --- the archive's side, added up by its database -----------------------------------------
+
+# What differs between the two databases, in the one query below: a UTC day as
+# YYYY-MM-DD, and a JSON list's string elements as rows.
+SQL_PARTS = {
+    "sqlite": {
+        "day": "substr(m.created_at, 1, 10)",
+        "elements": "json_each(m.links) j",
+        "url": "j.value",
+        "is_text": "j.type = 'text'",
+        "no_time": "CAST(NULL AS TEXT)",
+    },
+    "postgresql": {
+        "day": "to_char(m.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+        "elements": "jsonb_array_elements(m.links) j(v)",
+        "url": "(j.v #>> '{}')",
+        "is_text": "jsonb_typeof(j.v) = 'string'",
+        "no_time": "CAST(NULL AS timestamptz)",
+    },
+}
+# Post p (0 first, of `total` in time order) is in the sample when some n < MAX_TERM_DOCS
+# has n * total // MAX_TERM_DOCS = p, as in sample(); the smallest n that could is
+# ceil(p * MAX / total). Whole numbers on both databases.
+SAMPLED = (
+    "s.total <= %s OR ((s.p * %s + s.total - 1) / s.total < %s"
+    " AND ((s.p * %s + s.total - 1) / s.total) * s.total / %s = s.p)"
+)
+
+
+def summary_sql(matched_sql: str, vendor: str) -> str:
+    """Return the one query that adds up the matched posts, one kind of row per UNION part.
+
+    Each row is (kind, name, other, n, at, body). The matched posts are a common table
+    expression named twice or more, so both databases compute the match once.
+    """
+    part = SQL_PARTS[vendor]
+    none = "CAST(NULL AS TEXT)"
+    return f"""
+WITH m (id, created_at, author_id, network, language, links) AS ({matched_sql})
+SELECT 'day' AS kind, {part["day"]} AS name, {none} AS other, COUNT(*) AS n,
+       {part["no_time"]} AS at, {none} AS body
+  FROM m GROUP BY {part["day"]}
+UNION ALL
+SELECT 'language', m.language, {none}, COUNT(*), {part["no_time"]}, {none}
+  FROM m GROUP BY m.language
+UNION ALL
+SELECT 'source', s.handle, s.network, s.n, {part["no_time"]}, {none} FROM (
+  SELECT COALESCE(a.handle, '') AS handle, b.network AS network,
+         CAST(SUM(b.n) AS BIGINT) AS n, RANK() OVER (ORDER BY SUM(b.n) DESC) AS r
+    FROM (SELECT author_id, network, COUNT(*) AS n FROM m GROUP BY author_id, network) b
+    LEFT JOIN listening_author a ON a.id = b.author_id
+   GROUP BY COALESCE(a.handle, ''), b.network
+) s WHERE s.r <= %s
+UNION ALL
+SELECT 'first', COALESCE(a.handle, ''), f.network, 1, f.created_at, {none} FROM (
+  SELECT author_id, network, created_at FROM m ORDER BY created_at, id LIMIT 1
+) f LEFT JOIN listening_author a ON a.id = f.author_id
+UNION ALL
+SELECT 'hashtag', h.tag, {none}, COUNT(*), MIN(m.created_at), {none}
+  FROM m JOIN listening_itemhashtag h ON h.item_id = m.id GROUP BY h.tag
+UNION ALL
+SELECT 'link', {part["url"]}, {none}, COUNT(DISTINCT m.id), MIN(m.created_at), {none}
+  FROM m, {part["elements"]}
+ WHERE {part["is_text"]} AND {part["url"]} <> '' GROUP BY {part["url"]}
+UNION ALL
+SELECT 'sample', i.language, {none}, s.p, i.created_at, i.text FROM (
+  SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) - 1 AS p, COUNT(*) OVER () AS total
+    FROM m
+) s JOIN listening_item i ON i.id = s.id WHERE s.p < %s OR {SAMPLED}
+"""  # noqa: S608 (constant text; the values travel as parameters)
+
+
+def source_name(handle: str | None, network: str) -> str:
+    return f"@{handle} ({network})" if handle else network
+
+
+def social_summary(campaign, start: datetime, end: datetime, query_terms: Sequence[str]) -> Summary:
+    """Add up the campaign's archive items of the period on the issue, in its database.
+
+    One query: counts per day, language, source and hashtag, per link the posts that
+    carry it, the first post, and the texts of the posts whose words are counted (all
+    of them, or an even sample of MAX_TERM_DOCS). Only those texts come into Python.
+    """
+    if connection.vendor not in SQL_PARTS:  # another database: the records, added up in Python
+        return summarise(social_records(campaign, start, end, query_terms))
+    out = Summary(
+        matched=0, per_day=Counter(), sources=Counter(), languages=Counter(), first=None,
+        tally=Tally(),
+    )  # fmt: skip
+    if not issue_phrases(query_terms):
+        return out
+    matched = social_matched(campaign, start, end, query_terms)
+    sql, params = (
+        matched.order_by()
+        .values_list("id", "created_at", "author_id", "network", "language", "links")
+        .query.sql_with_params()
+    )
+    cap = MAX_TERM_DOCS
+    params = [*params, TOP_SOURCES, HEAD_DOCS, cap, cap, cap, cap, cap]
+    with connection.cursor() as cursor:
+        cursor.execute(summary_sql(sql, connection.vendor), params)
+        rows = cursor.fetchall()
+    add_up(out, rows)
+    if out.sampled:
+        out.find_firsts = lambda counts, wanted: archive_firsts(matched, out, counts, wanted)
+    return out
+
+
+def sampled_positions(total: int) -> range | set[int]:
+    """Return the positions, in time order, of the posts whose words are counted."""
+    if total <= MAX_TERM_DOCS:
+        return range(total)
+    return {n * total // MAX_TERM_DOCS for n in range(MAX_TERM_DOCS)}
+
+
+def add_up(out: Summary, rows: Iterable[tuple]) -> None:
+    """Fill a Summary from the rows of :func:`summary_sql`."""
+    counts = out.tally
+    spellings: dict[str, list[tuple[datetime, str, int]]] = {}
+    read = []
+    for kind, name, other, number, at, body in rows:
+        n = int(number)  # PostgreSQL's SUM() is a numeric, whatever it adds up
+        if kind == "day":
+            out.per_day[date.fromisoformat(name)] = n
+            out.matched += n
+        elif kind == "language":
+            out.languages[language_code(name)] += n
+        elif kind == "source":
+            out.sources[source_name(name, other)] += n
+        elif kind == "first":
+            out.first = (as_time(at), source_name(name, other))
+        elif kind == "hashtag":
+            counts.hashtags["#" + name] = n
+            counts.first_hashtag["#" + name] = as_time(at)
+        elif kind == "link":
+            spellings.setdefault(link_key(name), []).append((as_time(at), name, n))
+        else:
+            read.append((n, as_time(at), body or "", name or ""))
+    read.sort()
+    picked = sampled_positions(out.matched)
+    count_words(counts, ((at, text, lang) for p, at, text, lang in read if p in picked))
+    out.head = [(at, text, lang) for p, at, text, lang in read if p < HEAD_DOCS]
+    for key, found in spellings.items():
+        # Two spellings of one page in one post count twice: the one approximation here.
+        counts.links[key] = sum(n for _at, _url, n in found)
+        at, url, _n = min(found)
+        counts.first_link[key] = (at, url)
+
+
+def archive_firsts(matched, summary: Summary, counts: Tally, wanted: Iterable[str]) -> None:
+    """Find the first matched post that holds each wanted word, oldest first.
+
+    The first posts (head) are read first. A word the sample saw was first seen at the
+    latest in that sampled post, so the posts up to it are read in time order until every
+    such word is found: exact, by terms() itself. A word the sample never saw is looked
+    for in the posts the word index gives for it (terms() still decides; a word written
+    only in compatibility forms, full-width letters, escapes the index there, as it
+    escapes the issue's own matching).
+    """
+    from houseboat.listening.search import ParsedQuery, text_filter
+
+    words = []
+    for term in wanted:
+        if term.startswith("#"):
+            if term in counts.first_hashtag:
+                counts.first_term[term] = counts.first_hashtag[term]
+        elif term not in words:
+            words.append(term)
+    head = summary.head
+    left = first_in(head, counts, words)
+    if not left or len(head) >= summary.matched:
+        return
+    if seen := [w for w in left if w in counts.first_term]:
+        bound = max(counts.first_term[w] for w in seen)
+        after = head[-1][0] if head else None
+        posts = matched.filter(created_at__lte=bound)
+        # The head holds every post up to its last one's time (ties included, read again).
+        posts = posts.filter(created_at__gte=after) if after else posts
+        first_of(posts, counts, seen)
+    if unseen := [w for w in left if w not in counts.first_term]:
+        # The word itself, not phrase_of(): PostgreSQL's index keeps accents.
+        first_of(text_filter(matched, ParsedQuery(must=(tuple(unseen),))), counts, unseen)
+
+
+def first_in(
+    documents: Iterable[tuple[datetime, str, str]], counts: Tally, words: list[str]
+) -> set[str]:
+    """Set the first sighting of the words found in documents (oldest first); return the rest."""
+    left = set(words)
+    for at, text, language in documents:
+        if not left:
+            break
+        found = left.intersection(terms(text, language))
+        for word in found:
+            counts.first_term[word] = at
+        left -= found
+    return left
+
+
+def first_of(candidates, counts: Tally, words: list[str]) -> None:
+    """Read candidates oldest first until each word's first sighting is found."""
+    left = set(words)
+    rows = candidates.order_by("created_at", "id").values_list("created_at", "language", "text")
+    for at, language, text in raw_rows(rows):
+        found = left.intersection(terms(text, language or ""))
+        for word in found:
+            counts.first_term[word] = as_time(at)
+        left -= found
+        if not left:
+            return
+
+
 def raw_rows(queryset) -> Iterator[tuple]:
     """Yield a values_list queryset's rows as the database driver gives them.
 
@@ -941,9 +1222,7 @@ def press_records(team, start: datetime, end: datetime, query_terms: Sequence[st
     # Only the words are read for every story; times and sources only for those on the issue.
     matched = [
         pk
-        for pk, title, summary in stories.values_list("id", "title", "summary").iterator(
-            chunk_size=5000
-        )
+        for pk, title, summary in raw_rows(stories.values_list("id", "title", "summary"))
         if on_issue(f"{title}\n{summary}", (), phrases)
     ]
     found = []
@@ -971,12 +1250,12 @@ def compare(query, start: datetime, end: datetime) -> Comparison:
     """Compare the press and the archive on an issue query over [start, end)."""
     campaign = query.campaign
     terms_ = list(query.terms or [])
-    return compare_records(
+    return compare_summaries(
         query,
         start,
         end,
-        press=press_records(campaign.team, start, end, terms_),
-        social=social_records(campaign, start, end, terms_),
+        press=summarise(by_time(press_records(campaign.team, start, end, terms_))),
+        social=social_summary(campaign, start, end, terms_),
         press_collected=press_collected(campaign.team, start, end),
         social_collected=social_collected(campaign, start, end),
     )

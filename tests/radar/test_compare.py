@@ -53,6 +53,10 @@ from houseboat.radar.compare import (
     issue_phrases,
     link_key,
     on_issue,
+    press_collected,
+    press_records,
+    social_collected,
+    social_records,
 )
 from houseboat.radar.models import IssueQuery, PressSource, Story
 
@@ -340,3 +344,32 @@ def test_past_the_cap_words_come_from_a_sample_but_first_sightings_stay_exact(mo
     assert counted["torches"].count == 1
     assert counted["torches"].first_seen == at(1, 1, 1)
     assert "Words of social media were counted in 4 of its 10 posts" in result.sentences[-1]
+
+
+@pytest.mark.parametrize(("cap", "head"), [(50_000, 5_000), (2, 5_000), (2, 1)])
+def test_the_database_adds_up_the_archive_as_python_adds_up_its_records(
+    campaign_a, team_b, monkeypatch, cap, head
+):
+    # compare() counts the archive's side with SQL aggregates and reads only the sampled
+    # texts; compare_records() counts the same posts one by one. With a cap of 2, words
+    # come from posts 0, 2 of I2, I3, I5, I6, I7 (I2, I5) and first sightings are looked up:
+    # in the first posts read with the sample (head), then up to where the sample saw a
+    # word, then through the word index for words the sample never saw ("riot").
+    monkeypatch.setattr("houseboat.radar.compare.MAX_TERM_DOCS", cap)
+    monkeypatch.setattr("houseboat.radar.compare.HEAD_DOCS", head)
+    query = fill_radar(campaign_a, team_b)
+    by_sql = compare(query, START, END)
+    team, terms = campaign_a.team, query.terms
+    by_python = compare_records(
+        query, START, END,
+        press=press_records(team, START, END, terms),
+        social=social_records(campaign_a, START, END, terms),
+        press_collected=press_collected(team, START, END),
+        social_collected=social_collected(campaign_a, START, END),
+    )  # fmt: skip
+    assert by_sql.social == by_python.social
+    assert by_sql.press == by_python.press
+    assert by_sql.firsts == by_python.firsts
+    assert by_sql.crossing_links == by_python.crossing_links
+    assert by_sql.sentences == by_python.sentences
+    assert by_sql.social.words_from == min(cap, 5)
