@@ -37,6 +37,7 @@ import regex
 from django.db import connection
 from django.db.models import Q, Sum
 from django.db.models.functions import TruncDate
+from django.utils import formats
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -93,7 +94,7 @@ class Share:
 
     @property
     def percent(self) -> str:
-        return f"{self.share:.1%}"
+        return percent(self.share)
 
 
 @dataclass(frozen=True)
@@ -123,7 +124,7 @@ class Side:
 
     @property
     def percent(self) -> str:
-        return f"{self.share:.1%}"
+        return percent(self.share)
 
 
 @dataclass(frozen=True)
@@ -553,6 +554,16 @@ def compare_summaries(
 # --- plain words for an organiser --------------------------------------------------------
 
 
+def count(n: int) -> str:
+    """A whole number as the reader's language writes it (its grouping: 12,016 or 12 016)."""
+    return formats.number_format(n, use_l10n=True, force_grouping=True)
+
+
+def percent(share: float) -> str:
+    """A share as a percentage with one decimal, in the reader's language (61.0% or 61,0 %)."""
+    return _("%(value)s%%") % {"value": formats.number_format(share * 100, 1, use_l10n=True)}
+
+
 def how_long(span: timedelta) -> str:
     """Say a duration the way a person would: "35 minutes", "9 hours", "3 days"."""
     minutes = round(span.total_seconds() / 60)
@@ -575,7 +586,7 @@ def listed(words: Sequence[str]) -> str:
 
 
 def volume_sentence(side: Side) -> str:
-    values = {"n": f"{side.matched:,}", "total": f"{side.collected:,}", "pct": f"{side.share:.1%}"}
+    values = {"n": count(side.matched), "total": count(side.collected), "pct": percent(side.share)}
     if side.name == PRESS:
         if not side.collected:
             return _(
@@ -710,7 +721,7 @@ def sentences(comparison: Comparison) -> list[str]:
 def sample_sentence(side: Side) -> str | None:
     if side.words_from >= side.matched:
         return None
-    values = {"n": f"{side.words_from:,}", "total": f"{side.matched:,}"}
+    values = {"n": count(side.words_from), "total": count(side.matched)}
     if side.name == PRESS:
         return (
             _(

@@ -32,7 +32,8 @@ def test_a_viewer_sees_both_sides_and_the_sentences(as_victor, campaign_a, issue
     assert (comparison.press.matched, comparison.social.matched) == (3, 5)
     # Both columns, each with its chart drawn on the server, and people's words isolated.
     assert html.count('class="chart"') == 3
-    assert "<bdi>@ana (mastodon)</bdi>" in html and "<bdi>#vigil</bdi>" in html
+    assert '<bdi translate="no">@ana (mastodon)</bdi>' in html
+    assert '<bdi translate="no">#vigil</bdi>' in html
     assert "3 of 5 collected (60.0%)" in html and "5 of 7 collected (71.4%)" in html
     assert "<bdi>https://dailystar.example/riot-1</bdi>" in html
     assert "<script" not in html.split("</head>")[1] and "style=" not in html
