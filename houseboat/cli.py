@@ -77,7 +77,7 @@ COMMANDS = {
         "Show a campaign's ladder of engagement as a table: reached, how fast, stalled."
     ),
     "report": gettext_noop(
-        "Write a campaign's monitoring-and-evaluation report (PDF or HTML, CSVs in a ZIP)."
+        "Write a campaign's monitoring-and-evaluation report as PDF or HTML, with its CSVs."
     ),
     "radar": gettext_noop("Compare the press and the archive on a campaign's issue over a period."),
     "press": gettext_noop(

@@ -72,10 +72,17 @@ def render_pdf(html: str) -> bytes:
     """Turn the report's HTML into PDF with WeasyPrint; PdfUnavailable if it is missing."""
     # WeasyPrint reports each step at INFO (its import too): noise in the worker's log.
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    # WeasyPrint's import sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would make
+    # the media sanitiser in this same worker accept a cut photo: put it back as it was.
+    from PIL import ImageFile
+
+    truncated = ImageFile.LOAD_TRUNCATED_IMAGES
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: Pango is missing from the system
         raise PdfUnavailable(INSTALL_PDF) from exc
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = truncated
     # No base_url and no protocol allowed: the report has nothing to fetch, and a value
     # typed by someone must never make the worker fetch an address.
     from weasyprint.urls import URLFetcher

@@ -35,6 +35,7 @@ APPS = {
     "funnel": "houseboat.organizing",
     "radar": "houseboat.radar",
     "press": "houseboat.radar",
+    "report": "houseboat.reports",
 }
 
 

@@ -81,7 +81,12 @@ def test_every_lane_of_the_issue_is_configured_with_its_steps(settings):
         "houseboat.publishing.dispatch.dispatch_due",
     ]
     assert "houseboat.organizing.followups.send_due" in lanes["dispatch"]
-    assert lanes["imports"] == ["houseboat.listening.jobs.run_import_jobs"]
+    # Long file work shares one lane: imports, then the M&E reports (WeasyPrint takes seconds).
+    assert lanes["imports"] == [
+        "houseboat.listening.jobs.run_import_jobs",
+        "houseboat.reports.jobs.run_report_jobs",
+    ]
+    assert "houseboat.radar.fetching.fetch_due" in lanes["reading"]
     assert lanes["reading"][0] == "houseboat.publishing.metrics.collect_due"
     assert {
         "houseboat.listening.alerting.check_new_items",

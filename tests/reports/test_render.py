@@ -155,3 +155,19 @@ def test_an_arabic_cell_in_an_english_report_runs_right_to_left(filled):
     html = render.render(filled, START, END, "en", pdf=False).html
     assert f'<td dir="rtl">مقال على الصفحة الأولى: {ARABIC}</td>' in html
     assert '<td dir="ltr">Our press kit</td>' in html
+
+
+def test_rendering_a_pdf_leaves_the_media_sanitiser_refusing_cut_pictures(tmp_path):
+    # WeasyPrint sets Pillow's process-wide LOAD_TRUNCATED_IMAGES on import. The worker
+    # renders reports and cleans photos in one process: a cut photo must stay refused
+    # rather than be published with its lower third grey.
+    from houseboat.safety.media import DamagedMediaError, clean_image
+    from tests.safety import samples
+
+    assert render.render_pdf("<p>report</p>").startswith(b"%PDF")
+    whole = samples.camera_jpeg(tmp_path / "whole.jpg").read_bytes()
+    cut = tmp_path / "cut.jpg"
+    cut.write_bytes(whole[: len(whole) * 2 // 3])
+    with pytest.raises(DamagedMediaError, match="damaged or incomplete"):
+        clean_image(cut, tmp_path / "out.jpg")
+    assert not (tmp_path / "out.jpg").exists()
