@@ -20,6 +20,9 @@ def test_the_report_step_runs_in_the_lane_of_imports_and_exports():
     assert "houseboat.reports.jobs.run_report_jobs" in settings.HOUSEBOAT_WORKER_LANES["imports"]
 
 
+# The worker's round closes connections left in a transaction, as a test's own is: on
+# PostgreSQL this test needs real commits.
+@pytest.mark.django_db(transaction=True)
 def test_the_worker_takes_a_queued_report_to_done_with_its_three_files(campaign_a, alice):
     report = jobs.queue_report(campaign_a, START, END, "en", alice)
     assert report.state == ReportState.QUEUED
