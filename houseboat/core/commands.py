@@ -1,7 +1,19 @@
 """What every houseboat management command shares."""
 
-from django.core.management.base import BaseCommand
+from datetime import date
+
+from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
+
+
+def day(value: str) -> date:
+    """A YYYY-MM-DD argument, or a CommandError that says how to write it."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(
+            _("%(value)r is not a date: write it as YYYY-MM-DD.") % {"value": value}
+        ) from None
 
 
 class HouseboatCommand(BaseCommand):

@@ -1,23 +1,12 @@
 """`houseboat archive purge --campaign SLUG (--before YYYY-MM-DD | --all) --yes`."""
 
-from datetime import date
-
 from django.core.management.base import CommandError
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from houseboat.campaigns.services import CampaignNotFound, find_campaign
-from houseboat.core.commands import HouseboatCommand
+from houseboat.core.commands import HouseboatCommand, day
 from houseboat.listening.retention import Purge, purge_archive
-
-
-def day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("%(value)r is not a date: write it as YYYY-MM-DD.") % {"value": value}
-        ) from None
 
 
 class Command(HouseboatCommand):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from django.core.management.base import CommandError
@@ -10,18 +9,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from houseboat.campaigns.services import CampaignNotFound, find_campaign
-from houseboat.core.commands import HouseboatCommand
+from houseboat.core.commands import HouseboatCommand, day
 from houseboat.reports import render
 from houseboat.reports.jobs import check_period
-
-
-def day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CommandError(
-            _("%(value)r is not a date: write it as YYYY-MM-DD.") % {"value": value}
-        ) from None
 
 
 class Command(HouseboatCommand):
